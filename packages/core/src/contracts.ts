@@ -1,0 +1,202 @@
+/**
+ * Plugin contracts. Each carries a `specificationVersion` so it can evolve
+ * without breaking plugins written against an older one; core checks it when
+ * a plugin is handed over.
+ */
+import type { z } from "zod";
+import type { TrajectoryAssessment } from "./assessment.js";
+import type { GateResult, GateSpec } from "./gate.js";
+import type { ExperimentMeta } from "./meta.js";
+import type { MetricSpec } from "./metric-spec.js";
+import type { ExperimentRecord } from "./record.js";
+import type { ExperimentSummary } from "./summary.js";
+import type { ExperimentTrajectory } from "./trajectory.js";
+
+/** An experiment as `Store.list` sees it. */
+export interface ExperimentListing {
+  experiment_id: string;
+  /** null when the store holds records but no meta (e.g. a log written by the seed's Python logger). */
+  meta: ExperimentMeta | null;
+}
+
+/** Something a store noticed and repaired or skipped while reading or opening. */
+export interface StoreNotice {
+  kind: "torn-tail" | "skipped-line";
+  experimentId: string;
+  /** Human-readable, e.g. "cut a torn last line of 812 bytes at line 4001 (kept in exp.jsonl.torn-...)". */
+  message: string;
+  file?: string;
+  line?: number;
+}
+
+export interface ReadOptions {
+  /** Skip lines that are not valid records (each one reported as a notice) instead of throwing. */
+  lenient?: boolean;
+}
+
+/**
+ * Where records and experiment meta live. Implementations: `jsonlStore`
+ * (embedded default), `mlflowStore`.
+ *
+ * Contract: `append` is durable to the degree the store documents before it
+ * resolves, rejects a record whose iteration is not after the last stored one
+ * with `IterationConflictError`, and leaves no partial record behind when it
+ * fails.
+ */
+export interface Store {
+  readonly specificationVersion: "v1";
+  /** Short name for messages, e.g. "jsonl:./experiments". */
+  readonly name: string;
+  /** Appends one validated record to its experiment. */
+  append(record: ExperimentRecord): Promise<void>;
+  /** All records of an experiment in iteration order; `ExperimentNotFoundError` if it has none and no meta. */
+  read(experimentId: string, options?: ReadOptions): Promise<ExperimentRecord[]>;
+  /** Writes an experiment's meta, replacing the previous one atomically. */
+  writeMeta(meta: ExperimentMeta): Promise<void>;
+  /** An experiment's meta, or null when none was written. */
+  readMeta(experimentId: string): Promise<ExperimentMeta | null>;
+  /** Every experiment the store holds. */
+  list(): Promise<ExperimentListing[]>;
+  /** Flushes and releases what the store holds open (files, locks, connections). */
+  close(): Promise<void>;
+  /** Repairs and skips are reported here (also kept for `notices`). */
+  onNotice?: ((notice: StoreNotice) => void) | undefined;
+}
+
+/** What an analyzer is given. */
+export interface AnalyzerInput {
+  records: readonly ExperimentRecord[];
+  meta: ExperimentMeta;
+  gate: GateSpec | null;
+  metrics: Readonly<Record<string, MetricSpec>>;
+}
+
+/**
+ * Computes part of the trajectory. Analyzers run in order; each returns the
+ * fields it owns, merged over the previous ones.
+ */
+export interface Analyzer {
+  readonly specificationVersion: "v1";
+  readonly name: string;
+  analyze(
+    input: AnalyzerInput,
+  ): Partial<ExperimentTrajectory> | Promise<Partial<ExperimentTrajectory>>;
+}
+
+export interface AdvisorInput {
+  records: readonly ExperimentRecord[];
+  trajectory: ExperimentTrajectory;
+  meta: ExperimentMeta;
+}
+
+/** An assessment and who made it. */
+export interface Advice {
+  assessment: TrajectoryAssessment;
+  /** Which advisor said so, e.g. "rule" or "llm:openai/gpt-4.1". */
+  source: string;
+  /** LLM calls the advice cost, to be carried into the next record's `llm_usage`. */
+  usage?: LlmCallUsage[];
+}
+
+/** Reads the trajectory and decides CONTINUE, PIVOT or ABANDON. */
+export interface Advisor {
+  readonly specificationVersion: "v1";
+  readonly name: string;
+  advise(input: AdvisorInput): Promise<Advice>;
+}
+
+export interface FailureAnalysisInput {
+  strategy: StrategyLike;
+  metrics: Readonly<Record<string, number>>;
+  gate: GateResult;
+  records: readonly ExperimentRecord[];
+  iteration: number;
+  maxIterations: number;
+}
+
+/** Why an iteration failed and what to do next (the seed's failure-analysis agent). */
+export interface FailureAnalysis {
+  /** e.g. "PARAMETER_ISSUE", "ALGORITHM_BUG", "DESIGN_FLAW". */
+  classification: string;
+  /** e.g. "TUNE_PARAMETERS", "FIX_BUG", "REFINE_RESEARCH", "ABANDON"; becomes the record's `action_taken`. */
+  recommendation: string;
+  root_cause?: string;
+  /** Anything else worth keeping; stored in the record's `failure_analysis`. */
+  details?: Record<string, unknown>;
+  usage?: LlmCallUsage[];
+}
+
+export interface FailureAnalyzer {
+  readonly specificationVersion: "v1";
+  readonly name: string;
+  analyze(input: FailureAnalysisInput): Promise<FailureAnalysis>;
+}
+
+/** Token usage of one language-model call. */
+export interface LlmCallUsage {
+  provider: string;
+  model: string;
+  inputTokens: number;
+  outputTokens: number;
+  /** null when the model's price is unknown. */
+  costUsd: number | null;
+  purpose?: string;
+}
+
+export interface GenerateObjectOptions<T> {
+  schema: z.ZodType<T>;
+  /** Name of the schema for providers that want one. */
+  schemaName?: string;
+  system?: string;
+  prompt: string;
+  abortSignal?: AbortSignal;
+}
+
+export interface GenerateObjectResult<T> {
+  object: T;
+  usage: { inputTokens: number; outputTokens: number };
+  /** null when the model's price is unknown (never a guessed number). */
+  costUsd: number | null;
+  model: string;
+  provider: string;
+}
+
+/** A language model that answers with an object matching a zod schema. */
+export interface LanguageModel {
+  readonly specificationVersion: "v1";
+  readonly provider: string;
+  readonly modelId: string;
+  generateObject<T>(options: GenerateObjectOptions<T>): Promise<GenerateObjectResult<T>>;
+}
+
+/** One experiment with everything a report shows. */
+export interface ReportExperiment {
+  meta: ExperimentMeta;
+  records: readonly ExperimentRecord[];
+  trajectory?: ExperimentTrajectory;
+  advice?: Advice;
+  summary?: ExperimentSummary;
+}
+
+export interface ReportOutput {
+  /** The main document's text (HTML, Markdown, ...). */
+  body: string;
+  contentType: string;
+  /** Files written beside the document (e.g. SVG charts for Markdown), by relative path. */
+  attachments?: Record<string, string | Uint8Array>;
+}
+
+/** Renders one or more experiments into a document. */
+export interface Reporter {
+  readonly specificationVersion: "v1";
+  readonly name: string;
+  render(input: { experiments: readonly ReportExperiment[] }): Promise<ReportOutput>;
+}
+
+/** The strategy a loop evolves: code and parameters. */
+export interface StrategyLike {
+  name: string;
+  code?: string;
+  description?: string;
+  parameters: Record<string, unknown>;
+}

@@ -1,0 +1,87 @@
+export {
+  type NextAction,
+  NextActionSchema,
+  type TrajectoryAssessment,
+  TrajectoryAssessmentSchema,
+} from "./assessment.js";
+export { baseTrajectory } from "./base-trajectory.js";
+export type * from "./contracts.js";
+export * from "./errors.js";
+export {
+  BOUNDARY_DISTANCE,
+  type CriterionResult,
+  CriterionResultSchema,
+  evaluateGate,
+  type GateCriterion,
+  type GateCriterionInput,
+  GateCriterionSchema,
+  type GateOp,
+  GateOpSchema,
+  type GateResult,
+  GateResultSchema,
+  type GateSpec,
+  type GateSpecInput,
+  GateSpecSchema,
+  parseGate,
+} from "./gate.js";
+export {
+  type GateLoopBudget,
+  type GateLoopOptions,
+  type GateLoopResult,
+  type RefineContext,
+  runGateLoop,
+} from "./gate-loop.js";
+export { canonicalJson, type JsonValue, JsonValueSchema } from "./json.js";
+export { type ExperimentMeta, type ExperimentMetaInput, ExperimentMetaSchema } from "./meta.js";
+export {
+  type MetricGoal,
+  MetricGoalSchema,
+  type MetricSpec,
+  type MetricSpecInput,
+  MetricSpecInputSchema,
+  MetricSpecSchema,
+  type MetricSpecs,
+  MetricSpecsSchema,
+  metricGoal,
+} from "./metric-spec.js";
+export {
+  deserializeRecord,
+  ExperimentIdSchema,
+  type ExperimentRecord,
+  type ExperimentRecordInput,
+  ExperimentRecordSchema,
+  type LlmUsage,
+  LlmUsageSchema,
+  MetricsSchema,
+  MetricValueSchema,
+  type ParameterChange,
+  parseRecord,
+  SCHEMA_VERSION,
+  serializeRecord,
+  TimestampSchema,
+} from "./record.js";
+export {
+  type ExperimentStatus,
+  ExperimentStatusSchema,
+  type ExperimentSummary,
+  ExperimentSummarySchema,
+  summarize,
+} from "./summary.js";
+export {
+  createTracker,
+  deriveParameterChanges,
+  type LogInput,
+  type Run,
+  type StartOptions,
+  type Tracker,
+  type TrackerSettings,
+} from "./tracker.js";
+export {
+  type ConvergenceStatus,
+  ConvergenceStatusSchema,
+  type ExperimentTrajectory,
+  ExperimentTrajectorySchema,
+  type GradientDirection,
+  GradientDirectionSchema,
+} from "./trajectory.js";
+export { parseOrThrow, toValidationIssues } from "./validate.js";

@@ -1,0 +1,26 @@
+import { z } from "zod";
+import { GateSpecSchema } from "./gate.js";
+import { MetricSpecSchema } from "./metric-spec.js";
+import { ExperimentIdSchema, SCHEMA_VERSION, TimestampSchema } from "./record.js";
+import { ExperimentStatusSchema, ExperimentSummarySchema } from "./summary.js";
+
+/**
+ * Experiment-level facts, kept beside the records (`<id>.meta.json` in the
+ * JSONL store). Fields this version does not know are kept.
+ */
+export const ExperimentMetaSchema = z.looseObject({
+  schema_version: z.number().int().default(SCHEMA_VERSION),
+  experiment_id: ExperimentIdSchema,
+  /** The research directive: what the loop is trying to achieve. */
+  directive: z.string().default(""),
+  gate: GateSpecSchema.nullable().default(null),
+  metrics: z.record(z.string(), MetricSpecSchema).default({}),
+  status: ExperimentStatusSchema.default("IN_PROGRESS"),
+  created_at: TimestampSchema.nullable().default(null),
+  updated_at: TimestampSchema.nullable().default(null),
+  summary: ExperimentSummarySchema.nullable().default(null),
+  /** Free-form labels (team, dataset, ...). */
+  tags: z.record(z.string(), z.string()).default({}),
+});
+export type ExperimentMeta = z.output<typeof ExperimentMetaSchema>;
+export type ExperimentMetaInput = z.input<typeof ExperimentMetaSchema>;

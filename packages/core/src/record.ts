@@ -1,0 +1,196 @@
+import { z } from "zod";
+import { type JsonValue, JsonValueSchema } from "./json.js";
+import { parseOrThrow } from "./validate.js";
+
+/** The wire format version this Converge writes and the newest it reads. */
+export const SCHEMA_VERSION = 1 as const;
+
+const NON_FINITE_TEXT = {
+  NaN: Number.NaN,
+  Infinity: Number.POSITIVE_INFINITY,
+  "-Infinity": Number.NEGATIVE_INFINITY,
+};
+
+function describeValue(v: unknown): string {
+  if (typeof v === "string")
+    return `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v)}`;
+  if (Array.isArray(v)) return "an array";
+  return v === null ? "null" : typeof v;
+}
+
+/**
+ * A metric value. Non-finite numbers travel as the strings "NaN", "Infinity"
+ * and "-Infinity" (JSON has no such numbers); `null`, which Python's pydantic
+ * writes for NaN, also reads as NaN.
+ */
+export const MetricValueSchema = z.unknown().transform((v, ctx): number => {
+  if (typeof v === "number") return v;
+  if (v === null) return Number.NaN;
+  if (typeof v === "string" && Object.hasOwn(NON_FINITE_TEXT, v)) {
+    return NON_FINITE_TEXT[v as keyof typeof NON_FINITE_TEXT];
+  }
+  ctx.addIssue({
+    code: "custom",
+    message: `expected a number (non-finite as "NaN", "Infinity" or "-Infinity"), got ${describeValue(v)}`,
+  });
+  return z.NEVER;
+});
+
+export const MetricsSchema = z.record(
+  z.string().min(1, "metric names cannot be empty"),
+  MetricValueSchema,
+);
+
+const ISO_WITH_ZONE = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(Z|[+-]\d{2}:?\d{2})?$/;
+
+/**
+ * ISO-8601 in UTC with `Z`. A timestamp without a zone (as Python's
+ * `datetime.utcnow()` writes) is UTC; `+00:00` becomes `Z`; other offsets are
+ * converted. Digits beyond milliseconds are kept when no conversion is needed.
+ */
+export const TimestampSchema = z.string().transform((text, ctx): string => {
+  const m = ISO_WITH_ZONE.exec(text.trim());
+  if (!m) {
+    ctx.addIssue({
+      code: "custom",
+      message: `expected an ISO-8601 time such as 2026-01-18T14:30:22Z, got ${JSON.stringify(text)}`,
+    });
+    return z.NEVER;
+  }
+  const [, local, zone] = m as unknown as [string, string, string | undefined];
+  if (zone === undefined || zone === "Z" || /^[+-]00:?00$/.test(zone)) return `${local}Z`;
+  const date = new Date(
+    `${local}${zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone}`,
+  );
+  if (Number.isNaN(date.getTime())) {
+    ctx.addIssue({ code: "custom", message: `not a valid time: ${JSON.stringify(text)}` });
+    return z.NEVER;
+  }
+  return date.toISOString();
+});
+
+/**
+ * Experiment ids are file names in the JSONL store and tags in MLflow, so they
+ * keep to a portable alphabet.
+ */
+export const ExperimentIdSchema = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/,
+    "experiment_id must be 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit (e.g. exp_20260118_143022)",
+  );
+
+/** Tokens and cost of one LLM call made for an iteration. */
+export const LlmUsageSchema = z.looseObject({
+  provider: z.string(),
+  model: z.string(),
+  input_tokens: z.number().int().nonnegative(),
+  output_tokens: z.number().int().nonnegative(),
+  /** null when the price of the model is unknown (never a guessed number). */
+  cost_usd: z.number().nonnegative().nullable(),
+  /** What the call was for, e.g. "advisor" or "failure_analysis". */
+  purpose: z.string().optional(),
+});
+export type LlmUsage = z.infer<typeof LlmUsageSchema>;
+
+const nonNegativeFinite = (what: string) =>
+  z.number().refine((n) => Number.isFinite(n) && n >= 0, `${what} must be a finite number >= 0`);
+
+/**
+ * One iteration of an experiment: wire format v1. Field names are the seed's
+ * snake_case names, so logs written by the seed's Python logger read as they
+ * are. Required: `experiment_id`, `iteration`, `metrics`; every other field
+ * has a default. Fields this version does not know are kept.
+ */
+export const ExperimentRecordSchema = z.looseObject({
+  schema_version: z
+    .number()
+    .int()
+    .refine((v) => v <= SCHEMA_VERSION, {
+      message: `this record is from a newer Converge (schema_version > ${SCHEMA_VERSION}); upgrade @converge/core to read it`,
+    })
+    .default(SCHEMA_VERSION),
+  experiment_id: ExperimentIdSchema,
+  iteration: z
+    .number()
+    .int("iteration must be a whole number")
+    .nonnegative("iteration must be >= 0"),
+  /** ISO-8601 UTC with Z; null when the record did not say. */
+  timestamp: TimestampSchema.nullable().default(null),
+
+  research_directive: z.string().default(""),
+  research_iteration: z.number().int().nonnegative().default(1),
+  strategy_iteration: z.number().int().nonnegative().default(1),
+
+  strategy_name: z.string().default(""),
+  strategy_code: z.string().default(""),
+  strategy_description: z.string().default(""),
+  parameters: z.record(z.string(), JsonValueSchema).default({}),
+
+  metrics: MetricsSchema,
+
+  gate_passed: z.boolean().default(false),
+  /** Gate score in [0, 1]; null when the iteration ran without a gate. */
+  gate_score: z.number().min(0).max(1).nullable().default(null),
+  failed_criteria: z.array(z.record(z.string(), z.unknown())).default([]),
+
+  action_taken: z.string().default(""),
+  /**
+   * What changed since the previous iteration: `{name: {from, to}}` as Converge
+   * writes it (`from` absent for an added parameter, `to` absent for a removed
+   * one), or the seed's `{name: to}`.
+   */
+  parameter_changes: z.record(z.string(), JsonValueSchema).default({}),
+
+  failure_classification: z.string().nullable().default(null),
+  failure_analysis: z.record(z.string(), z.unknown()).nullable().default(null),
+
+  /** Seconds spent evaluating this iteration. */
+  compute_time: nonNegativeFinite("compute_time").default(0),
+  /** Money spent on this iteration (USD): the sum of `llm_usage` costs unless stated. */
+  cost: nonNegativeFinite("cost").default(0),
+  llm_usage: z.array(LlmUsageSchema).default([]),
+});
+
+/** A validated record, with every default filled in. */
+export type ExperimentRecord = z.output<typeof ExperimentRecordSchema>;
+/** A record as it may be written by hand or by the seed: only the required fields. */
+export type ExperimentRecordInput = z.input<typeof ExperimentRecordSchema>;
+
+/** A parameter change as Converge writes it. */
+export interface ParameterChange {
+  from?: JsonValue;
+  to?: JsonValue;
+}
+
+/** Validates any value as a record, naming every bad field. */
+export function parseRecord(value: unknown): ExperimentRecord {
+  return parseOrThrow(ExperimentRecordSchema, value, "record");
+}
+
+/** Record fields whose numbers may be non-finite and so travel as text. */
+function encodeMetrics(metrics: Record<string, number>): Record<string, number | string> {
+  let out: Record<string, number | string> | undefined;
+  for (const key in metrics) {
+    const v = metrics[key] as number;
+    if (!Number.isFinite(v)) {
+      out ??= { ...metrics };
+      out[key] = Number.isNaN(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity";
+    }
+  }
+  return out ?? metrics;
+}
+
+/**
+ * One JSON line (no trailing newline) for a validated record, with non-finite
+ * metrics as text. `JSON.parse` + `parseRecord` gives the same record back.
+ */
+export function serializeRecord(record: ExperimentRecord): string {
+  const metrics = encodeMetrics(record.metrics);
+  return JSON.stringify(metrics === record.metrics ? record : { ...record, metrics });
+}
+
+/** Parses one JSON line into a validated record. */
+export function deserializeRecord(line: string): ExperimentRecord {
+  return parseRecord(JSON.parse(line));
+}

@@ -1,0 +1,76 @@
+import { z } from "zod";
+import { type ExperimentRecord, MetricsSchema } from "./record.js";
+
+/**
+ * How an experiment ended. The seed's words, plus BUDGET_EXHAUSTED for a loop
+ * stopped by its cost or time budget.
+ */
+export const ExperimentStatusSchema = z.enum([
+  "SUCCESS",
+  "FAILED",
+  "IN_PROGRESS",
+  "ABANDONED",
+  "PIVOT_TO_RESEARCH",
+  "MAX_ITERATIONS",
+  "BUDGET_EXHAUSTED",
+]);
+export type ExperimentStatus = z.infer<typeof ExperimentStatusSchema>;
+
+/** High-level summary of an experiment (the seed's `ExperimentSummary`). */
+export const ExperimentSummarySchema = z.looseObject({
+  experiment_id: z.string(),
+  status: ExperimentStatusSchema,
+  total_iterations: z.number().int().nonnegative(),
+  /** The iteration with the highest gate score (the first of equals); null when there is none. */
+  best_iteration: z.number().int().nullable(),
+  best_gate_score: z.number().nullable().default(null),
+  best_metrics: MetricsSchema,
+  final_recommendation: z.string(),
+  lessons_learned: z.array(z.string()),
+  total_compute_time: z.number(),
+  total_cost: z.number(),
+});
+export type ExperimentSummary = z.output<typeof ExperimentSummarySchema>;
+
+/**
+ * Summarises records the way the seed does, without its slips: the best
+ * iteration is the highest gate score, NaN and missing scores never win (with
+ * no score at all, the last passing iteration, else the last one); lessons are
+ * the non-empty, distinct `failure_analysis.root_cause` texts in order. The
+ * status, when not given, is SUCCESS if any iteration passed the gate, else
+ * IN_PROGRESS.
+ */
+export function summarize(
+  records: readonly ExperimentRecord[],
+  status?: ExperimentStatus,
+  experimentId?: string,
+): ExperimentSummary {
+  let best: ExperimentRecord | undefined;
+  for (const r of records) {
+    const s = r.gate_score;
+    if (s === null || Number.isNaN(s)) continue;
+    if (best === undefined || s > (best.gate_score as number)) best = r;
+  }
+  best ??= [...records].reverse().find((r) => r.gate_passed) ?? records.at(-1);
+
+  const lessons: string[] = [];
+  for (const r of records) {
+    const cause = r.failure_analysis?.root_cause;
+    if (typeof cause === "string" && cause.trim() !== "" && !lessons.includes(cause.trim())) {
+      lessons.push(cause.trim());
+    }
+  }
+  const last = records.at(-1);
+  return {
+    experiment_id: experimentId ?? records[0]?.experiment_id ?? "",
+    status: status ?? (records.some((r) => r.gate_passed) ? "SUCCESS" : "IN_PROGRESS"),
+    total_iterations: records.length,
+    best_iteration: best?.iteration ?? null,
+    best_gate_score: best?.gate_score ?? null,
+    best_metrics: best ? { ...best.metrics } : {},
+    final_recommendation: last?.action_taken ?? "",
+    lessons_learned: lessons,
+    total_compute_time: records.reduce((sum, r) => sum + r.compute_time, 0),
+    total_cost: records.reduce((sum, r) => sum + r.cost, 0),
+  };
+}

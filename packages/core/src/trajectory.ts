@@ -1,0 +1,35 @@
+import { z } from "zod";
+
+export const ConvergenceStatusSchema = z.enum([
+  "CONVERGING",
+  "DIVERGING",
+  "OSCILLATING",
+  "STAGNANT",
+  "INSUFFICIENT_DATA",
+]);
+export type ConvergenceStatus = z.infer<typeof ConvergenceStatusSchema>;
+
+export const GradientDirectionSchema = z.enum(["ASCENDING", "DESCENDING", "FLAT"]);
+export type GradientDirection = z.infer<typeof GradientDirectionSchema>;
+
+/**
+ * Analysis of an experiment's course (the seed's `ExperimentTrajectory`).
+ * Analyzers fill it; fields they add beyond these are kept.
+ */
+export const ExperimentTrajectorySchema = z.looseObject({
+  experiment_id: z.string(),
+  total_iterations: z.number().int().nonnegative(),
+  /** Each metric per iteration, in iteration order (NaN where an iteration lacked it). */
+  metric_history: z.record(z.string(), z.array(z.number())),
+  /** Slope per iteration of each metric (raw: its sign is not yet "better"). */
+  improvement_rates: z.record(z.string(), z.number()),
+  convergence_status: ConvergenceStatusSchema,
+  gradient_direction: GradientDirectionSchema,
+  /** How far from passing the gate (0 = passing); null without a gate. */
+  distance_to_goal: z.number().min(0).nullable(),
+  /** Iterations still needed at the current pace; null when not converging. */
+  estimated_iterations_to_success: z.number().int().nonnegative().nullable(),
+  /** Estimated gate-score change per unit increase of each parameter. */
+  parameter_impact: z.record(z.string(), z.number()),
+});
+export type ExperimentTrajectory = z.output<typeof ExperimentTrajectorySchema>;
