@@ -22,7 +22,7 @@ export interface ConvergeErrorOptions {
 
 /** Base class of every error Converge throws. */
 export class ConvergeError extends Error {
-  private readonly [baseMarker] = true;
+  readonly [baseMarker] = true;
   /** What the user can do about it (also part of `message`). */
   readonly hint: string | undefined;
 
@@ -48,7 +48,7 @@ export interface ValidationIssue {
 
 /** Input that does not match its schema. `issues` names every bad field. */
 export class ValidationError extends ConvergeError {
-  private readonly [validationMarker] = true;
+  readonly [validationMarker] = true;
   readonly issues: readonly ValidationIssue[];
   /** What was being validated, e.g. `record` or `gate`. */
   readonly subject: string;
@@ -76,7 +76,7 @@ const corruptMarker = Symbol.for("converge.error.corrupt-record");
 
 /** A stored line that is not a valid record (not a torn tail: those are cut and reported). */
 export class CorruptRecordError extends ConvergeError {
-  private readonly [corruptMarker] = true;
+  readonly [corruptMarker] = true;
   readonly file: string;
   readonly line: number;
 
@@ -101,7 +101,7 @@ const conflictMarker = Symbol.for("converge.error.iteration-conflict");
 
 /** A record whose iteration number is not after the last stored one. */
 export class IterationConflictError extends ConvergeError {
-  private readonly [conflictMarker] = true;
+  readonly [conflictMarker] = true;
   readonly experimentId: string;
   readonly iteration: number;
   readonly lastIteration: number;
@@ -128,7 +128,7 @@ const storeMarker = Symbol.for("converge.error.store");
 
 /** A store could not read or write (disk full, permissions, lock held...). */
 export class StoreError extends ConvergeError {
-  private readonly [storeMarker] = true;
+  readonly [storeMarker] = true;
   /** The system error code when there is one (ENOSPC, EACCES, ...). */
   readonly code: string | undefined;
 
@@ -147,7 +147,7 @@ const notFoundMarker = Symbol.for("converge.error.not-found");
 
 /** An experiment that the store does not hold. */
 export class ExperimentNotFoundError extends ConvergeError {
-  private readonly [notFoundMarker] = true;
+  readonly [notFoundMarker] = true;
   readonly experimentId: string;
 
   constructor(experimentId: string, where: string) {
@@ -167,7 +167,7 @@ const pluginMarker = Symbol.for("converge.error.plugin");
 
 /** A plugin or a user hook threw. The iteration logged before it is kept. */
 export class PluginError extends ConvergeError {
-  private readonly [pluginMarker] = true;
+  readonly [pluginMarker] = true;
   /** Which plugin or hook failed, e.g. `advisor "rule"` or `refine`. */
   readonly source: string;
 
@@ -186,7 +186,7 @@ const configMarker = Symbol.for("converge.error.configuration");
 
 /** Options that cannot work together or a plugin of an unsupported specification. */
 export class ConfigurationError extends ConvergeError {
-  private readonly [configMarker] = true;
+  readonly [configMarker] = true;
 
   constructor(message: string, options: ConvergeErrorOptions = {}) {
     super(message, options);
@@ -217,7 +217,7 @@ const loopMarker = Symbol.for("converge.error.gate-loop");
  * experiment's meta says FAILED, and `summary` is the summary written there.
  */
 export class GateLoopError extends ConvergeError {
-  private readonly [loopMarker] = true;
+  readonly [loopMarker] = true;
   /** Which step failed: "backtest", "log" or "refine". */
   readonly stage: string;
   readonly experimentId: string;

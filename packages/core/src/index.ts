@@ -32,6 +32,7 @@ export {
   runGateLoop,
 } from "./gate-loop.js";
 export { canonicalJson, type JsonValue, JsonValueSchema } from "./json.js";
+export { memoryStore } from "./memory-store.js";
 export { type ExperimentMeta, type ExperimentMetaInput, ExperimentMetaSchema } from "./meta.js";
 export {
   type MetricGoal,

@@ -1,5 +1,8 @@
 import { z } from "zod";
 
+/** Any number, NaN and infinities included (histories have gaps). */
+const anyNumber = z.custom<number>((v) => typeof v === "number", "expected a number");
+
 export const ConvergenceStatusSchema = z.enum([
   "CONVERGING",
   "DIVERGING",
@@ -20,9 +23,9 @@ export const ExperimentTrajectorySchema = z.looseObject({
   experiment_id: z.string(),
   total_iterations: z.number().int().nonnegative(),
   /** Each metric per iteration, in iteration order (NaN where an iteration lacked it). */
-  metric_history: z.record(z.string(), z.array(z.number())),
+  metric_history: z.record(z.string(), z.array(anyNumber)),
   /** Slope per iteration of each metric (raw: its sign is not yet "better"). */
-  improvement_rates: z.record(z.string(), z.number()),
+  improvement_rates: z.record(z.string(), anyNumber),
   convergence_status: ConvergenceStatusSchema,
   gradient_direction: GradientDirectionSchema,
   /** How far from passing the gate (0 = passing); null without a gate. */
