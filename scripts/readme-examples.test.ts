@@ -3,7 +3,7 @@
  * package folder (so imports resolve as they would for a user), imported, and
  * each `console.log(...); // expected` line is checked against what it printed.
  */
-import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -40,7 +40,9 @@ describe("README examples run", async () => {
     blocks(await readFile(readme, "utf8")).forEach((code, index) => {
       if (code.includes("// not-runnable")) return;
       it(`${readme.slice(root.length + 1)} example ${index + 1}`, async () => {
-        const expected = [...code.matchAll(/console\.log\(.*\);\s*\/\/ (.+)$/gm)].map((m) => (m[1] as string).trim());
+        const expected = [...code.matchAll(/console\.log\(.*\);\s*\/\/ (.+)$/gm)].map((m) =>
+          (m[1] as string).trim(),
+        );
         const file = join(pkgDir, `.readme-example-${index}.test-tmp.ts`);
         const cwd = await mkdtemp(join(tmpdir(), "converge-readme-"));
         workDirs.push(cwd);

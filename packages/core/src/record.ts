@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { type JsonValue, JsonValueSchema } from "./json.js";
+import { fastParseRecord } from "./record-fast-path.js";
 import { parseOrThrow } from "./validate.js";
 
 /** The wire format version this Converge writes and the newest it reads. */
@@ -165,7 +166,7 @@ export interface ParameterChange {
 
 /** Validates any value as a record, naming every bad field. */
 export function parseRecord(value: unknown): ExperimentRecord {
-  return parseOrThrow(ExperimentRecordSchema, value, "record");
+  return fastParseRecord(value) ?? parseOrThrow(ExperimentRecordSchema, value, "record");
 }
 
 /** Record fields whose numbers may be non-finite and so travel as text. */
