@@ -145,6 +145,9 @@ describe("fastParseRecord", () => {
 
   it("leaves invalid input to the schema, which names the field", () => {
     expect(
+      fastParseRecord({ experiment_id: "0", iteration: 0, metrics: {}, failed_criteria: null }),
+    ).toBeUndefined();
+    expect(
       fastParseRecord({ experiment_id: "e", iteration: 1, metrics: { s: "high" } }),
     ).toBeUndefined();
     expect(fastParseRecord({ experiment_id: "e", iteration: -1, metrics: {} })).toBeUndefined();

@@ -134,7 +134,7 @@ export function fastParseRecord(input: unknown): ExperimentRecord | undefined {
   const fa = v.failure_analysis;
   if (!(fa === undefined || fa === null || (isPlainObject(fa) && !Object.hasOwn(fa, "__proto__"))))
     return undefined;
-  const failed = v.failed_criteria ?? [];
+  const failed = v.failed_criteria === undefined ? [] : v.failed_criteria;
   if (!Array.isArray(failed)) return undefined;
   for (const c of failed) if (!isPlainObject(c) || Object.hasOwn(c, "__proto__")) return undefined;
   if (!(v.llm_usage === undefined || (Array.isArray(v.llm_usage) && v.llm_usage.length === 0)))

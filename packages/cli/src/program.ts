@@ -1,0 +1,98 @@
+import { readFileSync } from "node:fs";
+import { Command, CommanderError } from "commander";
+import { type CliIo, type CommandContext, createContext, processIo } from "./context.js";
+import { registerList } from "./list-command.js";
+import { registerShow } from "./show-command.js";
+import { useColor } from "./style.js";
+import { UsageError } from "./usage-error.js";
+
+/** Exit codes of the `converge` command. */
+export const ExitCode = {
+  /** The command did what was asked. */
+  Success: 0,
+  /** It could not (experiment not found, corrupt file, store error...). */
+  Failure: 1,
+  /** The command line is wrong (unknown command or option, missing argument, unknown store). */
+  Usage: 2,
+} as const;
+
+function packageVersion(): string {
+  // dist/program.js and src/program.ts both sit one level below package.json.
+  const text = readFileSync(new URL("../package.json", import.meta.url), "utf8");
+  return (JSON.parse(text) as { version: string }).version;
+}
+
+/**
+ * Builds the `converge` program. Commander's errors are thrown (exitOverride)
+ * instead of exiting, so `main` can map them to exit codes; output goes to
+ * the given io.
+ */
+export function createProgram(io: CliIo = processIo(), ctx: CommandContext = createContext(io)) {
+  // Commander wraps help at the terminal width, else at 80 columns.
+  const width = (s: unknown) => (s as { isTTY?: boolean; columns?: number }).columns ?? 80;
+  const program = new Command("converge")
+    .description("Inspect Converge experiments: iterative optimisation loops with a quality gate.")
+    .version(packageVersion(), "-V, --version", "print the version")
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+      getOutHelpWidth: () => (io.stdout.isTTY ? width(io.stdout) : 80),
+      getErrHelpWidth: () => (io.stderr.isTTY ? width(io.stderr) : 80),
+      getOutHasColors: () => useColor(io.env, io.stdout),
+      getErrHasColors: () => useColor(io.env, io.stderr),
+    })
+    .showHelpAfterError("(run 'converge --help' or 'converge <command> --help' for usage)")
+    .addHelpText(
+      "after",
+      `
+Stores (--store or $CONVERGE_STORE; default jsonl:./experiments):
+  jsonl:DIR       the embedded JSONL store: DIR/<experiment_id>.jsonl (+ .meta.json)
+  DIR             a plain directory path is read as jsonl:DIR
+
+Exit codes: 0 success, 1 failure (e.g. experiment not found), 2 usage error.
+Set CONVERGE_DEBUG=1 to print stack traces, NO_COLOR=1 to turn colours off.
+
+Examples:
+  $ converge list
+  $ converge show exp_20260118_143022
+  $ converge show ./experiments/exp_20260118_143022.jsonl --json`,
+    );
+  registerList(program, ctx);
+  registerShow(program, ctx);
+  return program;
+}
+
+/**
+ * Runs `converge` with the arguments after the program name and returns the
+ * exit code (0 success, 1 failure, 2 usage error). Errors are printed as their
+ * message (which says how to fix them); the stack only with CONVERGE_DEBUG=1.
+ */
+export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  const ctx = createContext(io);
+  try {
+    await createProgram(io, ctx).parseAsync([...argv], { from: "user" });
+    return ExitCode.Success;
+  } catch (error) {
+    // Commander has already printed its message (or the help / version).
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? ExitCode.Success : ExitCode.Usage;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    ctx.err(`error: ${message}`);
+    if (io.env.CONVERGE_DEBUG === "1") printDebug(error, ctx);
+    if (error instanceof UsageError) {
+      ctx.err("(run 'converge --help' or 'converge <command> --help' for usage)");
+      return ExitCode.Usage;
+    }
+    return ExitCode.Failure;
+  }
+}
+
+function printDebug(error: unknown, ctx: CommandContext): void {
+  for (let e: unknown = error, depth = 0; e !== undefined && depth < 5; depth++) {
+    ctx.err(e instanceof Error ? (e.stack ?? String(e)) : String(e));
+    e = e instanceof Error ? e.cause : undefined;
+    if (e !== undefined) ctx.err("caused by:");
+  }
+}

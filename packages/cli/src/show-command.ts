@@ -1,0 +1,108 @@
+import { existsSync, statSync } from "node:fs";
+import { basename, dirname, resolve } from "node:path";
+import { ConvergeError, ExperimentIdSchema, serializeRecord } from "@converge/core";
+import type { Command } from "commander";
+import type { CommandContext } from "./context.js";
+import { toJson } from "./format.js";
+import { loadExperiment } from "./load-experiment.js";
+import { storeOption } from "./options.js";
+import { renderShow } from "./show-render.js";
+import { openStore, parseStoreUri, type StoreLocation, storeUriFrom } from "./store-uri.js";
+import { UsageError } from "./usage-error.js";
+
+/** What `converge show` reads: an experiment id in a store, or a `.jsonl` file. */
+export interface ShowTarget {
+  location: StoreLocation;
+  experimentId: string;
+  /** The file given on the command line, when one was. */
+  file?: string;
+}
+
+/**
+ * Decides whether the argument is a file or an id. A path is anything ending
+ * in `.jsonl` or containing a path separator (ids cannot contain one); it is
+ * read through a jsonl store on the file's directory, with the id from the
+ * file name, as the seed's Python logger writes `<dir>/<experiment_id>.jsonl`.
+ */
+export function resolveShowTarget(
+  arg: string,
+  storeOpt: string | undefined,
+  ctx: CommandContext,
+): ShowTarget {
+  const isPath = arg.endsWith(".jsonl") || arg.includes("/") || arg.includes("\\");
+  if (!isPath) {
+    if (!ExperimentIdSchema.safeParse(arg).success) {
+      throw new UsageError(
+        `"${arg}" is neither an experiment id (letters, digits, '.', '_', '-') nor a path to a .jsonl file.`,
+      );
+    }
+    const location = parseStoreUri(storeUriFrom(storeOpt, ctx.io.env), ctx.io.cwd);
+    return { location, experimentId: arg };
+  }
+  const file = resolve(ctx.io.cwd, arg);
+  if (!existsSync(file) || !statSync(file).isFile()) {
+    throw new ConvergeError(`No such file: ${file}`, {
+      hint: "give the path of an experiment's .jsonl file, or an experiment id with --store",
+    });
+  }
+  if (!file.endsWith(".jsonl")) {
+    throw new UsageError(
+      `${file} is not a .jsonl file; converge show reads <experiment_id>.jsonl.`,
+    );
+  }
+  const experimentId = basename(file, ".jsonl");
+  if (!ExperimentIdSchema.safeParse(experimentId).success) {
+    throw new UsageError(
+      `The file name "${basename(file)}" does not make an experiment id (letters, digits, '.', '_', '-'); rename it to <experiment_id>.jsonl.`,
+    );
+  }
+  return {
+    location: parseStoreUri(`jsonl:${dirname(file)}`, ctx.io.cwd),
+    experimentId,
+    file,
+  };
+}
+
+/** Adds `converge show` to a program. */
+export function registerShow(program: Command, ctx: CommandContext): Command {
+  return program
+    .command("show")
+    .description(
+      "Show one experiment: its header, totals and every iteration with gate score, action, parameter changes and metrics.",
+    )
+    .argument("<experiment>", "an experiment id, or the path of an <experiment_id>.jsonl file")
+    .addOption(storeOption())
+    .option("--json", "print { meta, records, summary } as JSON")
+    .option("--lenient", "skip lines that are not valid records (each reported on stderr)")
+    .addHelpText(
+      "after",
+      `
+A path (anything ending in .jsonl or containing a "/") is read from the file's
+directory, with the experiment id taken from the file name; --store is then
+not used.
+
+Examples:
+  $ converge show exp_20260118_143022
+  $ converge show exp_20260118_143022 --store jsonl:./experiments --json
+  $ converge show ./logs/exp_20260118_143022.jsonl
+  $ converge show ./logs/exp_20260118_143022.jsonl --lenient`,
+    )
+    .action(async (arg: string, options: { store?: string; json?: boolean; lenient?: boolean }) => {
+      const target = resolveShowTarget(arg, options.store, ctx);
+      const { location, experimentId } = target;
+      const store = openStore(location, { onNotice: ctx.notice });
+      let loaded: Awaited<ReturnType<typeof loadExperiment>>;
+      try {
+        loaded = await loadExperiment(store, experimentId, { lenient: options.lenient === true });
+      } finally {
+        await store.close();
+      }
+      if (options.json) {
+        // serializeRecord is the wire format: non-finite metrics as "NaN"/"Infinity" text.
+        const records = loaded.records.map((r) => JSON.parse(serializeRecord(r)) as unknown);
+        ctx.out(toJson({ meta: loaded.meta, records, summary: loaded.summary }));
+        return;
+      }
+      for (const line of renderShow(loaded, location, ctx.style)) ctx.out(line);
+    });
+}
