@@ -85,3 +85,31 @@ export function benchRecords(experimentId: string, count: number): ExperimentRec
   }
   return out;
 }
+
+/** Records the size of the seed's sample lines: 3 parameters, 3 metrics, no code (~600 bytes). */
+export function seedSizedRecords(experimentId: string, count: number): ExperimentRecord[] {
+  const rnd = random(7);
+  const out: ExperimentRecord[] = [];
+  for (let i = 1; i <= count; i++) {
+    const sharpe = rnd() * 1.5;
+    out.push(
+      parseRecord({
+        experiment_id: experimentId,
+        iteration: i,
+        timestamp: new Date(Date.UTC(2026, 0, 18) + i * 60_000).toISOString(),
+        strategy_name: `AAPL_Momentum_v${i}`,
+        parameters: {
+          position_size: Math.round(rnd() * 100) / 100,
+          rsi_threshold: 60 + Math.floor(rnd() * 30),
+          stop_loss: Math.round(rnd() * 30) / 100,
+        },
+        metrics: { sharpe_ratio: sharpe, max_drawdown: rnd() * 0.4, win_rate: 0.35 + rnd() * 0.3 },
+        gate_passed: sharpe >= 1,
+        gate_score: Math.min(1, sharpe),
+        action_taken: sharpe >= 1 ? "SUCCESS" : "TUNE_PARAMETERS",
+        compute_time: 30 + rnd() * 30,
+      }),
+    );
+  }
+  return out;
+}
