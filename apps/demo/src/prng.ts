@@ -1,17 +1,7 @@
-/**
- * A small seeded pseudo-random generator (mulberry32): the same seed gives
- * the same sequence on every machine, which keeps the demo reproducible.
- */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from "@converge/core";
+
+/** A seeded generator (core's mulberry32): the same seed gives the same sequence everywhere. */
+export const mulberry32: (seed: number) => () => number = seededRandom;
 
 /** FNV-1a hash of a text to a 32-bit unsigned seed. */
 export function hashSeed(text: string): number {

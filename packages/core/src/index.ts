@@ -45,6 +45,7 @@ export {
   MetricSpecsSchema,
   metricGoal,
 } from "./metric-spec.js";
+export { seededRandom } from "./random.js";
 export {
   deserializeRecord,
   ExperimentIdSchema,

@@ -128,7 +128,10 @@ describe("fastParseRecord", () => {
     );
     fc.assert(
       fc.property(valid, (input) => {
-        const fast = fastParseRecord(JSON.parse(JSON.stringify(input)));
+        const text = JSON.stringify(input);
+        // A "__proto__" key anywhere is left to the schema on purpose.
+        fc.pre(!text.includes('"__proto__"'));
+        const fast = fastParseRecord(JSON.parse(text));
         expect(fast).toBeDefined();
         expect(fast).toEqual(ExperimentRecordSchema.parse(JSON.parse(JSON.stringify(input))));
       }),

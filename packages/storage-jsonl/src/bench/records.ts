@@ -1,17 +1,8 @@
 /** Realistic records for the benchmark: ~10 parameters, ~8 metrics, a few hundred bytes of code. */
-import { type ExperimentRecord, parseRecord } from "@converge/core";
+import { type ExperimentRecord, parseRecord, seededRandom } from "@converge/core";
 
-/** A small deterministic generator (mulberry32), so every run writes the same file. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Every run writes the same file. */
+const random = seededRandom;
 
 const CODE_LINES = [
   "def strategy(data, params):",
