@@ -10,6 +10,7 @@ export default defineConfig({
     alias: {
       "@converge/core": src("core"),
       "@converge/storage-jsonl": src("storage-jsonl"),
+      "@converge/analyzers": src("analyzers"),
     },
   },
   test: {

@@ -1,0 +1,257 @@
+import {
+  type Analyzer,
+  type ExperimentRecord,
+  evaluateGate,
+  type GateSpec,
+  type GateSpecInput,
+  type MetricSpec,
+  type MetricSpecInput,
+  MetricSpecsSchema,
+  metricGoal,
+  parseGate,
+  parseOrThrow,
+} from "@converge/core";
+import { classifySeries, gradientDirection } from "./classify.js";
+import { computeEfficiency } from "./efficiency.js";
+import { estimateIterationsToSuccess } from "./eta.js";
+import { overfittingGuard } from "./overfitting.js";
+import { estimateParameterImpact } from "./parameter-impact.js";
+import { olsSlope } from "./stats/index.js";
+import type { MetricTrend, ScoreTrend, TrajectoryAnalysis } from "./types.js";
+
+export interface AnalyzeOptions {
+  /** Metric directions; names not given default by name (drawdown, loss, ... minimise). */
+  metrics?: Record<string, MetricSpecInput>;
+  /** The gate, for per-criterion distances and to score records that carry no gate score. */
+  gate?: GateSpecInput | null;
+  /** Experiment id when there are no records to take it from. */
+  experimentId?: string;
+}
+
+function median(xs: readonly number[]): number {
+  const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
+  if (!s.length) return Number.NaN;
+  const m = s.length >> 1;
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+}
+
+function metricTrend(values: readonly number[], spec: MetricSpec): MetricTrend {
+  const sign = spec.goal === "minimize" ? -1 : 1;
+  // A metric's practical effect is 2% of its typical size (its median, else its range).
+  const mid = Math.abs(median(values));
+  const finite = values.filter(Number.isFinite);
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (const v of finite) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  const range = finite.length ? hi - lo : 0;
+  const scale = mid > 1e-12 ? mid : range > 0 ? range : 1;
+  // Classified on the goal-signed series; the raw statistics are its mirror image for "minimize".
+  const c = classifySeries(
+    values.map((v) => sign * v),
+    { scale },
+  );
+  const ts = c.theilSen;
+  const mk = c.mannKendall;
+  const raw = (x: number | null) => (x === null ? null : sign * x);
+  return {
+    goal: spec.goal,
+    n: c.n,
+    ols_slope: olsSlope(values).slope,
+    theil_sen: {
+      slope: raw(ts?.slope ?? null),
+      low: sign > 0 ? (ts?.low ?? null) : raw(ts?.high ?? null),
+      high: sign > 0 ? (ts?.high ?? null) : raw(ts?.low ?? null),
+      method: ts?.method ?? "exact",
+    },
+    mann_kendall: {
+      s: sign * (mk?.s ?? 0),
+      z: raw(mk?.z ?? null),
+      p: mk?.p ?? null,
+      exact: mk?.exact ?? false,
+    },
+    improvement_rate: ts?.slope ?? null,
+    status: c.status,
+    reason: c.reason,
+  };
+}
+
+/** The score the loop is judged by: the gate score, else the gate evaluated on the metrics, else the first metric goal-signed. */
+function scoreSeries(
+  records: readonly ExperimentRecord[],
+  gate: GateSpec | null,
+  specs: Record<string, MetricSpec>,
+): { source: string; scores: number[]; goal: number | undefined } {
+  if (records.some((r) => r.gate_score !== null)) {
+    return {
+      source: "gate_score",
+      scores: records.map((r) => r.gate_score ?? Number.NaN),
+      goal: 1,
+    };
+  }
+  if (gate) {
+    return {
+      source: "gate_score",
+      scores: records.map((r) => evaluateGate(r.metrics, gate).score),
+      goal: 1,
+    };
+  }
+  const name =
+    Object.keys(specs).find((m) => records.some((r) => m in r.metrics)) ??
+    Object.keys(records[0]?.metrics ?? {})[0];
+  if (!name) return { source: "none", scores: records.map(() => Number.NaN), goal: undefined };
+  const spec = specs[name] ?? { goal: metricGoal(name) };
+  const sign = spec.goal === "minimize" ? -1 : 1;
+  return {
+    source: `objective:${name}`,
+    scores: records.map((r) => sign * (r.metrics[name] ?? Number.NaN)),
+    goal: spec.threshold === undefined ? undefined : sign * spec.threshold,
+  };
+}
+
+function criterionKeys(gate: GateSpec): string[] {
+  const seen = new Map<string, number>();
+  for (const c of gate.criteria) seen.set(c.metric, (seen.get(c.metric) ?? 0) + 1);
+  return gate.criteria.map((c) =>
+    (seen.get(c.metric) ?? 0) > 1
+      ? `${c.metric} ${c.op} ${Array.isArray(c.threshold) ? c.threshold.join("..") : c.threshold}`
+      : c.metric,
+  );
+}
+
+/**
+ * Analyses an experiment's records (in iteration order): the seed's
+ * `ExperimentTrajectory` with correct statistics, and the evidence behind it.
+ * Works from 0 records up; never throws on degenerate data (bad options are a
+ * `ValidationError`). See the package README for every field's definition.
+ */
+export function analyzeTrajectory(
+  records: readonly ExperimentRecord[],
+  options: AnalyzeOptions = {},
+): TrajectoryAnalysis {
+  const parsedSpecs = parseOrThrow(MetricSpecsSchema, options.metrics ?? {}, "metrics") as Record<
+    string,
+    MetricSpec
+  >;
+  const gate = options.gate ? parseGate(options.gate) : null;
+
+  const names: string[] = [];
+  const seenNames = new Set<string>();
+  for (const r of records) {
+    for (const name in r.metrics) {
+      if (!seenNames.has(name)) {
+        seenNames.add(name);
+        names.push(name);
+      }
+    }
+  }
+  const metric_history: Record<string, number[]> = {};
+  const improvement_rates: Record<string, number> = {};
+  const metric_trends: Record<string, MetricTrend> = {};
+  for (const name of names) {
+    const values = records.map((r) => r.metrics[name] ?? Number.NaN);
+    metric_history[name] = values;
+    const spec = parsedSpecs[name] ?? { goal: metricGoal(name, parsedSpecs) };
+    const trend = metricTrend(values, spec);
+    metric_trends[name] = trend;
+    improvement_rates[name] = trend.ols_slope ?? 0;
+  }
+
+  const { source, scores, goal } = scoreSeries(records, gate, parsedSpecs);
+  const c = classifySeries(scores, goal === undefined ? {} : { goal });
+  const score_trend: ScoreTrend = {
+    source,
+    history: scores,
+    status: c.status,
+    reason: c.reason,
+    slope: c.slope,
+    slope_low: c.slopeLow,
+    slope_high: c.slopeHigh,
+    p: c.p,
+  };
+
+  const last = records.at(-1);
+  const distance_by_criterion: Record<string, number> = {};
+  let distance_to_goal: number | null = null;
+  if (gate && last) {
+    const result = evaluateGate(last.metrics, gate);
+    const keys = criterionKeys(gate);
+    result.criteria.forEach((cr, i) => {
+      distance_by_criterion[keys[i] as string] = cr.distance;
+    });
+    const required = result.criteria.filter((cr) => cr.required);
+    const weight = required.reduce((s, cr) => s + cr.weight, 0);
+    distance_to_goal =
+      weight === 0 ? 0 : required.reduce((s, cr) => s + cr.weight * cr.distance, 0) / weight;
+  } else if (last?.gate_passed) {
+    distance_to_goal = 0;
+  } else if (last && last.gate_score !== null) {
+    // Without the gate spec only the score is known: its shortfall stands in for the distance.
+    distance_to_goal = Math.max(0, 1 - last.gate_score);
+  }
+
+  const eta =
+    last?.gate_passed === true
+      ? { estimate: 0, low: 0, high: 0, model: null, reason: "the last iteration passed the gate" }
+      : goal === undefined
+        ? {
+            estimate: null,
+            low: null,
+            high: null,
+            model: null,
+            reason: "no goal to reach: give the metric a threshold or the run a gate",
+          }
+        : estimateIterationsToSuccess(scores, c, goal);
+
+  const scoreOf = new Map(records.map((r, i) => [r, scores[i] as number]));
+  const parameter_effects = estimateParameterImpact(records, {
+    score: (r) => {
+      const s = scoreOf.get(r);
+      return s === undefined || !Number.isFinite(s) ? null : s;
+    },
+  });
+  const parameter_impact: Record<string, number> = {};
+  for (const [p, e] of Object.entries(parameter_effects.parameters)) {
+    if (e.kind === "numeric" && e.impact !== null) parameter_impact[p] = e.impact;
+    if (e.kind === "categorical")
+      for (const [level, v] of Object.entries(e.levels ?? {}))
+        parameter_impact[`${p}=${level}`] = v;
+  }
+
+  const efficiency = computeEfficiency(records, scores, c.slope);
+  return {
+    experiment_id: records[0]?.experiment_id ?? options.experimentId ?? "",
+    total_iterations: records.length,
+    metric_history,
+    improvement_rates,
+    convergence_status: c.status,
+    gradient_direction: gradientDirection(c, scores),
+    distance_to_goal,
+    estimated_iterations_to_success: eta.estimate,
+    parameter_impact,
+    metric_trends,
+    score_trend,
+    distance_by_criterion,
+    iterations_to_success: eta,
+    parameter_effects,
+    efficiency,
+    overfitting: overfittingGuard(records, efficiency.best_iteration),
+  };
+}
+
+/** The trajectory analysis as a core `Analyzer` plugin: fills every field of the trajectory. */
+export function trajectoryAnalyzer(): Analyzer {
+  return {
+    specificationVersion: "v1",
+    name: "trajectory",
+    analyze: ({ records, gate, metrics, meta }) =>
+      analyzeTrajectory(records, { gate, metrics, experimentId: meta.experiment_id }),
+  };
+}
+
+/** The analyzers a tracker wants by default: `createTracker({ store, analyzers: defaultAnalyzers() })`. */
+export function defaultAnalyzers(): Analyzer[] {
+  return [trajectoryAnalyzer()];
+}
