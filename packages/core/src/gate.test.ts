@@ -145,3 +145,14 @@ describe("evaluateGate", () => {
     ).toThrow(/low <= high/);
   });
 });
+
+describe("parseGate caching", () => {
+  it("re-validates a gate object that changed since it was last parsed", () => {
+    const gate = { criteria: [{ metric: "a", op: ">=" as const, threshold: 1 }] };
+    expect(evaluateGate({ a: 1 }, gate).passed).toBe(true);
+    gate.criteria[0].threshold = 2;
+    expect(evaluateGate({ a: 1 }, gate).passed).toBe(false);
+    (gate.criteria[0] as { op: string }).op = "=>";
+    expect(() => evaluateGate({ a: 1 }, gate)).toThrow(/gate\.criteria\[0\]\.op/);
+  });
+});

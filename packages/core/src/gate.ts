@@ -85,9 +85,18 @@ export type GateResult = z.infer<typeof GateResultSchema>;
 /** A failed criterion exactly at a strict threshold is this far from passing. */
 export const BOUNDARY_DISTANCE = 1e-9;
 
+// Scoring thousands of records against one gate should validate it once, not per record.
+const parsedGates = new WeakMap<object, { text: string; spec: GateSpec }>();
+
 /** Validates a gate given by a user, naming each bad field. */
 export function parseGate(gate: unknown): GateSpec {
-  return parseOrThrow(GateSpecSchema, gate, "gate");
+  if (gate === null || typeof gate !== "object") return parseOrThrow(GateSpecSchema, gate, "gate");
+  const text = JSON.stringify(gate);
+  const cached = parsedGates.get(gate);
+  if (cached && cached.text === text) return cached.spec;
+  const spec = parseOrThrow(GateSpecSchema, gate, "gate");
+  parsedGates.set(gate, { text, spec });
+  return spec;
 }
 
 /**
@@ -118,23 +127,31 @@ export function evaluateGate(
 }
 
 function evaluateCriterion(value: number | undefined, c: GateCriterion): CriterionResult {
-  const base = {
-    metric: c.metric,
-    op: c.op,
-    threshold: c.threshold,
-    weight: c.weight,
-    required: c.required,
-  };
+  // Plain literals with one shape (no spreads): this runs once per criterion per record.
   if (value === undefined || typeof value !== "number" || Number.isNaN(value)) {
-    const note = value === undefined ? "missing" : "NaN";
-    return { ...base, value: null, passed: false, margin: null, distance: 1, note };
+    return {
+      metric: c.metric,
+      op: c.op,
+      threshold: c.threshold,
+      weight: c.weight,
+      required: c.required,
+      value: null,
+      passed: false,
+      margin: null,
+      distance: 1,
+      note: value === undefined ? "missing" : "NaN",
+    };
   }
   const margin = marginOf(value, c);
   const passed = c.op === ">" || c.op === "<" ? margin > 0 : margin >= 0;
   const shortfall = Math.max(0, -margin);
   const distance = passed ? 0 : Math.min(1, Math.max(BOUNDARY_DISTANCE, shortfall / scaleOf(c)));
   const result: CriterionResult = {
-    ...base,
+    metric: c.metric,
+    op: c.op,
+    threshold: c.threshold,
+    weight: c.weight,
+    required: c.required,
     value: Number.isFinite(value) ? value : null,
     passed,
     margin: Number.isFinite(margin) ? margin : null,
