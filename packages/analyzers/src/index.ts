@@ -21,6 +21,15 @@ export {
   type ParameterImpactOptions,
   type ParameterImpactResult,
 } from "./parameter-impact.js";
+export {
+  assessWithRules,
+  isTrajectoryAnalysis,
+  type Rule,
+  type RuleAdvisorOptions,
+  type RuleSettings,
+  ruleAdvisor,
+  ruleTable,
+} from "./rule-advisor.js";
 export * from "./stats/index.js";
 export type {
   ChangePoint,

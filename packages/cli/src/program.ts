@@ -1,5 +1,7 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
+import { registerAdvise } from "./advise-command.js";
+import { registerAnalyze } from "./analyze-command.js";
 import { type CliIo, type CommandContext, createContext, processIo } from "./context.js";
 import { registerList } from "./list-command.js";
 import { registerShow } from "./show-command.js";
@@ -60,6 +62,8 @@ Examples:
     );
   registerList(program, ctx);
   registerShow(program, ctx);
+  registerAnalyze(program, ctx);
+  registerAdvise(program, ctx);
   return program;
 }
 

@@ -148,11 +148,16 @@ describe("evaluateGate", () => {
 
 describe("parseGate caching", () => {
   it("re-validates a gate object that changed since it was last parsed", () => {
-    const gate = { criteria: [{ metric: "a", op: ">=" as const, threshold: 1 }] };
+    const criterion: { metric: string; op: string; threshold: number } = {
+      metric: "a",
+      op: ">=",
+      threshold: 1,
+    };
+    const gate = { criteria: [criterion] } as unknown as Parameters<typeof evaluateGate>[1];
     expect(evaluateGate({ a: 1 }, gate).passed).toBe(true);
-    gate.criteria[0].threshold = 2;
+    criterion.threshold = 2;
     expect(evaluateGate({ a: 1 }, gate).passed).toBe(false);
-    (gate.criteria[0] as { op: string }).op = "=>";
+    criterion.op = "=>";
     expect(() => evaluateGate({ a: 1 }, gate)).toThrow(/gate\.criteria\[0\]\.op/);
   });
 });

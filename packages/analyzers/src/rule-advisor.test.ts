@@ -1,0 +1,320 @@
+import {
+  type Advice,
+  ConfigurationError,
+  createTracker,
+  type ExperimentMeta,
+  type ExperimentRecord,
+  type LogInput,
+  memoryStore,
+  parseRecord,
+  seededRandom,
+  TrajectoryAssessmentSchema,
+} from "@converge/core";
+import { describe, expect, it } from "vitest";
+import { analyzeTrajectory, defaultAnalyzers } from "./analyze-trajectory.js";
+import {
+  assessWithRules,
+  type RuleAdvisorOptions,
+  ruleAdvisor,
+  ruleTable,
+} from "./rule-advisor.js";
+
+// The seed's sample log (experiment-tracking-system.md, "Experiment Log (JSONL file)").
+const SEED = [
+  '{"experiment_id":"exp_20260118_143022","iteration":1,"timestamp":"2026-01-18T14:30:22Z","strategy_name":"AAPL_Momentum_v1","parameters":{"position_size":0.1,"rsi_threshold":70,"stop_loss":0.15},"metrics":{"sharpe_ratio":0.75,"max_drawdown":0.22,"win_rate":0.48},"gate_passed":false,"gate_score":0.65,"action_taken":"TUNE_PARAMETERS","parameter_changes":{},"compute_time":45.2}',
+  '{"experiment_id":"exp_20260118_143022","iteration":2,"timestamp":"2026-01-18T14:35:10Z","strategy_name":"AAPL_Momentum_v2","parameters":{"position_size":0.15,"rsi_threshold":70,"stop_loss":0.15},"metrics":{"sharpe_ratio":0.85,"max_drawdown":0.20,"win_rate":0.50},"gate_passed":false,"gate_score":0.75,"action_taken":"TUNE_PARAMETERS","parameter_changes":{"position_size":0.15},"compute_time":43.8}',
+  '{"experiment_id":"exp_20260118_143022","iteration":3,"timestamp":"2026-01-18T14:39:55Z","strategy_name":"AAPL_Momentum_v3","parameters":{"position_size":0.20,"rsi_threshold":75,"stop_loss":0.12},"metrics":{"sharpe_ratio":1.05,"max_drawdown":0.18,"win_rate":0.52},"gate_passed":true,"gate_score":0.92,"action_taken":"SUCCESS","parameter_changes":{"position_size":0.20,"rsi_threshold":75,"stop_loss":0.12},"compute_time":44.1}',
+].map((line) => parseRecord(JSON.parse(line)));
+
+const SEED_META = {
+  schema_version: 1,
+  experiment_id: "exp_20260118_143022",
+  directive: "",
+  gate: null,
+  metrics: {},
+  status: "IN_PROGRESS",
+  created_at: null,
+  updated_at: null,
+  summary: null,
+  tags: {},
+} as ExperimentMeta;
+
+/** Gate score = sharpe / 1.5 while failing (one criterion, scale 1.5). */
+const GATE = { criteria: [{ metric: "sharpe_ratio", op: ">=" as const, threshold: 1.5 }] };
+
+interface Loop {
+  records: readonly ExperimentRecord[];
+  meta: ExperimentMeta;
+  advise(options?: RuleAdvisorOptions): Promise<Advice>;
+}
+
+/** Logs the iterations through a real tracker (memory store, fixed clock) with the gate above. */
+async function loop(iterations: LogInput[]): Promise<Loop> {
+  const tracker = createTracker({
+    store: memoryStore(),
+    analyzers: defaultAnalyzers(),
+    now: () => new Date("2026-02-01T10:00:00Z"),
+  });
+  const run = await tracker.start({ experimentId: "exp_t", gate: GATE });
+  for (const input of iterations) await run.log(input);
+  return {
+    records: run.records,
+    meta: run.meta,
+    advise: async (options) => run.advise(await run.analyze(), ruleAdvisor(options)),
+  };
+}
+
+/** Sharpe ratios as iterations with a tuned position_size and an irrelevant, wandering stop_loss. */
+function sharpeLoop(sharpes: number[], positionSizes?: number[]): LogInput[] {
+  const rnd = seededRandom(7);
+  let stop = 0.15;
+  return sharpes.map((sharpe, i) => {
+    stop = Number((stop + (rnd() - 0.5) * 0.02).toFixed(4));
+    return {
+      parameters: { position_size: positionSizes?.[i] ?? 0.1, stop_loss: stop },
+      metrics: { sharpe_ratio: sharpe, max_drawdown: 0.2 },
+    };
+  });
+}
+
+function expectValid(advice: Advice): void {
+  expect(advice.source).toBe("rule");
+  expect(TrajectoryAssessmentSchema.safeParse(advice.assessment).success).toBe(true);
+}
+
+describe("ruleAdvisor", () => {
+  it("is a v1 Advisor named rule and rejects bad options", () => {
+    const advisor = ruleAdvisor();
+    expect(advisor.specificationVersion).toBe("v1");
+    expect(advisor.name).toBe("rule");
+    expect(() => ruleAdvisor({ patience: 0 })).toThrow(ConfigurationError);
+    expect(() => ruleAdvisor({ maxIterations: 2.5 })).toThrow(/maxIterations/);
+    expect(() => ruleAdvisor({ minImprovement: -1 })).toThrow(/minImprovement/);
+  });
+
+  it("a converging loop → CONTINUE, with the score's arrows, slope and interval", async () => {
+    // position_size rises by uneven steps; sharpe follows it (0.4 + 3·size) plus small noise.
+    const rnd = seededRandom(11);
+    const sizes = [0.1];
+    for (let i = 1; i < 8; i++) sizes.push((sizes[i - 1] as number) + 0.01 + 0.04 * rnd());
+    const sharpes = sizes.map((s) => 0.4 + 3 * s + 0.01 * (rnd() - 0.5));
+    const l = await loop(sharpeLoop(sharpes, sizes));
+    const advice = await l.advise();
+    expectValid(advice);
+    const a = advice.assessment;
+    expect(a.convergence_assessment).toBe("CONVERGING");
+    expect(a.next_action).toBe("CONTINUE");
+    expect(a.gradient_effectiveness).toBe("EFFECTIVE");
+    expect(a.key_findings[0]).toMatch(
+      /^gate score … → (\d\.\d\d → ){4}\d\.\d\d \(last 5 of 8\), \+0\.\d+ per iteration \[0\.\d+, 0\.\d+\]/,
+    );
+    expect(a.key_findings).toContainEqual(expect.stringMatching(/^sharpe_ratio \(maximize\): \+/));
+    expect(a.estimated_iterations_needed).toBeGreaterThan(0);
+    expect(a.parameter_recommendations.position_size).toMatch(
+      /^INCREASE - \+\d\.\d+ gate score per unit \(±/,
+    );
+    expect(a.specific_recommendations[0]).toMatch(/^Keep going in the current direction/);
+    expect(a.specific_recommendations).toContainEqual(
+      expect.stringMatching(
+        /^Increase position_size from 0\.\d+ to ~0\.\d+ \(its estimated effect/,
+      ),
+    );
+    expect(a.reasoning).toMatch(/^Rule R7 \(CONVERGING → CONTINUE\)/);
+    expect(a.confidence).toBeGreaterThan(0.4);
+  });
+
+  it("a diverging loop → PIVOT (R5), back to the best iteration", async () => {
+    const l = await loop(sharpeLoop([1.2, 1.1, 1.05, 0.95, 0.85, 0.8, 0.7, 0.6]));
+    const a = (await l.advise()).assessment;
+    expect(a.convergence_assessment).toBe("DIVERGING");
+    expect(a.next_action).toBe("PIVOT");
+    expect(a.gradient_effectiveness).toBe("INEFFECTIVE");
+    expect(a.likelihood_of_success).toBe("LOW");
+    expect(a.estimated_iterations_needed).toBeNull();
+    expect(a.reasoning).toMatch(/^Rule R5 \(DIVERGING → PIVOT\)/);
+    expect(a.specific_recommendations[0]).toMatch(/^Revert to iteration 1 \(gate score 0\.80\)/);
+  });
+
+  it("a long divergence → ABANDON (R3)", async () => {
+    const sharpes = Array.from({ length: 12 }, (_, i) => 1.3 - 0.07 * i);
+    const a = (await (await loop(sharpeLoop(sharpes))).advise()).assessment;
+    expect(a.convergence_assessment).toBe("DIVERGING");
+    expect(a.next_action).toBe("ABANDON");
+    expect(a.reasoning).toMatch(/^Rule R3 /);
+    expect(a.specific_recommendations[0]).toMatch(/^Stop this line of work: no improvement for 11/);
+  });
+
+  it("a stagnant loop for 8 iterations → PIVOT (R8): flat at ~0.62", async () => {
+    const sharpes = [0.93, 0.931, 0.929, 0.932, 0.93, 0.928, 0.931, 0.93];
+    const a = (await (await loop(sharpeLoop(sharpes))).advise()).assessment;
+    expect(a.convergence_assessment).toBe("STAGNANT");
+    expect(a.next_action).toBe("PIVOT");
+    expect(a.gradient_effectiveness).toBe("INEFFECTIVE"); // parameters changed, the score did not
+    expect(a.likelihood_of_success).toBe("LOW");
+    expect(a.reasoning).toMatch(/^Rule R8 /);
+    expect(a.specific_recommendations[0]).toBe(
+      "Change approach: the gate score has been flat at ~0.62 for 7 iterations",
+    );
+    expect(a.key_findings).toContainEqual(
+      expect.stringMatching(/no improvement \(by more than 0\.01\) for 7 iterations$/),
+    );
+    expect(a.parameter_recommendations.position_size).toMatch(/^KEEP - not estimated/);
+  });
+
+  it("a plateau that just improved → CONTINUE (R9); an oscillation without progress → PIVOT", async () => {
+    const improved = [0.93, 0.931, 0.929, 0.932, 0.93, 0.928, 0.931, 0.96];
+    const a = (await (await loop(sharpeLoop(improved))).advise()).assessment;
+    expect(a.next_action).toBe("CONTINUE");
+    expect(a.reasoning).toMatch(/^Rule R9 /);
+
+    const swings = [0.6, 1.2, 0.7, 1.1, 0.65, 1.15, 0.7, 1.1, 0.6, 1.12];
+    const b = (await (await loop(sharpeLoop(swings))).advise()).assessment;
+    expect(b.convergence_assessment).toBe("OSCILLATING");
+    expect(b.next_action).toBe("PIVOT");
+    expect(b.specific_recommendations[0]).toMatch(/has swung around ~0\.\d\d \(steps of ~0\.\d+\)/);
+  });
+
+  it("the budget: spent → ABANDON (R2); too short for the ETA → PIVOT (R6)", async () => {
+    const sharpes = [0.6, 0.65, 0.7, 0.74, 0.8, 0.84, 0.9, 0.95];
+    const l = await loop(sharpeLoop(sharpes));
+    const spent = (await l.advise({ maxIterations: 8 })).assessment;
+    expect(spent.next_action).toBe("ABANDON");
+    expect(spent.reasoning).toMatch(/^Rule R2 /);
+    expect(spent.likelihood_of_success).toBe("LOW");
+    const short = (await l.advise({ maxIterations: 9 })).assessment;
+    expect(short.convergence_assessment).toBe("CONVERGING");
+    expect(short.next_action).toBe("PIVOT");
+    expect(short.reasoning).toMatch(/^Rule R6 /);
+    const ample = (await l.advise({ maxIterations: 60 })).assessment;
+    expect(ample.next_action).toBe("CONTINUE");
+    expect(ample.likelihood_of_success).toBe("HIGH");
+  });
+
+  it("a HIGH overfitting risk without progress → ABANDON (R4)", async () => {
+    // Wild swings: luck alone reaches a Sharpe above the best one after 10 trials.
+    const swings = [0.9, -1.5, 1.0, -1.2, 0.8, -1.4, 0.9, -1.3, 0.85, -1.5];
+    const inputs = sharpeLoop(swings).map((x) => ({
+      ...x,
+      metrics: { ...x.metrics, num_observations: 60 },
+    }));
+    const l = await loop(inputs);
+    const t = analyzeTrajectory(l.records, { gate: GATE });
+    expect(t.overfitting?.risk).toBe("HIGH");
+    const a = (await l.advise()).assessment;
+    expect(a.next_action).toBe("ABANDON");
+    expect(a.reasoning).toMatch(/^Rule R4 /);
+    expect(a.key_findings).toContainEqual(expect.stringMatching(/^overfitting guard: .*risk HIGH/));
+  });
+
+  it("the seed's sample → CONTINUE, CONVERGING, the gate passes", async () => {
+    const advice = await ruleAdvisor().advise({
+      records: SEED,
+      trajectory: analyzeTrajectory(SEED),
+      meta: SEED_META,
+    });
+    expectValid(advice);
+    const a = advice.assessment;
+    expect(a.convergence_assessment).toBe("CONVERGING");
+    expect(a.next_action).toBe("CONTINUE");
+    expect(a.gradient_effectiveness).toBe("EFFECTIVE");
+    expect(a.likelihood_of_success).toBe("HIGH");
+    expect(a.estimated_iterations_needed).toBe(0);
+    expect(a.key_findings[0]).toMatch(
+      /^gate score 0\.65 → 0\.75 → 0\.92, \+0\.1[34] per iteration \[0\.10, 0\.17\]/,
+    );
+    expect(a.reasoning).toMatch(/^Rule R1 \(the last iteration passes the gate → CONTINUE\)/);
+    expect(a.specific_recommendations[0]).toBe(
+      "Keep the strategy of iteration 3: it passes the gate",
+    );
+    expect(Object.keys(a.parameter_recommendations).sort()).toEqual([
+      "position_size",
+      "rsi_threshold",
+      "stop_loss",
+    ]);
+  });
+
+  it("one record → CONTINUE with low confidence (R0); no records do not throw", async () => {
+    const one = SEED.slice(0, 1);
+    const a = (
+      await ruleAdvisor().advise({
+        records: one,
+        trajectory: analyzeTrajectory(one),
+        meta: SEED_META,
+      })
+    ).assessment;
+    expect(a.convergence_assessment).toBe("INSUFFICIENT_DATA");
+    expect(a.next_action).toBe("CONTINUE");
+    expect(a.confidence).toBeLessThanOrEqual(0.2);
+    expect(a.reasoning).toMatch(/^Rule R0 /);
+    expect(a.specific_recommendations[0]).toMatch(/^Run at least 2 more scored iterations/);
+
+    const none = await ruleAdvisor().advise({
+      records: [],
+      trajectory: analyzeTrajectory([], { experimentId: "exp_empty" }),
+      meta: SEED_META,
+    });
+    expectValid(none);
+    expect(none.assessment.next_action).toBe("CONTINUE");
+    expect(none.assessment.confidence).toBe(0.1);
+  });
+
+  it("analyses a plain core trajectory itself, with the meta's gate", async () => {
+    const tracker = createTracker({ store: memoryStore() }); // no analyzers
+    const run = await tracker.start({ experimentId: "exp_plain", gate: GATE });
+    for (const input of sharpeLoop([0.6, 0.7, 0.8, 0.9, 1.0])) await run.log(input);
+    const plain = await run.analyze();
+    expect(plain).not.toHaveProperty("score_trend");
+    const advice = await run.advise(plain, ruleAdvisor());
+    expectValid(advice);
+    const direct = assessWithRules(analyzeTrajectory(run.records, { gate: GATE }), run.records);
+    expect(advice.assessment).toEqual(direct);
+    expect(advice.assessment.convergence_assessment).toBe("CONVERGING");
+  });
+
+  it("is deterministic: the same input gives a deep-equal assessment", async () => {
+    const swings = [0.6, 1.2, 0.7, 1.1, 0.65, 1.15, 0.7, 1.1, 0.6, 1.12];
+    const first = await (await loop(sharpeLoop(swings))).advise();
+    const second = await (await loop(sharpeLoop(swings))).advise();
+    expect(second).toEqual(first);
+    const t = analyzeTrajectory(SEED);
+    expect(assessWithRules(t, SEED)).toEqual(assessWithRules(analyzeTrajectory(SEED), SEED));
+  });
+
+  it("validates against the schema on a range of synthetic loops", async () => {
+    const rnd = seededRandom(99);
+    for (let k = 0; k < 20; k++) {
+      const n = 1 + Math.floor(rnd() * 25);
+      const drift = (rnd() - 0.5) * 0.1;
+      const sharpes = Array.from({ length: n }, (_, i) =>
+        i === 3 && k % 5 === 0 ? Number.NaN : 0.8 + drift * i + 0.1 * (rnd() - 0.5),
+      );
+      const advice = await (await loop(sharpeLoop(sharpes))).advise({ maxIterations: 30 });
+      expectValid(advice);
+      for (const line of [...advice.assessment.key_findings, advice.assessment.reasoning]) {
+        expect(line).not.toMatch(/undefined|NaN|null/);
+      }
+    }
+  });
+
+  it("documents its rule table in order, ending in a catch-all", () => {
+    const table = ruleTable({
+      patience: 5,
+      abandonAfter: 15,
+      maxIterations: null,
+      minImprovement: null,
+    });
+    expect(table.map((r) => `${r.id} ${r.action}`)).toEqual([
+      "R0 CONTINUE",
+      "R1 CONTINUE",
+      "R2 ABANDON",
+      "R3 ABANDON",
+      "R4 ABANDON",
+      "R5 PIVOT",
+      "R6 PIVOT",
+      "R7 CONTINUE",
+      "R8 PIVOT",
+      "R9 CONTINUE",
+    ]);
+    expect(table[3]?.when).toContain("≥ 15");
+  });
+});

@@ -1,0 +1,264 @@
+/**
+ * What `converge analyze` and `converge advise` share: resolving the command
+ * line's targets (ids, .jsonl files, directories), reading a `--gate` file,
+ * metric directions from `--maximize` / `--minimize`, and loading the
+ * experiments ready for `analyzeTrajectory`.
+ */
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { resolve } from "node:path";
+import {
+  ConvergeError,
+  type ExperimentMeta,
+  ExperimentMetaSchema,
+  type ExperimentRecord,
+  evaluateGate,
+  type GateSpec,
+  type MetricSpec,
+  parseGate,
+  ValidationError,
+} from "@converge/core";
+import { InvalidArgumentError } from "commander";
+import type { CommandContext } from "./context.js";
+import { loadExperiment } from "./load-experiment.js";
+import { resolveShowTarget } from "./show-command.js";
+import { openStore, parseStoreUri, type StoreLocation } from "./store-uri.js";
+import { UsageError } from "./usage-error.js";
+
+/** One experiment to read: where, and which. */
+export interface AnalysisTarget {
+  location: StoreLocation;
+  experimentId: string;
+}
+
+/** An experiment ready to analyse. */
+export interface PreparedExperiment {
+  experimentId: string;
+  /** The stored meta, or one made up for a log without a meta file; gate and metrics as used. */
+  meta: ExperimentMeta;
+  hasMeta: boolean;
+  /** The records; re-scored against the `--gate` gate when one was given. */
+  records: ExperimentRecord[];
+  gate: GateSpec | null;
+  /** Where the gate came from, for the text output. */
+  gateSource: "option" | "meta" | "none";
+  metrics: Record<string, MetricSpec>;
+  location: StoreLocation;
+}
+
+/** Options both commands take. */
+export interface LoadOptions {
+  store?: string;
+  gate?: string;
+  maximize?: string[];
+  minimize?: string[];
+  lenient?: boolean;
+}
+
+/** Commander collector for repeatable options; "a,b" counts as two values. */
+export function collect(value: string, previous: string[] | undefined): string[] {
+  const names = value
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (names.length === 0) throw new InvalidArgumentError("give a metric name");
+  return [...(previous ?? []), ...names];
+}
+
+/** Commander parser for a positive whole number. */
+export function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1) {
+    throw new InvalidArgumentError("expected a whole number >= 1, e.g. 8");
+  }
+  return n;
+}
+
+const isPathLike = (arg: string) =>
+  arg.endsWith(".jsonl") || arg.includes("/") || arg.includes("\\") || arg === "." || arg === "..";
+
+/**
+ * Expands the command line's arguments into experiments. A directory (any
+ * existing one, or a path like `./runs`) means every experiment in it; a
+ * `.jsonl` file is read as `converge show` reads it; anything else is an id in
+ * the `--store` store. Duplicates are dropped, the order kept.
+ */
+export async function resolveTargets(
+  args: readonly string[],
+  storeOpt: string | undefined,
+  ctx: CommandContext,
+): Promise<AnalysisTarget[]> {
+  const out: AnalysisTarget[] = [];
+  const seen = new Set<string>();
+  const add = (t: AnalysisTarget) => {
+    const key = `${t.location.display}\u0000${t.experimentId}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      out.push(t);
+    }
+  };
+  for (const arg of args) {
+    const abs = resolve(ctx.io.cwd, arg);
+    if (existsSync(abs) && statSync(abs).isDirectory()) {
+      for (const t of await experimentsIn(abs)) add(t);
+      continue;
+    }
+    if (isPathLike(arg) && !arg.endsWith(".jsonl") && !existsSync(abs)) {
+      throw new ConvergeError(`No such file or directory: ${abs}`, {
+        hint: "give a directory of experiments, an <experiment_id>.jsonl file, or an experiment id with --store",
+      });
+    }
+    const { location, experimentId } = resolveShowTarget(arg, storeOpt, ctx);
+    add({ location, experimentId });
+  }
+  return out;
+}
+
+async function experimentsIn(dir: string): Promise<AnalysisTarget[]> {
+  const location = parseStoreUri(`jsonl:${dir}`);
+  const store = openStore(location);
+  try {
+    const listings = await store.list();
+    if (listings.length === 0) {
+      throw new ConvergeError(`No experiments found in ${location.display}.`, {
+        hint: "a directory argument must hold <experiment_id>.jsonl files (and their .meta.json)",
+      });
+    }
+    return listings.map((l) => ({ location, experimentId: l.experiment_id }));
+  } finally {
+    await store.close();
+  }
+}
+
+/**
+ * Reads a gate from a JSON file: a GateSpec (`{"criteria": [...]}`), or any
+ * object with a `gate` field (an experiment's `.meta.json`). A bad field is
+ * named in the error (exit 1, like a corrupt record).
+ */
+export function readGateFile(path: string, cwd: string): GateSpec {
+  const file = resolve(cwd, path);
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    throw new ConvergeError(`Cannot read the gate file ${file}: ${(error as Error).message}`, {
+      hint: 'write the gate as JSON, e.g. {"criteria": [{"metric": "sharpe_ratio", "op": ">=", "threshold": 1}]}',
+    });
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new ConvergeError(
+      `The gate file ${file} is not valid JSON: ${(error as Error).message}`,
+      {
+        hint: 'write the gate as JSON, e.g. {"criteria": [{"metric": "sharpe_ratio", "op": ">=", "threshold": 1}]}',
+      },
+    );
+  }
+  const spec =
+    value !== null &&
+    typeof value === "object" &&
+    !Array.isArray(value) &&
+    !("criteria" in value) &&
+    "gate" in value
+      ? (value as { gate: unknown }).gate
+      : value;
+  try {
+    return parseGate(spec);
+  } catch (error) {
+    if (!ValidationError.isInstance(error)) throw error;
+    throw new ConvergeError(`${file}: ${error.message}`, {
+      hint: 'each criterion is {"metric": NAME, "op": ">=" | "<=" | ">" | "<" | "between", "threshold": NUMBER or [LOW, HIGH], "weight"?: NUMBER > 0, "required"?: BOOLEAN}',
+    });
+  }
+}
+
+/** The metric directions: `--maximize` / `--minimize` over the meta's specs. */
+export function metricSpecs(
+  base: Readonly<Record<string, MetricSpec>>,
+  options: Pick<LoadOptions, "maximize" | "minimize">,
+): Record<string, MetricSpec> {
+  const specs: Record<string, MetricSpec> = { ...base };
+  const both = (options.maximize ?? []).filter((m) => (options.minimize ?? []).includes(m));
+  if (both.length > 0) {
+    throw new UsageError(`${both.join(", ")} cannot be both --maximize and --minimize.`);
+  }
+  for (const m of options.maximize ?? []) specs[m] = { ...specs[m], goal: "maximize" };
+  for (const m of options.minimize ?? []) specs[m] = { ...specs[m], goal: "minimize" };
+  return specs;
+}
+
+/** The records scored against another gate: gate_passed, gate_score and failed_criteria replaced. */
+function rescore(records: readonly ExperimentRecord[], gate: GateSpec): ExperimentRecord[] {
+  return records.map((r) => {
+    const result = evaluateGate(r.metrics, gate);
+    return {
+      ...r,
+      gate_passed: result.passed,
+      gate_score: result.score,
+      failed_criteria: result.failed_criteria,
+    };
+  });
+}
+
+/**
+ * Loads each target and prepares it for analysis. With one target an error is
+ * thrown as it is; with several, each failure is printed and the rest go on
+ * (`failed` counts them).
+ */
+export async function loadTargets(
+  targets: readonly AnalysisTarget[],
+  options: LoadOptions,
+  ctx: CommandContext,
+): Promise<{ experiments: PreparedExperiment[]; failed: number }> {
+  const gateOption =
+    options.gate === undefined ? undefined : readGateFile(options.gate, ctx.io.cwd);
+  metricSpecs({}, options); // usage errors before any I/O
+  const experiments: PreparedExperiment[] = [];
+  let failed = 0;
+  for (const target of targets) {
+    try {
+      experiments.push(await prepare(target, gateOption, options, ctx));
+    } catch (error) {
+      if (targets.length === 1) throw error;
+      failed++;
+      ctx.err(`error: ${target.experimentId}: ${(error as Error).message}`);
+    }
+  }
+  return { experiments, failed };
+}
+
+async function prepare(
+  target: AnalysisTarget,
+  gateOption: GateSpec | undefined,
+  options: LoadOptions,
+  ctx: CommandContext,
+): Promise<PreparedExperiment> {
+  const store = openStore(target.location, { onNotice: ctx.notice });
+  let loaded: Awaited<ReturnType<typeof loadExperiment>>;
+  try {
+    loaded = await loadExperiment(store, target.experimentId, {
+      lenient: options.lenient === true,
+    });
+  } finally {
+    await store.close();
+  }
+  const stored =
+    loaded.meta ??
+    ExperimentMetaSchema.parse({
+      experiment_id: target.experimentId,
+      directive: loaded.directive,
+    });
+  const gate = gateOption ?? stored.gate;
+  const metrics = metricSpecs(stored.metrics, options);
+  return {
+    experimentId: target.experimentId,
+    meta: { ...stored, gate, metrics },
+    hasMeta: loaded.meta !== null,
+    records: gateOption ? rescore(loaded.records, gateOption) : loaded.records,
+    gate,
+    gateSource: gateOption ? "option" : gate ? "meta" : "none",
+    metrics,
+    location: target.location,
+  };
+}

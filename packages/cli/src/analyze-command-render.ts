@@ -1,0 +1,250 @@
+/** The text and JSON Lines forms of `converge analyze`. */
+import type { TrajectoryAnalysis } from "@converge/analyzers";
+import type { PreparedExperiment } from "./analyze-command-load.js";
+import { formatCost, formatNumber } from "./format.js";
+import { formatCriterion } from "./show-render.js";
+import type { Style } from "./style.js";
+import { type CellInput, type Column, renderTable, width } from "./table.js";
+
+/** Text is wrapped to this many columns. */
+export const TEXT_WIDTH = 100;
+
+/** Word-wraps text to `max` columns, every line starting with `indent`. */
+export function wrap(text: string, max: number, indent = ""): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line && width(indent + line) + 1 + width(word) > max) {
+      lines.push(indent + line);
+      line = word;
+    } else {
+      line = line ? `${line} ${word}` : word;
+    }
+  }
+  if (line) lines.push(indent + line);
+  return lines;
+}
+
+/** A header row: label, (styled) value, and an optional plain note wrapped below it. */
+type HeaderRow = [label: string, value: string, note?: string];
+
+function renderHeader(rows: readonly HeaderRow[], style: Style): string[] {
+  const labelWidth = Math.max(...rows.map(([label]) => label.length));
+  const indent = " ".repeat(labelWidth + 2);
+  return rows.flatMap(([label, value, note]) => [
+    `${style.dim(label.padEnd(labelWidth))}  ${value}`.trimEnd(),
+    ...(note
+      ? wrap(note, TEXT_WIDTH, indent).map((l) => indent + style.dim(l.slice(indent.length)))
+      : []),
+  ]);
+}
+
+/**
+ * One JSON Lines line: `experiment_id` first, then every field of the
+ * analysis (the seed's `ExperimentTrajectory` names, then the additions).
+ * Non-finite numbers (NaN in a metric history where an iteration lacked the
+ * metric) are written as the strings "NaN", "Infinity", "-Infinity", as in the
+ * record wire format, never as invalid JSON or a silent null.
+ */
+export function toJsonLine(experimentId: string, analysis: TrajectoryAnalysis): string {
+  return JSON.stringify({ ...analysis, experiment_id: experimentId }, (_key, v: unknown) => {
+    if (typeof v === "number" && !Number.isFinite(v)) {
+      return Number.isNaN(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity";
+    }
+    return v;
+  });
+}
+
+/** A number for the tables, "-" for null. */
+const n = (x: number | null | undefined) => (x === null || x === undefined ? "-" : formatNumber(x));
+/** With an explicit "+" on positive numbers. */
+const s = (x: number | null | undefined) =>
+  x !== null && x !== undefined && x > 0 ? `+${formatNumber(x)}` : n(x);
+const plural = (k: number, word: string) => `${k} ${word}${k === 1 ? "" : "s"}`;
+
+/** The colour of a convergence status. */
+export function styleConvergence(style: Style, status: string): string {
+  if (status === "CONVERGING") return style.green(status);
+  if (status === "DIVERGING") return style.red(status);
+  if (status === "INSUFFICIENT_DATA") return style.dim(status);
+  return style.yellow(status);
+}
+
+function scoreName(a: TrajectoryAnalysis): string {
+  const src = a.score_trend.source;
+  if (src === "gate_score") return "gate score";
+  if (src === "none") return "none (no gate score and no metric)";
+  const metric = src.replace(/^objective:/, "");
+  return `${metric} (${a.metric_trends[metric]?.goal ?? "maximize"}; no gate score in the records)`;
+}
+
+function etaText(a: TrajectoryAnalysis): string {
+  const e = a.iterations_to_success;
+  if (e.estimate === null) return `- (${e.reason})`;
+  if (e.estimate === 0) return `0 (${e.reason})`;
+  const range =
+    e.low === null ? "" : e.high === null ? `, at least ${e.low}` : `, range ${e.low}–${e.high}`;
+  return `${plural(e.estimate, "more iteration")} (${e.model ?? "linear"} model${range})`;
+}
+
+/** The lines of one experiment's analysis. */
+export function renderAnalysis(
+  x: PreparedExperiment,
+  a: TrajectoryAnalysis,
+  style: Style,
+): string[] {
+  const t = a.score_trend;
+  const e = a.efficiency;
+  const header: HeaderRow[] = [
+    ["Experiment", style.bold(x.experimentId)],
+    ["Iterations", String(a.total_iterations)],
+    ["Score", scoreName(a)],
+  ];
+  if (x.gate) {
+    const from = x.gateSource === "option" ? " (from --gate; records re-scored)" : "";
+    header.push(["Gate", `${x.gate.criteria.map(formatCriterion).join(", ")}${from}`]);
+  }
+  header.push(
+    ["Status", styleConvergence(style, a.convergence_status), t.reason],
+    [
+      "Gradient",
+      `${a.gradient_direction}${t.slope === null ? "" : `  ${s(t.slope)} per iteration`}${
+        t.slope_low !== null && t.slope_high !== null
+          ? ` [${n(t.slope_low)}, ${n(t.slope_high)}]`
+          : ""
+      }`,
+      t.slope === null
+        ? undefined
+        : `Theil–Sen slope of the ${scoreName(a).split(" (")[0]} with Sen's 95% interval${t.p === null ? "" : `; Mann–Kendall p = ${n(t.p)}`}`,
+    ],
+  );
+  const failing = Object.entries(a.distance_by_criterion);
+  header.push([
+    "Distance",
+    a.distance_to_goal === null
+      ? style.dim(a.total_iterations === 0 ? "- (no iterations)" : "- (no gate)")
+      : a.distance_to_goal === 0
+        ? `0 ${style.green("(passing)")}`
+        : n(a.distance_to_goal),
+  ]);
+  if (failing.length > 0) {
+    header.push(["  per criterion", failing.map(([c, d]) => `${c} ${n(d)}`).join(", ")]);
+  }
+  header.push(["ETA", etaText(a)]);
+  header.push([
+    "Best",
+    e.best_iteration === null
+      ? style.dim("-")
+      : `iteration ${e.best_iteration}, score ${n(e.best_so_far.at(-1))}${
+          e.iterations_since_best
+            ? `; no improvement for ${plural(e.iterations_since_best, "iteration")}`
+            : ""
+        }`,
+  ]);
+  const perCost =
+    e.improvement_per_cost === null
+      ? e.total_cost > 0
+        ? `cost ${formatCost(e.total_cost)}`
+        : "no cost recorded"
+      : `${s(e.improvement_per_cost)} per $ (total ${formatCost(e.total_cost)})`;
+  header.push([
+    "Efficiency",
+    e.improvement_per_iteration === null
+      ? `-; ${perCost}`
+      : `${s(e.improvement_per_iteration)} per iteration; ${perCost}`,
+  ]);
+  header.push([
+    "Change points",
+    e.change_points.length === 0
+      ? style.dim("none")
+      : e.change_points
+          .map(
+            (c) =>
+              `after iteration ${c.after_iteration}: ${n(c.mean_before)} → ${n(c.mean_after)} (p = ${n(c.p)})`,
+          )
+          .join("; "),
+  ]);
+  const o = a.overfitting;
+  header.push([
+    "Overfitting",
+    o === null
+      ? style.dim("- (no Sharpe-like metric)")
+      : `risk ${o.risk === "HIGH" ? style.red(o.risk) : o.risk}  DSR ${n(o.dsr)}, PSR ${n(o.psr)}`,
+    o === null
+      ? undefined
+      : `best ${o.metric} ${n(o.sharpe)} at iteration ${o.best_iteration} after ${plural(o.trials, "trial")}, ${o.observations} return observations${o.assumptions.length > 0 ? `; assumed: ${o.assumptions.join("; ")}` : ""}`,
+  ]);
+  const lines = renderHeader(header, style);
+
+  const metrics = metricTable(a, style);
+  if (metrics.length > 0) lines.push("", style.bold("Metrics"), ...metrics);
+  lines.push("", ...parameterSection(a, style));
+  return lines;
+}
+
+function metricTable(a: TrajectoryAnalysis, style: Style): string[] {
+  const entries = Object.entries(a.metric_trends);
+  if (entries.length === 0) return [];
+  const columns: Column[] = [
+    { header: "METRIC" },
+    { header: "GOAL" },
+    { header: "OLS SLOPE", align: "right" },
+    { header: "THEIL–SEN [LOW, HIGH]" },
+    { header: "MK p", align: "right" },
+    { header: "RATE (+ = BETTER)", align: "right" },
+    { header: "STATUS" },
+  ];
+  const rows = entries.map(([name, m]): CellInput[] => [
+    name,
+    m.goal,
+    n(m.ols_slope),
+    m.theil_sen.slope === null
+      ? "-"
+      : `${n(m.theil_sen.slope)}${m.theil_sen.low === null || m.theil_sen.high === null ? "" : ` [${n(m.theil_sen.low)}, ${n(m.theil_sen.high)}]`}`,
+    n(m.mann_kendall.p),
+    s(m.improvement_rate),
+    { text: m.status, paint: (text) => styleConvergence(style, text) },
+  ]);
+  return renderTable(columns, rows, style, "  ");
+}
+
+function parameterSection(a: TrajectoryAnalysis, style: Style): string[] {
+  const pe = a.parameter_effects;
+  const what = a.score_trend.source === "gate_score" ? "gate score" : "score";
+  const method =
+    pe.method === "none"
+      ? "not estimated: too few scored transitions"
+      : `${pe.method}${pe.lambda === null ? "" : `, λ = ${n(pe.lambda)}`}, ${plural(pe.observations, "transition")}`;
+  const lines = [style.bold(`Parameter impact on the ${what} per unit increase (${method})`)];
+  const entries = Object.entries(pe.parameters);
+  if (entries.length > 0) {
+    const columns: Column[] = [
+      { header: "PARAMETER" },
+      { header: "IMPACT ± SE", align: "right" },
+      { header: "IMPORTANCE", align: "right" },
+      { header: "DIRECTION" },
+      { header: "CHANGES", align: "right" },
+    ];
+    const rows = entries.map(([name, p]): CellInput[] => [
+      p.kind === "categorical" ? `${name} (${p.current ?? "?"} → ${p.best ?? "?"})` : name,
+      `${s(p.impact)} ± ${n(p.stderr)}`,
+      n(p.importance),
+      p.direction === "UNCLEAR"
+        ? { text: p.direction, paint: style.dim }
+        : { text: p.direction, paint: style.cyan },
+      String(p.changes),
+    ]);
+    lines.push(...renderTable(columns, rows, style, "  "));
+  }
+  for (const [name, reason] of Object.entries(pe.skipped)) {
+    const [first = "", ...rest] = wrap(`skipped ${name}: ${reason}`, TEXT_WIDTH, "    ");
+    lines.push(
+      `  ${style.dim(first.trimStart())}`,
+      ...rest.map((l) => `    ${style.dim(l.trimStart())}`),
+    );
+  }
+  if (entries.length === 0 && Object.keys(pe.skipped).length === 0) {
+    lines.push(`  ${style.dim("no parameters in the records")}`);
+  }
+  return lines;
+}
