@@ -11,6 +11,7 @@ export default defineConfig({
       "@converge/core": src("core"),
       "@converge/storage-jsonl": src("storage-jsonl"),
       "@converge/analyzers": src("analyzers"),
+      "@converge/reporters": src("reporters"),
     },
   },
   test: {

@@ -4,6 +4,7 @@ import { registerAdvise } from "./advise-command.js";
 import { registerAnalyze } from "./analyze-command.js";
 import { type CliIo, type CommandContext, createContext, processIo } from "./context.js";
 import { registerList } from "./list-command.js";
+import { registerReport } from "./report-command.js";
 import { registerShow } from "./show-command.js";
 import { useColor } from "./style.js";
 import { UsageError } from "./usage-error.js";
@@ -64,6 +65,7 @@ Examples:
   registerShow(program, ctx);
   registerAnalyze(program, ctx);
   registerAdvise(program, ctx);
+  registerReport(program, ctx);
   return program;
 }
 

@@ -1,0 +1,105 @@
+/**
+ * Several experiments on one chart: which loop converges faster, and where.
+ */
+import { metricGoal, type ReportExperiment } from "@converge/core";
+import type { TopLevelSpec } from "vega-lite";
+import { chartData, directionText } from "./chart-data.js";
+import {
+  type ChartOptions,
+  type Layer,
+  MAX_POINTS,
+  samplingNote,
+  seriesRows,
+  xIteration,
+} from "./layers.js";
+import { COLORS, NUMBER_AXIS, POINT_MARKER_LIMIT, topLevel } from "./theme.js";
+
+export interface ComparisonOptions extends ChartOptions {
+  /** Compare this metric instead of the gate score. */
+  metric?: string;
+}
+
+/**
+ * Vega-Lite spec comparing experiments: the gate score (or `options.metric`)
+ * per iteration of each experiment on one chart, one colour per experiment
+ * id, with the pass line at 1 for gate scores. Each series longer than
+ * `maxPoints` is downsampled on its own.
+ *
+ * @param experiments the experiments to compare (in legend order)
+ * @param options the metric to compare, size and sampling
+ * @returns a self-contained Vega-Lite spec (inline data)
+ */
+export function comparisonSpec(
+  experiments: readonly ReportExperiment[],
+  options: ComparisonOptions = {},
+): TopLevelSpec {
+  const metric = options.metric;
+  const rows: { experiment: string; iteration: number; value: number | null }[] = [];
+  let sampled: { drawn: number; total: number } | undefined;
+  let longest = 0;
+  const ids: string[] = [];
+  for (const experiment of experiments) {
+    const data = chartData(experiment);
+    const ys = metric === undefined ? data.gateScores : data.metric(metric);
+    if (!ys) continue;
+    const s = seriesRows(data.iterations, ys, options.maxPoints ?? MAX_POINTS);
+    if (s.drawn === 0) continue;
+    if (s.drawn < s.total) sampled = s;
+    longest = Math.max(longest, s.rows.length);
+    // Two runs of one experiment id stay apart in the legend.
+    let id = data.experimentId;
+    for (let k = 2; ids.includes(id); k++) id = `${data.experimentId} (${k})`;
+    ids.push(id);
+    for (const r of s.rows) rows.push({ experiment: id, ...r });
+  }
+  const label = metric === undefined ? "gate score" : metric;
+  // The direction from the first experiment that declares the metric, else from its name.
+  const specs = experiments.find((e) => metric !== undefined && metric in e.meta.metrics)?.meta
+    .metrics;
+  const direction = metric === undefined ? "" : ` (${directionText(metricGoal(metric, specs))})`;
+  const showPoints = longest <= POINT_MARKER_LIMIT;
+  const layers: Layer[] = [
+    {
+      name: "series",
+      data: { values: rows },
+      mark: { type: "line", clip: true, ...(showPoints ? { point: true } : { aria: false }) },
+      encoding: {
+        x: xIteration(),
+        y: {
+          field: "value",
+          type: "quantitative",
+          title: label,
+          scale: metric === undefined ? { domain: [0, 1] } : { zero: false },
+          axis: NUMBER_AXIS,
+        },
+        color: { field: "experiment", type: "nominal", title: "experiment", sort: ids },
+        ...(showPoints
+          ? {
+              tooltip: [
+                { field: "experiment", type: "nominal" as const },
+                { field: "iteration", type: "quantitative" as const },
+                { field: "value", type: "quantitative" as const, title: label, format: ".4~g" },
+              ],
+            }
+          : {}),
+      },
+    },
+  ];
+  if (metric === undefined)
+    layers.push({
+      name: "pass_line",
+      data: { values: [{ y: 1 }] },
+      mark: { type: "rule", strokeDash: [6, 4], color: COLORS.threshold },
+      encoding: { y: { field: "y", type: "quantitative" } },
+    });
+  const description =
+    `${label} per iteration of ${ids.length} experiment${ids.length === 1 ? "" : "s"}: ${ids.join(", ")}.` +
+    (sampled ? samplingNote(sampled.drawn, sampled.total) : "");
+  return {
+    ...topLevel(description),
+    title: { text: `${metric === undefined ? "Gate score" : metric} by experiment${direction}` },
+    width: options.width ?? 640,
+    height: options.height ?? 260,
+    layer: layers,
+  };
+}

@@ -1,0 +1,248 @@
+/**
+ * The HTML report: one self-contained file (inline CSS, inline SVG charts, no
+ * external URL), guarded by a Content-Security-Policy meta tag. See `csp.ts`
+ * for the policy and `interactive.ts` for the interactive build.
+ */
+import type { ReportExperiment } from "@converge/core";
+import { writeFileAtomic } from "../write-file.js";
+import {
+  type ChartDescription,
+  type ChartEngine,
+  chartFigures,
+  type PlacedChart,
+  renderCharts,
+} from "./charts.js";
+import { contentSecurityPolicy } from "./csp.js";
+import { defaultChartEngine } from "./default-charts.js";
+import { escapeHtml as esc, escapeAttr } from "./escape.js";
+import { formatDate } from "./format.js";
+import { EMBED_SCRIPT, vegaBundles } from "./interactive.js";
+import { type ExperimentView, experimentView } from "./model.js";
+import { codeSection } from "./section-code.js";
+import { comparisonSection } from "./section-comparison.js";
+import { iterationsSection } from "./section-iterations.js";
+import { assessmentSection, summaryHeader } from "./section-summary.js";
+import { trajectorySection } from "./section-trajectory.js";
+import { reportCss } from "./styles.js";
+
+/** Options of {@link renderHtmlReport}. */
+export interface HtmlReportOptions {
+  /**
+   * Inline the vega, vega-lite and vega-embed browser bundles (about 830 KB)
+   * for tooltips and zoom; the file still works offline. Default false: a
+   * static report with no script at all.
+   */
+  interactive?: boolean;
+  /** The document title; default the directive (one experiment) or "Comparison of N experiments". */
+  title?: string;
+  /** The time shown as "generated"; default now. */
+  generatedAt?: Date;
+  /** Where charts come from; default the package's own charts. */
+  chartEngine?: ChartEngine;
+}
+
+const SECTIONS = [
+  ["summary", "Summary"],
+  ["assessment", "Assessment"],
+  ["trajectory", "Trajectory"],
+  ["charts", "Charts"],
+  ["iterations", "Iterations"],
+  ["code", "Strategy code"],
+] as const;
+
+function toList(experiments: ReportExperiment | readonly ReportExperiment[]): ReportExperiment[] {
+  const list = Array.isArray(experiments)
+    ? [...(experiments as readonly ReportExperiment[])]
+    : [experiments as ReportExperiment];
+  if (list.length === 0) {
+    throw new Error(
+      "a report needs at least one experiment: pass a ReportExperiment ({ meta, records }) or a non-empty array of them",
+    );
+  }
+  for (const [i, e] of list.entries()) {
+    if (!e || typeof e !== "object" || !e.meta || !Array.isArray(e.records)) {
+      throw new Error(
+        `experiment ${i + 1} is not a ReportExperiment: it needs meta (ExperimentMeta) and records (an array of ExperimentRecord)`,
+      );
+    }
+  }
+  return list;
+}
+
+function safeCharts(produce: () => ChartDescription[]): {
+  charts: ChartDescription[];
+  error?: string;
+} {
+  try {
+    return { charts: produce() };
+  } catch (error) {
+    return { charts: [], error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+function chartsSection(
+  id: string,
+  rendered: readonly PlacedChart[],
+  error: string | undefined,
+  interactive: boolean,
+): string {
+  const heading = `<h2 id="${id}">Charts</h2>`;
+  if (error !== undefined) {
+    return `<section>${heading}<p class="chart-error">The charts could not be built: ${esc(error)}</p></section>`;
+  }
+  if (rendered.length === 0) {
+    return `<section>${heading}<p class="note">No charts for this experiment.</p></section>`;
+  }
+  const hint = interactive ? "Hover over a chart to read its values." : "";
+  return `<section>${heading}${hint ? `<p class="note">${hint}</p>` : ""}<div class="charts">${chartFigures(rendered, { interactive })}</div></section>`;
+}
+
+function experimentArticle(
+  view: ExperimentView,
+  index: number,
+  single: boolean,
+  charts: { rendered: PlacedChart[]; error?: string },
+  interactive: boolean,
+): { html: string; css: string } {
+  const anchor = (s: string) => `e${index + 1}-${s}`;
+  const iterations = iterationsSection(view, anchor("iterations"));
+  const html = `<article class="experiment" id="e${index + 1}">
+<div id="${anchor("summary")}">${summaryHeader(view, single ? 1 : 2)}</div>
+${assessmentSection(view.experiment.advice, anchor("assessment"))}
+${trajectorySection(view, anchor("trajectory"))}
+${chartsSection(anchor("charts"), charts.rendered, charts.error, interactive)}
+${iterations.html}
+${codeSection(view, anchor("code"))}
+</article>`;
+  return { html, css: iterations.css };
+}
+
+function tableOfContents(views: readonly ExperimentView[]): string {
+  const items =
+    views.length === 1
+      ? SECTIONS.map(([key, label]) => `<li><a href="#e1-${key}">${label}</a></li>`)
+      : [
+          `<li><a href="#comparison">Comparison</a></li>`,
+          ...views.map((v, i) => `<li><a href="#e${i + 1}">${esc(v.id)}</a></li>`),
+        ];
+  return `<nav class="toc" aria-label="Contents"><ol>${items.join("")}</ol></nav>`;
+}
+
+/**
+ * Renders one or more experiments as a self-contained HTML document.
+ *
+ * Sections per experiment: summary (directive, status, verdict, best
+ * iteration, gate, totals), the advisor's assessment, trajectory statistics,
+ * charts, the iteration table and the strategy code with diffs; with several
+ * experiments a comparison comes first. Every user string is escaped for its
+ * context. A chart that fails to draw shows its error in place.
+ *
+ * @param experiments one experiment or several (several add a comparison)
+ * @param options interactive build, title, generated time, chart engine
+ * @returns the HTML text
+ * @throws Error when no experiment is given or one lacks meta/records, or
+ *   (interactive) when the vega bundles cannot be found
+ */
+export async function renderHtmlReport(
+  experiments: ReportExperiment | readonly ReportExperiment[],
+  options: HtmlReportOptions = {},
+): Promise<string> {
+  const list = toList(experiments);
+  const interactive = options.interactive === true;
+  const engine = options.chartEngine ?? defaultChartEngine;
+  const generatedAt = options.generatedAt ?? new Date();
+  const views = list.map(experimentView);
+  const single = views.length === 1;
+
+  const perExperiment = await Promise.all(
+    list.map(async (experiment, i) => {
+      const { charts, error } = safeCharts(() => engine.chartsFor(experiment));
+      const rendered = await renderCharts(engine, charts, `e${i + 1}-`);
+      return error === undefined ? { rendered } : { rendered, error };
+    }),
+  );
+  let comparison = "";
+  const allCharts = perExperiment.flatMap((c) => c.rendered);
+  if (!single) {
+    const { charts, error } = safeCharts(() => engine.comparisonCharts(list));
+    const rendered = await renderCharts(engine, charts, "cmp-");
+    allCharts.push(...rendered);
+    const figures =
+      error !== undefined
+        ? `<p class="chart-error">The comparison charts could not be built: ${esc(error)}</p>`
+        : rendered.length > 0
+          ? `<h3>Charts</h3><div class="charts">${chartFigures(rendered, { interactive })}</div>`
+          : "";
+    comparison = comparisonSection(
+      views,
+      "comparison",
+      views.map((_, i) => `e${i + 1}`),
+      figures,
+    );
+  }
+
+  const title =
+    options.title ??
+    (single
+      ? views[0]?.directive || `Experiment ${views[0]?.id ?? ""}`
+      : `Comparison of ${views.length} experiments`);
+  const articles = views.map((v, i) =>
+    experimentArticle(v, i, single, perExperiment[i] ?? { rendered: [] }, interactive),
+  );
+  const css = reportCss(interactive) + articles.map((a) => a.css).join("");
+  const scripts = interactive ? [...(await vegaBundles()), EMBED_SCRIPT] : [];
+  const csp = contentSecurityPolicy({
+    styles: [css],
+    styleAttributes: allCharts.flatMap((c) => c.styleAttributes),
+    scripts,
+  });
+  const docHead = single
+    ? ""
+    : `<header class="doc-head"><p class="eyebrow">Converge report</p><h1>${esc(title)}</h1><p class="generated">Generated ${esc(formatDate(generatedAt))}</p></header>`;
+  const singleGenerated = single
+    ? `<p class="generated">Converge report · generated ${esc(formatDate(generatedAt))}</p>`
+    : "";
+  const scriptTags = scripts.map((s) => `<script>${s}</script>`).join("\n");
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${escapeAttr(csp)}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
+<meta name="generator" content="@converge/reporters">
+<meta name="referrer" content="no-referrer">
+<title>${esc(title)}</title>
+<style>${css}</style>
+</head>
+<body>
+<div class="page">
+${docHead}${singleGenerated}
+${tableOfContents(views)}
+<main>
+${comparison}
+${articles.map((a) => a.html).join("\n")}
+</main>
+<footer class="doc-foot">Generated ${esc(formatDate(generatedAt))} by Converge. This file is self-contained: it loads nothing from the network${interactive ? "; the interactive charts run from scripts inlined in it" : " and runs no script"}.</footer>
+</div>
+${scriptTags}
+</body>
+</html>
+`;
+}
+
+/**
+ * Renders the report (see {@link renderHtmlReport}) and writes it to `path`
+ * atomically (temporary file in the same directory, fsync, rename).
+ *
+ * @returns the number of bytes written
+ */
+export async function writeHtmlReport(
+  experiments: ReportExperiment | readonly ReportExperiment[],
+  path: string,
+  options: HtmlReportOptions = {},
+): Promise<number> {
+  const html = await renderHtmlReport(experiments, options);
+  await writeFileAtomic(path, html);
+  return Buffer.byteLength(html);
+}

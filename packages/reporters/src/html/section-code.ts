@@ -1,0 +1,126 @@
+/**
+ * Strategy code of each iteration with a unified diff against the previous
+ * one. Runs of iterations whose code did not change collapse into one
+ * "unchanged" line, so 10,000 iterations with a few dozen code versions stay
+ * short. Every code line is escaped text: code containing `</script>`,
+ * `<!--` or markup renders literally.
+ */
+import type { ExperimentRecord } from "@converge/core";
+import { structuredPatch } from "diff";
+import { escapeHtml as esc } from "./escape.js";
+import { formatNumber, plural } from "./format.js";
+import type { ExperimentView } from "./model.js";
+
+const DIFF_CLASS: Record<string, string> = { "+": "a", "-": "d", "\\": "x" };
+
+/**
+ * Renders the diff from `before` to `after` as `<pre class="diff">`, with
+ * line counts; `complete` when the hunks show every line of `after` (then a
+ * separate full listing adds nothing).
+ */
+export function renderDiff(
+  before: string,
+  after: string,
+): { html: string; added: number; removed: number; complete: boolean } {
+  const patch = structuredPatch("previous", "current", before, after, "", "", { context: 3 });
+  // "\ No newline at end of file" only says something when that changed.
+  const newlineChanged = before.endsWith("\n") !== after.endsWith("\n");
+  let added = 0;
+  let removed = 0;
+  let shown = 0;
+  const lines: string[] = [];
+  for (const hunk of patch.hunks) {
+    shown += hunk.newLines;
+    lines.push(
+      `<span class="h">@@ -${hunk.oldStart},${hunk.oldLines} +${hunk.newStart},${hunk.newLines} @@</span>`,
+    );
+    for (const line of hunk.lines) {
+      const mark = line[0] ?? " ";
+      if (mark === "\\" && !newlineChanged) continue;
+      if (mark === "+") added++;
+      else if (mark === "-") removed++;
+      const cls = DIFF_CLASS[mark];
+      lines.push(`<span${cls ? ` class="${cls}"` : ""}>${esc(line)}</span>`);
+    }
+  }
+  const total = after === "" ? 0 : after.replace(/\n$/, "").split("\n").length;
+  return {
+    html: `<pre class="diff">${lines.join("")}</pre>`,
+    added,
+    removed,
+    complete: shown >= total,
+  };
+}
+
+function codeBlock(code: string): string {
+  return `<pre class="code-text"><code>${esc(code)}</code></pre>`;
+}
+
+function titleOf(record: ExperimentRecord, what: string): string {
+  const name = record.strategy_name ? ` · ${esc(record.strategy_name)}` : "";
+  return `Iteration ${formatNumber(record.iteration)}${name} · ${what}`;
+}
+
+function describe(record: ExperimentRecord): string {
+  return record.strategy_description
+    ? `<p class="meta">${esc(record.strategy_description)}</p>`
+    : "";
+}
+
+function unchangedLine(from: ExperimentRecord, to: ExperimentRecord): string {
+  const range =
+    from === to
+      ? `Iteration ${formatNumber(from.iteration)}`
+      : `Iterations ${formatNumber(from.iteration)}–${formatNumber(to.iteration)}`;
+  return `<p class="unchanged">${range}: code unchanged</p>`;
+}
+
+/** The strategy code section. */
+export function codeSection(view: ExperimentView, id: string): string {
+  const heading = `<h2 id="${id}">Strategy code</h2>`;
+  const records = view.rows.map((r) => r.record);
+  if (!records.some((r) => r.strategy_code !== "")) {
+    return `<section>${heading}<p class="note">No strategy code was recorded for these iterations.</p></section>`;
+  }
+  const parts: string[] = [];
+  let previous: ExperimentRecord | undefined;
+  let runStart: ExperimentRecord | undefined;
+  let runEnd: ExperimentRecord | undefined;
+  let versions = 0;
+  const flush = () => {
+    if (runStart && runEnd) parts.push(unchangedLine(runStart, runEnd));
+    runStart = undefined;
+    runEnd = undefined;
+  };
+  for (const record of records) {
+    if (previous && record.strategy_code === previous.strategy_code) {
+      runStart ??= record;
+      runEnd = record;
+      previous = record;
+      continue;
+    }
+    flush();
+    versions++;
+    const code = record.strategy_code;
+    const lineCount = code === "" ? 0 : code.split("\n").length;
+    if (!previous) {
+      parts.push(
+        `<details class="code"><summary>${titleOf(record, `initial code, ${plural(lineCount, "line")}`)}</summary>${describe(record)}${codeBlock(code)}</details>`,
+      );
+    } else {
+      const diff = renderDiff(previous.strategy_code, code);
+      const full = diff.complete
+        ? ""
+        : `<details class="code full"><summary>Full code (${plural(lineCount, "line")})</summary>${codeBlock(code)}</details>`;
+      parts.push(
+        `<details class="code"><summary>${titleOf(record, `changed: +${diff.added} −${diff.removed} lines`)}</summary>${describe(record)}${diff.html}${full}</details>`,
+      );
+    }
+    previous = record;
+  }
+  flush();
+  return `<section>${heading}
+<p class="note">${plural(versions, "code version")} over ${plural(records.length, "iteration")}. Open an iteration to see its diff against the previous one.</p>
+${parts.join("\n")}
+</section>`;
+}

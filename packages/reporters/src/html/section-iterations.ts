@@ -1,0 +1,152 @@
+/**
+ * The iteration table: one row per iteration with its parameters (changed
+ * ones highlighted), metrics (those of failed criteria marked), gate score,
+ * action, failure classification, time and cost. Built for 10,000 rows: rows
+ * omit the optional `</td>` and `</tr>` end tags (valid HTML) and carry a
+ * class only where a cell is special.
+ */
+import type { ExperimentRecord } from "@converge/core";
+import { escapeHtml as esc, truncate } from "./escape.js";
+import { formatCost, formatDuration, formatNumber, formatValue } from "./format.js";
+import { criterionText, type ExperimentView } from "./model.js";
+import { hasGate } from "./section-summary.js";
+
+interface Column {
+  header: string;
+  /** A text column: left-aligned by a generated rule instead of a class on every cell. */
+  text?: boolean;
+  /** Cell markup for a row (the `<td>` included). */
+  cell(row: ExperimentView["rows"][number]): string;
+}
+
+function headerCell(name: string, detail: string, numeric: boolean): string {
+  const crit = detail === "" ? "" : `<span class="crit">${esc(detail)}</span>`;
+  return `<th${numeric ? ' class="n"' : ""} title="${esc(name)}"><span class="name">${esc(name)}</span>${crit}</th>`;
+}
+
+function textCell(value: string, max = 160): string {
+  return `<td>${esc(truncate(value, max))}`;
+}
+
+function failureAnalysisText(record: ExperimentRecord): string {
+  const fa = record.failure_analysis;
+  if (!fa) return "";
+  if (typeof fa.root_cause === "string" && fa.root_cause !== "") return fa.root_cause;
+  return formatValue(fa);
+}
+
+function columns(view: ExperimentView): Column[] {
+  const records = view.rows.map((r) => r.record);
+  const cols: Column[] = [];
+  if (records.some((r) => r.strategy_name !== "")) {
+    cols.push({
+      header: "<th>Strategy</th>",
+      text: true,
+      cell: (r) => textCell(r.record.strategy_name, 80),
+    });
+  }
+  for (const name of view.parameterNames) {
+    cols.push({
+      header: headerCell(name, "parameter", false),
+      cell: (r) => {
+        const has = Object.hasOwn(r.record.parameters, name);
+        const value = r.record.parameters[name];
+        const text = has ? truncate(formatValue(value), 120) : "—";
+        const cls = (r.changed.has(name) ? "c " : "") + (typeof value === "string" ? "t" : "");
+        return `<td${cls ? ` class="${cls.trim()}"` : ""}>${esc(text)}`;
+      },
+    });
+  }
+  const criteria = new Map<string, string>();
+  for (const c of view.gate?.criteria ?? []) {
+    const text = criterionText(c.op, c.threshold);
+    criteria.set(c.metric, criteria.has(c.metric) ? `${criteria.get(c.metric)}, ${text}` : text);
+  }
+  for (const name of view.metricNames) {
+    const arrow = view.goals[name] === "minimize" ? "↓ lower is better" : "↑ higher is better";
+    const detail = criteria.has(name) ? `gate ${criteria.get(name)}` : arrow;
+    cols.push({
+      header: headerCell(name, detail, true),
+      cell: (r) => {
+        const v = r.record.metrics[name];
+        return `<td${r.failed.has(name) ? ' class="f"' : ""}>${esc(formatNumber(v))}`;
+      },
+    });
+  }
+  if (hasGate(view)) {
+    cols.push({
+      header: '<th class="n">Gate score</th>',
+      cell: (r) => `<td>${esc(formatNumber(r.record.gate_score, 3))}`,
+    });
+  }
+  cols.push({
+    header: "<th>Action</th>",
+    text: true,
+    cell: (r) => textCell(r.record.action_taken, 80),
+  });
+  if (records.some((r) => r.failure_classification)) {
+    cols.push({
+      header: "<th>Failure class</th>",
+      text: true,
+      cell: (r) => textCell(r.record.failure_classification ?? "", 80),
+    });
+  }
+  if (records.some((r) => r.failure_analysis)) {
+    cols.push({
+      header: "<th>Failure analysis</th>",
+      text: true,
+      cell: (r) => textCell(failureAnalysisText(r.record), 240),
+    });
+  }
+  if (records.some((r) => r.compute_time > 0)) {
+    cols.push({
+      header: '<th class="n">Time</th>',
+      cell: (r) => `<td>${esc(formatDuration(r.record.compute_time))}`,
+    });
+  }
+  cols.push({
+    header: '<th class="n">Cost</th>',
+    cell: (r) => `<td>${esc(formatCost(r.record.cost))}`,
+  });
+  return cols;
+}
+
+/** The iteration table section and the stylesheet rules its columns need. */
+export function iterationsSection(view: ExperimentView, id: string): { html: string; css: string } {
+  const heading = `<h2 id="${id}">Iterations</h2>`;
+  if (view.rows.length === 0) {
+    return { html: `<section>${heading}<p class="note">No iterations yet.</p></section>`, css: "" };
+  }
+  const cols = columns(view);
+  const tableId = `${id}-table`;
+  // Cell i of a row is child i + 2 (the row's first child is its <th>).
+  const textColumns = cols.flatMap((c, i) =>
+    c.text ? [`#${tableId} td:nth-child(${i + 2})`] : [],
+  );
+  const css = textColumns.length === 0 ? "" : `\n${textColumns.join(",")}{text-align:left}`;
+  const best = view.summary.best_iteration;
+  const body: string[] = [];
+  for (const row of view.rows) {
+    const r = row.record;
+    const cls = r.gate_passed
+      ? r.iteration === best
+        ? "pass best"
+        : "pass"
+      : r.iteration === best
+        ? "best"
+        : "";
+    let line = `<tr${cls ? ` class="${cls}"` : ""}><th>${r.iteration}`;
+    for (const col of cols) line += col.cell(row);
+    body.push(line);
+  }
+  const legend = `<p class="legend"><span><span class="sw c"></span>parameter changed since the previous iteration</span><span><span class="sw f"></span>metric failed its gate criterion (✗)</span><span><span class="sw p"></span>iteration passed the gate</span><span>★ best iteration</span></p>`;
+  const html = `<section>${heading}
+<p class="note">${view.rows.length.toLocaleString("en-US")} iterations; scroll inside the table for more columns and rows.</p>
+${legend}
+<div class="table-wrap"><table class="iters" id="${tableId}"><thead><tr><th class="n">#</th>${cols.map((c) => c.header).join("")}</tr></thead>
+<tbody>
+${body.join("\n")}
+</tbody></table></div>
+</section>`;
+  return { html, css };
+}

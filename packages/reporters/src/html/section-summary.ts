@@ -1,0 +1,139 @@
+/**
+ * The top of each experiment: what it tries to do, where it stands, the key
+ * numbers, and the advisor's assessment with the next action up front.
+ */
+import type { Advice } from "@converge/core";
+import { escapeHtml as esc } from "./escape.js";
+import { formatCost, formatDuration, formatNumber, formatPercent } from "./format.js";
+import type { ExperimentView } from "./model.js";
+
+const STATUS_TONE: Record<string, string> = {
+  SUCCESS: "ok",
+  FAILED: "bad",
+  ABANDONED: "bad",
+  IN_PROGRESS: "warn",
+  PIVOT_TO_RESEARCH: "warn",
+  MAX_ITERATIONS: "bad",
+  BUDGET_EXHAUSTED: "bad",
+};
+
+/** A status word as a coloured badge. */
+export function statusBadge(status: string): string {
+  return `<span class="badge ${STATUS_TONE[status] ?? ""}">${esc(status.replace(/_/g, " "))}</span>`;
+}
+
+/** Whether the experiment was judged by a gate at all. */
+export function hasGate(view: ExperimentView): boolean {
+  return view.gate !== null || view.rows.some((r) => r.record.gate_score !== null);
+}
+
+/** "Passed", "Not passed" or "No gate", with a badge tone. */
+export function gateState(view: ExperimentView): { text: string; tone: string } {
+  if (!hasGate(view)) return { text: "No gate", tone: "" };
+  if (view.lastPassed) return { text: "Passing", tone: "ok" };
+  if (view.firstPass !== null) return { text: "Passed earlier", tone: "warn" };
+  return { text: "Not passed", tone: "bad" };
+}
+
+function bestIterationCard(view: ExperimentView): string {
+  const best = view.summary.best_iteration;
+  if (best === null) return `<div><dt>Best iteration</dt><dd>—</dd></div>`;
+  const score = view.summary.best_gate_score;
+  const detail =
+    typeof score === "number" ? `<small>gate score ${esc(formatNumber(score, 3))}</small>` : "";
+  return `<div><dt>Best iteration</dt><dd>${esc(formatNumber(best))}${detail}</dd></div>`;
+}
+
+function gateCard(view: ExperimentView): string {
+  const state = gateState(view);
+  const detail =
+    view.firstPass === null
+      ? hasGate(view)
+        ? "<small>no iteration passed yet</small>"
+        : "<small>no gate recorded</small>"
+      : `<small>first passed at iteration ${esc(formatNumber(view.firstPass))}</small>`;
+  return `<div><dt>Quality gate</dt><dd><span class="badge ${state.tone}">${state.text}</span>${detail}</dd></div>`;
+}
+
+/** The experiment's header: directive, status, verdict and key numbers. */
+export function summaryHeader(view: ExperimentView, headingLevel: 1 | 2): string {
+  const s = view.summary;
+  const heading = view.directive || `Experiment ${view.id}`;
+  const tag = `h${headingLevel}`;
+  const costNote = view.rows.some((r) => r.record.llm_usage.length > 0)
+    ? "<small>including language-model calls</small>"
+    : "";
+  return `<header class="exp-head">
+<p class="eyebrow">Experiment <code>${esc(view.id)}</code></p>
+<${tag} class="directive-title">${esc(heading)}</${tag}>
+<p>${statusBadge(view.status)}</p>
+<p class="verdict">${esc(view.verdict)}</p>
+<dl class="numbers">
+${bestIterationCard(view)}
+${gateCard(view)}
+<div><dt>Iterations</dt><dd>${esc(formatNumber(s.total_iterations))}</dd></div>
+<div><dt>Compute time</dt><dd>${esc(formatDuration(s.total_compute_time))}</dd></div>
+<div><dt>Cost</dt><dd>${esc(formatCost(s.total_cost))}${costNote}</dd></div>
+</dl>
+</header>`;
+}
+
+const ACTION_TONE: Record<string, string> = { CONTINUE: "ok", PIVOT: "warn", ABANDON: "bad" };
+const ACTION_WORDS: Record<string, string> = {
+  CONTINUE: "keep iterating on this strategy",
+  PIVOT: "change approach: go back to research",
+  ABANDON: "stop this experiment",
+};
+
+/** "the rule advisor" / "a language model (openai/gpt-4.1)" for `advice.source`. */
+export function adviceSourceText(source: string): string {
+  if (source === "rule") return "the rule advisor";
+  if (source.startsWith("llm:")) return `a language model (${source.slice(4)})`;
+  return source === "" ? "an unnamed advisor" : source;
+}
+
+function list(items: readonly string[]): string {
+  return `<ul>${items.map((i) => `<li>${esc(i)}</li>`).join("")}</ul>`;
+}
+
+/** The advisor's assessment, or a note that there is none. */
+export function assessmentSection(advice: Advice | undefined, id: string): string {
+  const heading = `<h2 id="${id}">Advisor's assessment</h2>`;
+  if (!advice) {
+    return `<section>${heading}<p class="note">No advisor assessed this experiment for this report. Run an advisor (the rule advisor or a language model) and pass its advice to include it here.</p></section>`;
+  }
+  const a = advice.assessment;
+  const action = String(a.next_action);
+  const facts: string[] = [
+    `<dt>Said by</dt><dd>${esc(adviceSourceText(advice.source))} <small>(<code>${esc(advice.source)}</code>)</small></dd>`,
+    `<dt>Confidence</dt><dd>${esc(formatPercent(a.confidence))}</dd>`,
+    `<dt>Convergence</dt><dd>${esc(String(a.convergence_assessment))}</dd>`,
+    `<dt>Gradient</dt><dd>${esc(String(a.gradient_effectiveness))}</dd>`,
+    `<dt>Likelihood of success</dt><dd>${esc(String(a.likelihood_of_success))}</dd>`,
+    `<dt>Iterations still needed</dt><dd>${
+      a.estimated_iterations_needed === null
+        ? "unknown"
+        : esc(formatNumber(a.estimated_iterations_needed))
+    }</dd>`,
+  ];
+  const params = Object.entries(a.parameter_recommendations);
+  const paramTable =
+    params.length === 0
+      ? ""
+      : `<h4>Parameter recommendations</h4><div class="table-wrap short"><table class="param-advice"><thead><tr><th>Parameter</th><th>Advice</th></tr></thead><tbody>${params
+          .map(
+            ([name, text]) =>
+              `<tr><td class="t">${esc(name)}</td><td class="t">${esc(text)}</td></tr>`,
+          )
+          .join("")}</tbody></table></div>`;
+  return `<section>${heading}
+<div class="callout ${ACTION_TONE[action] ?? ""}">
+<p class="next-action">${esc(action)} <small>${esc(ACTION_WORDS[action] ?? "recommended next action")}</small></p>
+<dl class="facts">${facts.join("")}</dl>
+${a.reasoning ? `<p class="reasoning">${esc(a.reasoning)}</p>` : ""}
+${a.specific_recommendations.length > 0 ? `<h4>Recommendations</h4>${list(a.specific_recommendations)}` : ""}
+${a.key_findings.length > 0 ? `<h4>Key findings</h4>${list(a.key_findings)}` : ""}
+${paramTable}
+</div>
+</section>`;
+}

@@ -1,0 +1,215 @@
+/**
+ * Trajectory statistics: where the loop is heading and how sure we are —
+ * status with its reason, gradient, distance to the goal overall and per
+ * criterion, the ETA with its range, per-metric trends, parameter effects,
+ * efficiency, change points and the overfitting guard.
+ */
+import type { ReportTrajectory } from "../report-data.js";
+import { finite, overfittingOf, trendStatistics } from "./analysis.js";
+import { escapeHtml as esc } from "./escape.js";
+import { formatCost, formatNumber, formatP, formatSigned, MISSING, plural } from "./format.js";
+import { criterionText, type ExperimentView } from "./model.js";
+
+const TONE: Record<string, string> = {
+  CONVERGING: "ok",
+  DIVERGING: "bad",
+  OSCILLATING: "warn",
+  STAGNANT: "warn",
+  INSUFFICIENT_DATA: "",
+  INCREASE: "ok",
+  DECREASE: "bad",
+  LOW: "ok",
+  MEDIUM: "warn",
+  HIGH: "bad",
+};
+
+function badge(word: string | undefined | null): string {
+  if (!word) return MISSING;
+  return `<span class="badge ${TONE[word] ?? ""}">${esc(word.replace(/_/g, " "))}</span>`;
+}
+
+function interval(low: unknown, high: unknown): string {
+  const l = finite(low);
+  const h = finite(high);
+  if (l === null && h === null) return "";
+  return ` <small>[${esc(formatSigned(l))}, ${esc(formatSigned(h))}]</small>`;
+}
+
+function table(className: string, head: readonly string[], rows: readonly string[]): string {
+  const th = head.map(
+    (h) => `<th${h.startsWith("#") ? ' class="n"' : ""}>${h.replace(/^#/, "")}</th>`,
+  );
+  return `<div class="table-wrap short"><table class="${className}"><thead><tr>${th.join("")}</tr></thead><tbody>${rows.join("")}</tbody></table></div>`;
+}
+
+function etaText(a: ReportTrajectory): string {
+  const eta = a.iterations_to_success;
+  const estimate = finite(eta?.estimate ?? a.estimated_iterations_to_success);
+  if (estimate === null) {
+    return `no estimate${eta?.reason ? ` <small>(${esc(eta.reason)})</small>` : ""}`;
+  }
+  if (estimate === 0) return "0 <small>(passing now)</small>";
+  const low = finite(eta?.low);
+  const high = finite(eta?.high);
+  const range =
+    low === null && high === null
+      ? ""
+      : ` (range ${esc(formatNumber(low ?? estimate))}–${high === null ? "never at the slow end" : esc(formatNumber(high))})`;
+  const model = eta?.model ? `; ${esc(eta.model)} model` : "";
+  const reason = eta?.reason ? `<br><small>${esc(eta.reason)}</small>` : "";
+  return `about ${esc(plural(estimate, "iteration"))}${range}${model}${reason}`;
+}
+
+function overviewFacts(view: ExperimentView): string {
+  const a = view.analysis;
+  const trend = a.score_trend;
+  const status = trend?.status ?? a.convergence_status;
+  const source = trend?.source ? ` <small>of <code>${esc(trend.source)}</code></small>` : "";
+  const facts = [
+    `<dt>Status</dt><dd>${badge(status)}${source}${trend?.reason ? `<br>${esc(trend.reason)}` : ""}</dd>`,
+    `<dt>Gradient</dt><dd>${esc(a.gradient_direction ?? MISSING)}${
+      finite(trend?.slope) === null
+        ? ""
+        : ` · slope ${esc(formatSigned(trend?.slope))} per iteration${interval(trend?.slope_low, trend?.slope_high)}${
+            finite(trend?.p) === null ? "" : ` · Mann–Kendall p ${esc(formatP(trend?.p))}`
+          }`
+    }</dd>`,
+    `<dt>Distance to goal</dt><dd>${
+      finite(a.distance_to_goal) === null
+        ? MISSING
+        : `${esc(formatNumber(a.distance_to_goal, 3))} <small>(0 = passing, 1 = fully failing)</small>`
+    }</dd>`,
+    `<dt>Iterations to success</dt><dd>${etaText(a)}</dd>`,
+  ];
+  return `<dl class="facts">${facts.join("")}</dl>`;
+}
+
+function criteriaTable(view: ExperimentView): string {
+  if (!view.gate) return "";
+  const last = view.rows.at(-1);
+  const byCriterion = view.analysis.distance_by_criterion ?? {};
+  const counts = new Map<string, number>();
+  for (const c of view.gate.criteria) counts.set(c.metric, (counts.get(c.metric) ?? 0) + 1);
+  const rows = view.gate.criteria.map((c) => {
+    const threshold = Array.isArray(c.threshold) ? c.threshold.join("..") : c.threshold;
+    const key = (counts.get(c.metric) ?? 0) > 1 ? `${c.metric} ${c.op} ${threshold}` : c.metric;
+    const value = last?.record.metrics[c.metric];
+    const failed = last ? last.failed.has(c.metric) : true;
+    const distance = Object.hasOwn(byCriterion, key) ? byCriterion[key] : undefined;
+    return `<tr><td class="t">${esc(c.metric)}</td><td>${esc(criterionText(c.op, c.threshold))}</td><td class="n">${esc(formatNumber(c.weight))}</td><td>${c.required ? "yes" : "no"}</td><td class="n${failed ? " f" : ""}">${esc(formatNumber(value))}</td><td class="n">${esc(formatNumber(distance, 3))}</td></tr>`;
+  });
+  return `<h3>Gate criteria at the latest iteration</h3>${table(
+    "criteria",
+    ["Metric", "Criterion", "#Weight", "Required", "#Latest value", "#Distance"],
+    rows,
+  )}`;
+}
+
+function metricTrendTable(view: ExperimentView, trajectory: unknown): string {
+  const trends = view.analysis.metric_trends;
+  if (!trends || Object.keys(trends).length === 0) return "";
+  const names = [
+    ...view.metricNames.filter((m) => Object.hasOwn(trends, m)),
+    ...Object.keys(trends).filter((m) => !view.metricNames.includes(m)),
+  ];
+  const rows = names.map((name) => {
+    const t = trends[name] ?? {};
+    const s = trendStatistics(trajectory, name);
+    return `<tr><td class="t">${esc(name)}</td><td>${esc(t.goal ?? view.goals[name] ?? MISSING)}</td><td>${badge(t.status)}</td><td class="n">${esc(formatSigned(t.improvement_rate))}</td><td class="n">${esc(formatSigned(s.slope))}${interval(s.low, s.high)}</td><td class="n">${esc(formatP(s.p))}</td><td class="n">${esc(formatNumber(t.n))}</td><td class="t">${esc(t.reason ?? "")}</td></tr>`;
+  });
+  return `<h3>Metric trends</h3>${table(
+    "trends",
+    ["Metric", "Goal", "Status", "#Improvement / iter.", "#Slope [95% CI]", "#p", "#n", "Why"],
+    rows,
+  )}<p class="note">Improvement is the robust (Theil–Sen) slope signed so that positive means better; the slope column keeps the metric's own sign.</p>`;
+}
+
+function parameterTable(view: ExperimentView): string {
+  const effects = view.analysis.parameter_effects;
+  if (!effects) return "";
+  const entries = Object.entries(effects.parameters).sort(
+    (x, y) => (finite(y[1].importance) ?? -1) - (finite(x[1].importance) ?? -1),
+  );
+  const rows = entries.map(([name, e]) => {
+    const impact =
+      e.kind === "categorical"
+        ? `${esc(formatSigned(e.impact))}${e.current !== undefined && e.best !== undefined ? ` <small>${esc(e.current)} → ${esc(e.best)}</small>` : ""}`
+        : `${esc(formatSigned(e.impact))}${finite(e.stderr) === null ? "" : ` <small>± ${esc(formatNumber(e.stderr, 2))}</small>`}`;
+    return `<tr><td class="t">${esc(name)}</td><td>${esc(e.kind)}</td><td>${badge(e.direction)}</td><td class="n">${impact}</td><td class="n">${esc(formatNumber(e.importance, 3))}</td><td class="n">${esc(formatNumber(e.changes))}</td></tr>`;
+  });
+  const skipped = Object.entries(effects.skipped);
+  const skippedList =
+    skipped.length === 0
+      ? ""
+      : `<p class="note">Not estimated: ${skipped
+          .map(([name, why]) => `<code>${esc(name)}</code> (${esc(why)})`)
+          .join("; ")}.</p>`;
+  const method = effects.method ? ` <small>(method: ${esc(effects.method)})</small>` : "";
+  return `<h3>Parameter effects${method}</h3>${
+    rows.length === 0
+      ? `<p class="note">No parameter changed often enough to estimate its effect.</p>`
+      : table(
+          "effects",
+          ["Parameter", "Kind", "Direction", "#Score change per unit", "#Importance", "#Changes"],
+          rows,
+        )
+  }${skippedList}`;
+}
+
+function efficiencyFacts(view: ExperimentView): string {
+  const e = view.analysis.efficiency;
+  if (!e) return "";
+  const points = e.change_points ?? [];
+  const changes =
+    points.length === 0
+      ? "none detected"
+      : points
+          .map(
+            (c) =>
+              `after iteration ${esc(formatNumber(c.after_iteration))}: mean ${esc(formatNumber(c.mean_before, 3))} → ${esc(formatNumber(c.mean_after, 3))}${c.p === undefined ? "" : ` (p ${esc(formatP(c.p))})`}`,
+          )
+          .join("<br>");
+  return `<h3>Efficiency</h3><dl class="facts">
+<dt>Improvement per iteration</dt><dd>${esc(formatSigned(e.improvement_per_iteration))}</dd>
+<dt>Improvement per dollar</dt><dd>${esc(formatSigned(e.improvement_per_cost))}</dd>
+<dt>Best iteration</dt><dd>${esc(formatNumber(e.best_iteration))}${
+    finite(e.iterations_since_best) === null
+      ? ""
+      : ` <small>(${esc(plural(e.iterations_since_best as number, "iteration"))} since)</small>`
+  }</dd>
+<dt>Total cost</dt><dd>${esc(formatCost(e.total_cost))}</dd>
+<dt>Change points</dt><dd>${changes}</dd>
+</dl>`;
+}
+
+function overfittingFacts(trajectory: unknown): string {
+  const o = overfittingOf(trajectory);
+  if (!o) return "";
+  const assumptions =
+    o.assumptions.length === 0
+      ? ""
+      : `<dt>Assumed</dt><dd><ul class="assumptions">${o.assumptions.map((a) => `<li>${esc(a)}</li>`).join("")}</ul></dd>`;
+  return `<h3>Overfitting guard</h3><dl class="facts">
+<dt>Risk</dt><dd>${badge(o.risk)}</dd>
+<dt>Metric</dt><dd><code>${esc(o.metric)}</code> ${esc(formatNumber(o.sharpe, 3))} at iteration ${esc(formatNumber(o.best_iteration))}</dd>
+<dt>Deflated Sharpe ratio</dt><dd>${esc(formatNumber(o.dsr, 3))} <small>P(true Sharpe &gt; best of ${esc(formatNumber(o.trials))} unskilled tries)</small></dd>
+<dt>Probabilistic Sharpe ratio</dt><dd>${esc(formatNumber(o.psr, 3))} <small>P(true Sharpe &gt; 0) from ${esc(formatNumber(o.observations))} observations</small></dd>
+${assumptions}
+</dl>`;
+}
+
+/** The trajectory statistics section. */
+export function trajectorySection(view: ExperimentView, id: string): string {
+  const trajectory = view.experiment.trajectory;
+  const empty = Object.keys(view.analysis).length === 0;
+  const intro = empty
+    ? `<p class="note">No trajectory analysis was supplied with this report. Pass the trajectory analyzer's result (<code>@converge/analyzers</code>) as <code>trajectory</code> to see trends, the ETA and parameter effects.</p>`
+    : overviewFacts(view);
+  return `<section><h2 id="${id}">Trajectory</h2>
+${intro}
+${criteriaTable(view)}
+${empty ? "" : metricTrendTable(view, trajectory)}
+${empty ? "" : parameterTable(view)}
+<div class="stat-grid"><div>${empty ? "" : efficiencyFacts(view)}</div><div>${overfittingFacts(trajectory)}</div></div>
+</section>`;
+}

@@ -1,0 +1,132 @@
+/// <reference lib="dom" />
+// Functions passed to page.evaluate run in the browser: type them against the DOM.
+/**
+ * The XSS suite: hostile strings in every user field (directive, strategy
+ * name, code and description, parameter names and values, metric names,
+ * action, failure classification and analysis, advice texts and source, gate
+ * metric names, analysis reasons). In a real browser no payload runs
+ * (`window.__pwned` stays unset) in the static or the interactive build, and
+ * the text shows literally.
+ */
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchBrowser, openReport, reportDir, saveScreenshot } from "../test-fixtures/browser.js";
+import { HOSTILE_CODE, hostileExperiment, PAYLOADS as P } from "../test-fixtures/hostile.js";
+import {
+  attributesOf,
+  jsonBlocksOf,
+  scriptsOf,
+  tagNamesOf,
+} from "../test-fixtures/html-inspect.js";
+import { renderHtmlReport } from "./document.js";
+
+const experiment = hostileExperiment();
+const record = experiment.records[0];
+if (!record) throw new Error("the hostile fixture has records");
+const paramNames = Object.keys(record.parameters);
+const metricNames = Object.keys(record.metrics);
+
+let browser: Browser;
+let dir: { dir: string; dispose(): Promise<void> };
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+  dir = await reportDir();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await dir?.dispose();
+});
+
+describe("hostile strings in the HTML text", () => {
+  it.each([false, true])(
+    "interactive=%s: no element, attribute or script comes from user data",
+    async (interactive) => {
+      const html = await renderHtmlReport(experiment, { interactive });
+      const tags = new Set(tagNamesOf(html));
+      for (const tag of ["img", "iframe", "object", "embed", "foreignobject", "image", "use"]) {
+        expect(tags.has(tag), tag).toBe(false);
+      }
+      expect(attributesOf(html).filter((a) => a.name.startsWith("on"))).toEqual([]);
+      // The only links are the report's own in-page anchors.
+      for (const m of html.matchAll(/\shref="([^"]*)"/g)) expect(m[1]).toMatch(/^#[\w-]+$/);
+      expect(scriptsOf(html)).toHaveLength(interactive ? 4 : 0);
+      for (const block of jsonBlocksOf(html)) expect(block).not.toMatch(/[<>&\u2028\u2029]/);
+    },
+  );
+});
+
+async function texts(page: Page) {
+  return page.evaluate(() => {
+    const text = (sel: string) => document.querySelector(sel)?.textContent ?? null;
+    const all = (sel: string) => [...document.querySelectorAll(sel)].map((e) => e.textContent);
+    return {
+      title: document.title,
+      heading: text(".directive-title"),
+      reasoning: text("p.reasoning"),
+      findings: all(".callout h4 + ul li").slice(0, 4),
+      source: text(".callout .facts dd"),
+      code: text("details.code pre.code-text code"),
+      description: text("details.code p.meta"),
+      headerTitles: [...document.querySelectorAll("table.iters thead th[title]")].map((e) =>
+        e.getAttribute("title"),
+      ),
+      headerNames: all("table.iters thead th[title] .name"),
+      firstRow: all("table.iters tbody tr:first-child td"),
+      criteria: all("table.criteria tbody td:first-child"),
+      statusReason: text("#e1-trajectory + dl.facts dd"),
+      pwned: (window as unknown as { __pwned?: unknown }).__pwned,
+      handlers: [...document.querySelectorAll("*")].filter((el) =>
+        [...el.attributes].some((a) => a.name.toLowerCase().startsWith("on")),
+      ).length,
+    };
+  });
+}
+
+describe.each([
+  ["static", false],
+  ["interactive", true],
+])("in the browser, %s build", (name, interactive) => {
+  it("runs no payload and shows every hostile string literally", async () => {
+    const html = await renderHtmlReport(experiment, { interactive });
+    const { page, errors, requests } = await openReport(browser, dir.dir, `xss-${name}.html`, html);
+    // Open every collapsed section and hover over every cell: nothing may fire.
+    await page.$$eval("details", (ds) => {
+      for (const d of ds) (d as HTMLDetailsElement).open = true;
+    });
+    await page.hover("table.iters tbody tr:first-child td:nth-child(3)");
+    await page.waitForTimeout(200);
+    const t = await texts(page);
+    expect(t.pwned).toBeUndefined();
+    expect(t.handlers).toBe(0);
+    expect(errors).toEqual([]);
+    expect(requests).toEqual([]);
+
+    // document.title collapses ASCII whitespace only (U+2028 stays).
+    expect(t.title).toBe(experiment.meta.directive.replace(/[\t\n\f\r ]+/g, " ").trim());
+    expect(t.heading).toBe(experiment.meta.directive);
+    expect(t.reasoning).toBe(experiment.advice?.assessment.reasoning);
+    expect(t.findings).toEqual(expect.arrayContaining([P.img, P.script]));
+    expect(t.source).toContain(`llm:${P.img}`);
+    expect(t.code).toBe(HOSTILE_CODE);
+    expect(t.description).toBe(record.strategy_description);
+    expect(t.headerTitles).toEqual(expect.arrayContaining([...paramNames, ...metricNames]));
+    expect(t.headerNames).toEqual(expect.arrayContaining([P.script, "plain", P.attr]));
+    expect(t.firstRow).toEqual(
+      expect.arrayContaining([
+        record.strategy_name,
+        P.url,
+        P.separator,
+        record.action_taken,
+        P.svg,
+        `${P.img} ${P.separator}`,
+      ]),
+    );
+    expect(t.criteria).toEqual(experiment.meta.gate?.criteria.map((c) => c.metric));
+    expect(t.statusReason).toContain(P.script);
+    if (interactive) expect(await page.getAttribute("html", "data-embed")).not.toBeNull();
+    await saveScreenshot(page, `xss-${name}`);
+    await page.close();
+  });
+});

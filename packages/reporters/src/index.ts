@@ -1,0 +1,23 @@
+export * from "./charts/index.js";
+export type { ChartDescription, ChartEngine } from "./html/charts.js";
+export { type HtmlReportOptions, renderHtmlReport, writeHtmlReport } from "./html/document.js";
+export {
+  type MarkdownReport,
+  type MarkdownReportOptions,
+  renderMarkdownReport,
+  writeMarkdownReport,
+} from "./markdown/render.js";
+export {
+  type ReportChangePoint,
+  type ReportEfficiency,
+  type ReportImpactDirection,
+  type ReportIterationsEstimate,
+  type ReportMetricTrend,
+  type ReportParameterEffects,
+  type ReportParameterImpact,
+  type ReportScoreTrend,
+  type ReportTrajectory,
+  reportTrajectory,
+} from "./report-data.js";
+export { htmlReporter, markdownReporter } from "./reporters.js";
+export { type AtomicWriteOptions, writeFileAtomic } from "./write-file.js";

@@ -1,0 +1,334 @@
+/**
+ * The Markdown report, for pull-request reviews: summary, key numbers, the
+ * advisor's assessment, a compact iteration table and the charts as SVG files
+ * linked beside the document. Every user string is escaped for Markdown.
+ */
+import { basename, dirname, join } from "node:path";
+import type { ReportExperiment } from "@converge/core";
+import type { ChartEngine } from "../html/charts.js";
+import { defaultChartEngine } from "../html/default-charts.js";
+import {
+  formatCost,
+  formatDate,
+  formatDuration,
+  formatNumber,
+  formatPercent,
+  formatValue,
+  MISSING,
+  plural,
+} from "../html/format.js";
+import {
+  criterionText,
+  type ExperimentView,
+  experimentView,
+  type IterationRow,
+} from "../html/model.js";
+import { adviceSourceText, gateState } from "../html/section-summary.js";
+import { writeFileAtomic } from "../write-file.js";
+import { cell, escapeMarkdown as md } from "./escape.js";
+
+/** Options of {@link renderMarkdownReport}. */
+export interface MarkdownReportOptions {
+  /** Directory of the chart files, relative to the document (default "charts"). */
+  chartDir?: string;
+  /** The document title; default the directive (one experiment) or "Comparison of N experiments". */
+  title?: string;
+  /** The time shown as "generated"; default now. */
+  generatedAt?: Date;
+  /** Where charts come from; default the package's own charts. */
+  chartEngine?: ChartEngine;
+  /** Iteration tables longer than this show a selection of rows (default 25). */
+  maxRows?: number;
+}
+
+/** A rendered Markdown report. */
+export interface MarkdownReport {
+  markdown: string;
+  /** Chart SVG documents by path relative to the Markdown file. */
+  files: Record<string, string>;
+}
+
+const MAX_PARAMETERS = 8;
+
+function fileSafe(name: string): string {
+  return name.replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^[-.]+/, "") || "chart";
+}
+
+function linkPath(path: string): string {
+  return path.split("/").map(encodeURIComponent).join("/");
+}
+
+function keyNumbers(view: ExperimentView): string {
+  const s = view.summary;
+  const gate = gateState(view);
+  const a = view.analysis;
+  const best =
+    s.best_iteration === null
+      ? MISSING
+      : `${formatNumber(s.best_iteration)}${typeof s.best_gate_score === "number" ? ` (gate score ${formatNumber(s.best_gate_score, 3)})` : ""}`;
+  const rows: [string, string][] = [
+    ["Status", md(view.status)],
+    ["Best iteration", best],
+    [
+      "Quality gate",
+      `${gate.text}${view.firstPass === null ? "" : ` (first passed at iteration ${formatNumber(view.firstPass)})`}`,
+    ],
+    ["Iterations", formatNumber(s.total_iterations)],
+    ["Compute time", formatDuration(s.total_compute_time)],
+    ["Cost", formatCost(s.total_cost)],
+  ];
+  const status = a.score_trend?.status ?? a.convergence_status;
+  if (status)
+    rows.push([
+      "Trajectory",
+      `${status}${a.score_trend?.reason ? ` — ${cell(a.score_trend.reason)}` : ""}`,
+    ]);
+  const eta = a.iterations_to_success;
+  if (eta && eta.estimate !== null) {
+    const range =
+      eta.low !== null || eta.high !== null
+        ? ` (range ${formatNumber(eta.low ?? eta.estimate)}–${eta.high === null ? "∞" : formatNumber(eta.high)})`
+        : "";
+    rows.push(["Iterations to success", `${formatNumber(eta.estimate)}${range}`]);
+  }
+  if (typeof a.distance_to_goal === "number")
+    rows.push(["Distance to goal", formatNumber(a.distance_to_goal, 3)]);
+  return `| Key numbers | |\n|---|---|\n${rows.map(([k, v]) => `| ${k} | ${v} |`).join("\n")}`;
+}
+
+function assessment(view: ExperimentView): string {
+  const advice = view.experiment.advice;
+  if (!advice) return "_No advisor assessed this experiment for this report._";
+  const a = advice.assessment;
+  const lines = [
+    `> **Next action: ${md(String(a.next_action))}** · confidence ${formatPercent(a.confidence)} · likelihood of success ${md(String(a.likelihood_of_success))}`,
+    `> Said by ${md(adviceSourceText(advice.source))} (source: ${md(advice.source)})`,
+  ];
+  if (a.reasoning) lines.push(">", `> ${md(a.reasoning, "space")}`);
+  const list = (title: string, items: readonly string[]) =>
+    items.length === 0 ? [] : ["", `**${title}**`, "", ...items.map((i) => `- ${md(i, "space")}`)];
+  lines.push(...list("Recommendations", a.specific_recommendations));
+  lines.push(...list("Key findings", a.key_findings));
+  const params = Object.entries(a.parameter_recommendations);
+  if (params.length > 0) {
+    lines.push(
+      "",
+      "| Parameter | Advice |",
+      "|---|---|",
+      ...params.map(([k, v]) => `| ${cell(k)} | ${cell(v)} |`),
+    );
+  }
+  return lines.join("\n");
+}
+
+/** The rows to show: all, or the first 3, the best, the first pass and the last ones. */
+function selectRows(view: ExperimentView, maxRows: number): (IterationRow | number)[] {
+  const rows = view.rows;
+  if (rows.length <= maxRows) return rows;
+  const keep = new Set<number>([0, 1, 2]);
+  const best = rows.findIndex((r) => r.record.iteration === view.summary.best_iteration);
+  const pass = rows.findIndex((r) => r.record.gate_passed);
+  if (best >= 0) keep.add(best);
+  if (pass >= 0) keep.add(pass);
+  for (let i = Math.max(0, rows.length - (maxRows - keep.size)); i < rows.length; i++) keep.add(i);
+  const out: (IterationRow | number)[] = [];
+  let last = -1;
+  for (const i of [...keep].sort((x, y) => x - y)) {
+    if (i > last + 1) out.push(i - last - 1);
+    out.push(rows[i] as IterationRow);
+    last = i;
+  }
+  return out;
+}
+
+function iterationTable(view: ExperimentView, maxRows: number): string {
+  if (view.rows.length === 0) return "_No iterations yet._";
+  const changedAny = view.parameterNames.filter((p) => view.rows.some((r) => r.changed.has(p)));
+  const params = (changedAny.length > 0 ? changedAny : view.parameterNames).slice(
+    0,
+    MAX_PARAMETERS,
+  );
+  const criteria = new Map(
+    view.gate?.criteria.map((c) => [c.metric, criterionText(c.op, c.threshold)]),
+  );
+  const head = [
+    "#",
+    ...params.map((p) => cell(p)),
+    ...view.metricNames.map((m) => `${cell(m)}${criteria.has(m) ? ` (${criteria.get(m)})` : ""}`),
+    "Gate score",
+    "Action",
+    "Cost",
+  ];
+  const align = [
+    "--:",
+    ...params.map(() => "--:"),
+    ...view.metricNames.map(() => "--:"),
+    "--:",
+    "---",
+    "--:",
+  ];
+  const lines = [`| ${head.join(" | ")} |`, `| ${align.join(" | ")} |`];
+  for (const row of selectRows(view, maxRows)) {
+    if (typeof row === "number") {
+      lines.push(`| ⋮ | _${plural(row, "iteration")} not shown_ |${" |".repeat(head.length - 2)}`);
+      continue;
+    }
+    const r = row.record;
+    const mark = r.gate_passed ? " ✓" : "";
+    const cells = [
+      `${r.iteration === view.summary.best_iteration ? "★ " : ""}${r.iteration}${mark}`,
+      ...params.map((p) => {
+        const text = Object.hasOwn(r.parameters, p) ? cell(formatValue(r.parameters[p])) : MISSING;
+        return row.changed.has(p) ? `**${text}**` : text;
+      }),
+      ...view.metricNames.map(
+        (m) => `${formatNumber(r.metrics[m])}${row.failed.has(m) ? " ✗" : ""}`,
+      ),
+      formatNumber(r.gate_score, 3),
+      cell(r.action_taken),
+      formatCost(r.cost),
+    ];
+    lines.push(`| ${cells.join(" | ")} |`);
+  }
+  const note = [
+    "**Bold**: parameter changed since the previous iteration · ✗ metric failed its gate criterion · ✓ passed the gate · ★ best iteration",
+  ];
+  if (view.parameterNames.length > params.length) {
+    note.push(
+      `Showing ${params.length} of ${view.parameterNames.length} parameters (those that changed); the HTML report has them all.`,
+    );
+  }
+  return `${lines.join("\n")}\n\n_${note.join(". ")}_`;
+}
+
+async function charts(
+  engine: ChartEngine,
+  list: ReturnType<ChartEngine["chartsFor"]>,
+  prefix: string,
+  chartDir: string,
+  files: Record<string, string>,
+): Promise<string> {
+  const out: string[] = [];
+  for (const chart of list) {
+    const path = `${chartDir}/${fileSafe(`${prefix}${chart.id}`)}.svg`;
+    try {
+      files[path] = await engine.renderSvg(chart.spec);
+      out.push(
+        `![${md(chart.title, "space")}](${linkPath(path)})\n\n_${md(chart.description, "space")}_`,
+      );
+    } catch (error) {
+      out.push(
+        `_The chart “${md(chart.title, "space")}” could not be drawn: ${md(error instanceof Error ? error.message : String(error), "space")}_`,
+      );
+    }
+  }
+  return out.join("\n\n");
+}
+
+function safeList(produce: () => ReturnType<ChartEngine["chartsFor"]>) {
+  try {
+    return { list: produce() };
+  } catch (error) {
+    return { list: [], error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+function comparison(views: readonly ExperimentView[]): string {
+  const head =
+    "| Experiment | Directive | Status | Iterations | Best iteration (score) | Gate | Next action | Cost |\n|---|---|---|--:|--:|---|---|--:|";
+  const rows = views.map((v) => {
+    const s = v.summary;
+    const best =
+      s.best_iteration === null
+        ? MISSING
+        : `${s.best_iteration}${typeof s.best_gate_score === "number" ? ` (${formatNumber(s.best_gate_score, 3)})` : ""}`;
+    const action = v.experiment.advice?.assessment.next_action;
+    return `| \`${v.id}\` | ${cell(v.directive || MISSING)} | ${md(v.status)} | ${v.rows.length} | ${best} | ${gateState(v).text} | ${action ? md(String(action)) : MISSING} | ${formatCost(s.total_cost)} |`;
+  });
+  return `${head}\n${rows.join("\n")}`;
+}
+
+/**
+ * Renders one or more experiments as Markdown with the charts as separate SVG
+ * files (linked as images under `chartDir`).
+ *
+ * @param experiments one experiment or several (several add a comparison)
+ * @param options chart directory, title, generated time, chart engine, row limit
+ * @returns the Markdown text and the chart files by relative path
+ * @throws Error when no experiment is given
+ */
+export async function renderMarkdownReport(
+  experiments: ReportExperiment | readonly ReportExperiment[],
+  options: MarkdownReportOptions = {},
+): Promise<MarkdownReport> {
+  const list = Array.isArray(experiments) ? [...experiments] : [experiments as ReportExperiment];
+  if (list.length === 0) {
+    throw new Error(
+      "a report needs at least one experiment: pass a ReportExperiment ({ meta, records }) or a non-empty array of them",
+    );
+  }
+  const engine = options.chartEngine ?? defaultChartEngine;
+  const chartDir = (options.chartDir ?? "charts").replace(/\/+$/, "") || "charts";
+  const maxRows = Math.max(5, options.maxRows ?? 25);
+  const views = list.map(experimentView);
+  const single = views.length === 1;
+  const files: Record<string, string> = {};
+  const title =
+    options.title ??
+    (single
+      ? views[0]?.directive || `Experiment ${views[0]?.id}`
+      : `Comparison of ${views.length} experiments`);
+  const parts = [
+    `# ${md(title, "space")}`,
+    `_Converge report · generated ${formatDate(options.generatedAt ?? new Date())}_`,
+  ];
+  if (!single) {
+    parts.push(`## Comparison of ${views.length} experiments`, comparison(views));
+    const { list: cmp, error } = safeList(() => engine.comparisonCharts(list));
+    if (error) parts.push(`_The comparison charts could not be built: ${md(error, "space")}_`);
+    const drawn = await charts(engine, cmp, "comparison-", chartDir, files);
+    if (drawn) parts.push(drawn);
+  }
+  for (const [i, view] of views.entries()) {
+    const h = single ? "##" : "###";
+    if (!single) parts.push(`## ${md(view.directive || view.id, "space")}`);
+    parts.push(
+      `Experiment \`${view.id}\` · **${md(view.status)}**`,
+      md(view.verdict),
+      keyNumbers(view),
+    );
+    parts.push(`${h} Assessment`, assessment(view));
+    const { list: chartList, error } = safeList(() => engine.chartsFor(view.experiment));
+    const drawn = await charts(engine, chartList, single ? "" : `e${i + 1}-`, chartDir, files);
+    if (error) parts.push(`${h} Charts`, `_The charts could not be built: ${md(error, "space")}_`);
+    else if (drawn) parts.push(`${h} Charts`, drawn);
+    parts.push(`${h} Iterations`, iterationTable(view, maxRows));
+  }
+  return { markdown: `${parts.join("\n\n")}\n`, files };
+}
+
+/**
+ * Renders the Markdown report and writes it to `path`, with its charts as SVG
+ * files in `<name>-charts/` beside it (`report.md` → `report-charts/*.svg`).
+ * Every file is written atomically; the charts first, so the document never
+ * links a chart that is not there yet.
+ *
+ * @returns the paths written, the Markdown file last
+ */
+export async function writeMarkdownReport(
+  experiments: ReportExperiment | readonly ReportExperiment[],
+  path: string,
+  options: Omit<MarkdownReportOptions, "chartDir"> = {},
+): Promise<string[]> {
+  const chartDir = `${basename(path).replace(/\.(md|markdown)$/i, "")}-charts`;
+  const report = await renderMarkdownReport(experiments, { ...options, chartDir });
+  const written: string[] = [];
+  for (const [relative, svg] of Object.entries(report.files)) {
+    const target = join(dirname(path), relative);
+    await writeFileAtomic(target, svg);
+    written.push(target);
+  }
+  await writeFileAtomic(path, report.markdown);
+  written.push(path);
+  return written;
+}

@@ -1,0 +1,104 @@
+/**
+ * An experiment with a hostile string in every user field the report shows.
+ * Each payload tries to set `window.__pwned`; a safe report shows them as text.
+ */
+import {
+  type Advice,
+  ExperimentMetaSchema,
+  parseRecord,
+  type ReportExperiment,
+} from "@converge/core";
+
+/** Payloads: markup, script-ending, comment-opening, URL and separator tricks. */
+export const PAYLOADS = {
+  img: `<img src=x onerror="window.__pwned=1">`,
+  script: `</script><script>window.__pwned=1</script>`,
+  comment: `<!-- <script>window.__pwned=1</script> -->`,
+  svg: `<svg onload="window.__pwned=1"></svg>`,
+  url: `javascript:window.__pwned=1`,
+  separator: `line\u2028sep\u2029end </script> & "quotes" 'apostrophes'`,
+  style: `</style><style>body{display:none}</style>`,
+  attr: `" onmouseover="window.__pwned=1" x="`,
+} as const;
+
+const P = PAYLOADS;
+
+/** A strategy code that is mostly payloads, one per line. */
+export const HOSTILE_CODE = `def run():\n    x = "${P.script}"\n    # ${P.comment}\n    # ${P.img}\n    # ${P.separator}\n    return 1\n`;
+
+/** The hostile experiment (two iterations so the code diff renders too). */
+export function hostileExperiment(): ReportExperiment {
+  const id = "exp_hostile";
+  const param = `${P.img}${"p".repeat(10)}`;
+  const metric = `${P.svg}_sharpe`;
+  const meta = ExperimentMetaSchema.parse({
+    experiment_id: id,
+    directive: `${P.script} ${P.img} ${P.separator}`,
+    gate: {
+      criteria: [
+        { metric, op: ">=", threshold: 1 },
+        { metric: P.attr, op: "<=", threshold: 0.2 },
+      ],
+    },
+    metrics: {},
+  });
+  const base = {
+    experiment_id: id,
+    strategy_name: `${P.img} name`,
+    strategy_description: `${P.comment} ${P.url}`,
+    action_taken: `${P.script}`,
+    failure_classification: `${P.svg}`,
+    failure_analysis: { root_cause: `${P.img} ${P.separator}`, note: P.url },
+  };
+  const records = [
+    parseRecord({
+      ...base,
+      iteration: 1,
+      strategy_code: HOSTILE_CODE,
+      parameters: { [param]: P.url, [P.script]: 1, plain: P.separator },
+      metrics: { [metric]: 0.5, [P.attr]: 0.3, [P.url]: 1 },
+      gate_score: 0.4,
+      failed_criteria: [{ metric }, { metric: P.attr }],
+    }),
+    parseRecord({
+      ...base,
+      iteration: 2,
+      strategy_code: `${HOSTILE_CODE}# ${P.style}\n`,
+      parameters: { [param]: P.svg, [P.script]: 2, plain: P.attr },
+      metrics: { [metric]: 0.8, [P.attr]: 0.25, [P.url]: 2 },
+      gate_score: 0.6,
+      failed_criteria: [{ metric }],
+    }),
+  ];
+  const advice: Advice = {
+    source: `llm:${P.img}`,
+    assessment: {
+      convergence_assessment: "CONVERGING",
+      gradient_effectiveness: "MIXED",
+      likelihood_of_success: "LOW",
+      estimated_iterations_needed: null,
+      key_findings: [P.img, P.script],
+      parameter_recommendations: { [P.svg]: P.comment, [param]: P.url },
+      next_action: "PIVOT",
+      specific_recommendations: [P.separator, P.style],
+      confidence: 0.3,
+      reasoning: `${P.attr} ${P.script}`,
+    },
+  };
+  const trajectory = {
+    experiment_id: id,
+    total_iterations: 2,
+    metric_history: {},
+    improvement_rates: {},
+    convergence_status: "CONVERGING",
+    gradient_direction: "ASCENDING",
+    distance_to_goal: 0.3,
+    estimated_iterations_to_success: null,
+    parameter_impact: {},
+    score_trend: { source: P.img, status: "CONVERGING", reason: P.script },
+    metric_trends: { [metric]: { goal: "maximize", status: "CONVERGING", reason: P.img, n: 2 } },
+    parameter_effects: { parameters: {}, skipped: { [P.svg]: P.script }, method: "none" },
+    iterations_to_success: { estimate: null, low: null, high: null, model: null, reason: P.img },
+  };
+  return { meta, records, advice, trajectory: trajectory as never };
+}

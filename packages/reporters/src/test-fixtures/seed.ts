@@ -1,0 +1,82 @@
+/**
+ * The seed's sample log: the three JSONL lines near the end of
+ * /work/shared/seed/experiment-tracking-system.md, copied verbatim into
+ * seed-sample.jsonl and parsed with core's `parseRecord`; its trajectory as
+ * @converge/analyzers computed it (seed-trajectory.json, generated once), and
+ * the seed's own example advisor answer from the same document.
+ */
+import { readFileSync } from "node:fs";
+import {
+  type Advice,
+  ExperimentMetaSchema,
+  type ExperimentRecord,
+  parseRecord,
+  type ReportExperiment,
+} from "@converge/core";
+
+const here = new URL(".", import.meta.url);
+
+/** The seed's three records, parsed by core. */
+export function seedRecords(): ExperimentRecord[] {
+  return readFileSync(new URL("seed-sample.jsonl", here), "utf8")
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .map((line) => parseRecord(JSON.parse(line)));
+}
+
+/** The seed's example advisor answer. */
+export const SEED_ADVICE: Advice = {
+  source: "llm:openai/gpt-4.1",
+  assessment: {
+    convergence_assessment: "CONVERGING",
+    gradient_effectiveness: "EFFECTIVE",
+    likelihood_of_success: "HIGH",
+    estimated_iterations_needed: 1,
+    key_findings: [
+      "Gate score improving consistently: 0.65 → 0.75 → 0.92",
+      "Sharpe ratio showing strong upward trend: 0.75 → 0.85 → 1.05",
+      "Max drawdown decreasing: 22% → 20% → 18%",
+      "Position size increases positively correlated with performance",
+    ],
+    parameter_recommendations: {
+      position_size: "INCREASE - strong positive correlation (+0.10 per 0.05 increase)",
+      rsi_threshold: "INCREASE - helped improve win rate",
+      stop_loss: "TIGHTEN - successfully reduced drawdown",
+    },
+    next_action: "CONTINUE",
+    specific_recommendations: [
+      "Continue with current parameter trajectory",
+      "Consider slight increase in position size to 0.22 if needed",
+      "Strategy is very close to passing, one more iteration should succeed",
+    ],
+    confidence: 0.9,
+    reasoning:
+      "The experiment shows clear convergence with consistent improvement across all key metrics. The gradient descent is working effectively - each parameter change has moved metrics closer to thresholds. The improvement rate suggests we should pass quality gates within 1-2 more iterations. High confidence in success.",
+  },
+};
+
+/** The seed's experiment with a gate matching its story, its trajectory and advice. */
+export function seedExperiment(options: { analysis?: boolean } = {}): ReportExperiment {
+  const records = seedRecords();
+  const meta = ExperimentMetaSchema.parse({
+    experiment_id: records[0]?.experiment_id,
+    directive:
+      "Build an AAPL momentum strategy with a Sharpe ratio of at least 1.0 and a drawdown of at most 20%",
+    gate: {
+      criteria: [
+        { metric: "sharpe_ratio", op: ">=", threshold: 1.0 },
+        { metric: "max_drawdown", op: "<=", threshold: 0.2 },
+        { metric: "win_rate", op: ">=", threshold: 0.5 },
+      ],
+    },
+    metrics: {
+      sharpe_ratio: { goal: "maximize" },
+      max_drawdown: { goal: "minimize" },
+      win_rate: { goal: "maximize" },
+    },
+    status: "SUCCESS",
+  });
+  if (options.analysis === false) return { meta, records };
+  const trajectory = JSON.parse(readFileSync(new URL("seed-trajectory.json", here), "utf8"));
+  return { meta, records, trajectory, advice: SEED_ADVICE };
+}
