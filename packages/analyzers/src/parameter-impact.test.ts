@@ -1,17 +1,9 @@
+import { seededRandom } from "@converge/core";
 import { describe, expect, it } from "vitest";
 import { estimateParameterImpact, type ImpactRecord } from "./parameter-impact.js";
 
-/** mulberry32: a small seeded PRNG so every synthetic case is reproducible. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Core's seeded PRNG, so every synthetic case is reproducible. */
+const prng = seededRandom;
 
 function gaussian(rng: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());

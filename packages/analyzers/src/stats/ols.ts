@@ -1,7 +1,7 @@
 /**
  * Ordinary least-squares line, matching `scipy.stats.linregress` (the seed's slope).
  */
-import { observed, observedPairs, type SeriesInput } from "./series.js";
+import { observedXY, type SeriesInput } from "./series.js";
 
 /** Result of {@link olsSlope}; `null` marks a quantity that is not computable. */
 export interface OlsResult {
@@ -30,15 +30,7 @@ export interface OlsResult {
  * Constant y: slope 0, stderr 0, r² null (0/0; scipy reports r = 0).
  */
 export function olsSlope(values: SeriesInput, xs?: SeriesInput): OlsResult {
-  let x: Float64Array;
-  let y: Float64Array;
-  if (xs) {
-    ({ xs: x, ys: y } = observedPairs(values, xs));
-  } else {
-    const obs = observed(values);
-    x = obs.positions;
-    y = obs.ys;
-  }
+  const { x, y } = observedXY(values, xs);
   const n = y.length;
   const none: OlsResult = { n, slope: null, intercept: null, r2: null, stderr: null };
   if (n < 2) return none;

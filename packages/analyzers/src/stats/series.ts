@@ -2,6 +2,7 @@
  * Internal helpers shared by the statistics primitives: the missing-value policy, tie groups,
  * medians, rounding as numpy does, and a small seeded PRNG. Not part of the public barrel.
  */
+import { seededRandom } from "@converge/core";
 
 /** A series as accepted by every primitive: numbers, with gaps allowed. */
 export type SeriesInput = ArrayLike<number | null | undefined>;
@@ -174,14 +175,18 @@ export function orderStatistics(a: Float64Array, ranks: readonly number[]): Map<
   return out;
 }
 
-/** Mulberry32: a tiny, fast, seeded 32-bit PRNG; returns uniform floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+/** Core's seeded PRNG (mulberry32): uniform floats in [0, 1). */
+export const mulberry32: (seed: number) => () => number = seededRandom;
+
+/** The (x, y) observations of a series: given x values, or each point's position when none. */
+export function observedXY(
+  values: SeriesInput,
+  xs?: SeriesInput,
+): { x: Float64Array; y: Float64Array } {
+  if (xs) {
+    const pairs = observedPairs(values, xs);
+    return { x: pairs.xs, y: pairs.ys };
+  }
+  const obs = observed(values);
+  return { x: obs.positions, y: obs.ys };
 }

@@ -6,8 +6,7 @@
 import { phiInv } from "./normal.js";
 import {
   mulberry32,
-  observed,
-  observedPairs,
+  observedXY,
   orderStatistics,
   roundHalfEven,
   type SeriesInput,
@@ -87,15 +86,7 @@ export function theilSen(
   xs?: SeriesInput,
   options: TheilSenOptions = {},
 ): TheilSenResult {
-  let x: Float64Array;
-  let y: Float64Array;
-  if (xs) {
-    ({ xs: x, ys: y } = observedPairs(values, xs));
-  } else {
-    const obs = observed(values);
-    x = obs.positions;
-    y = obs.ys;
-  }
+  const { x, y } = observedXY(values, xs);
   const n = y.length;
   const maxExactN = options.maxExactN ?? THEIL_SEN_EXACT_MAX_N;
   const method = options.method ?? "auto";
