@@ -10,6 +10,7 @@ export default defineConfig({
     alias: {
       "@converge/core": src("core"),
       "@converge/storage-jsonl": src("storage-jsonl"),
+      "@converge/storage-mlflow": src("storage-mlflow"),
       "@converge/analyzers": src("analyzers"),
       "@converge/reporters": src("reporters"),
     },

@@ -10,7 +10,7 @@ import {
 import { styleConvergence, TEXT_WIDTH as WIDTH, wrap } from "./analyze-command-render.js";
 import type { CommandContext } from "./context.js";
 import { toJson } from "./format.js";
-import { storeOption } from "./options.js";
+import { mlflowExperimentOption, storeOption } from "./options.js";
 import type { Style } from "./style.js";
 import { width } from "./table.js";
 import { UsageError } from "./usage-error.js";
@@ -24,6 +24,7 @@ export function registerAdvise(program: Command, ctx: CommandContext): Command {
     )
     .argument("<experiment>", "an experiment id, or the path of an <experiment_id>.jsonl file")
     .addOption(storeOption())
+    .addOption(mlflowExperimentOption())
     .option("--json", "print { experiment_id, source, assessment } as JSON")
     .option(
       "--max-iterations <n>",
@@ -52,7 +53,7 @@ Examples:
     )
     .action(
       async (arg: string, options: LoadOptions & { json?: boolean; maxIterations?: number }) => {
-        const targets = await resolveTargets([arg], options.store, ctx);
+        const targets = await resolveTargets([arg], options, ctx);
         if (targets.length > 1) {
           throw new UsageError(
             `converge advise takes one experiment; ${arg} holds ${targets.length}. Name one: converge advise <experiment_id> --store ${arg}`,

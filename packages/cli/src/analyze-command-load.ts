@@ -21,7 +21,7 @@ import { InvalidArgumentError } from "commander";
 import type { CommandContext } from "./context.js";
 import { loadExperiment } from "./load-experiment.js";
 import { resolveShowTarget } from "./show-command.js";
-import { openStore, parseStoreUri, type StoreLocation } from "./store-uri.js";
+import { openStore, parseStoreUri, type StoreLocation, type StoreOptions } from "./store-uri.js";
 import { UsageError } from "./usage-error.js";
 
 /** One experiment to read: where, and which. */
@@ -48,6 +48,7 @@ export interface PreparedExperiment {
 /** Options both commands take. */
 export interface LoadOptions {
   store?: string;
+  mlflowExperiment?: string;
   gate?: string;
   maximize?: string[];
   minimize?: string[];
@@ -84,7 +85,7 @@ const isPathLike = (arg: string) =>
  */
 export async function resolveTargets(
   args: readonly string[],
-  storeOpt: string | undefined,
+  storeOpt: StoreOptions,
   ctx: CommandContext,
 ): Promise<AnalysisTarget[]> {
   const out: AnalysisTarget[] = [];

@@ -9,7 +9,7 @@ import {
 } from "./analyze-command-load.js";
 import { renderAnalysis, toJsonLine } from "./analyze-command-render.js";
 import type { CommandContext } from "./context.js";
-import { storeOption } from "./options.js";
+import { mlflowExperimentOption, storeOption } from "./options.js";
 
 /**
  * @converge/analyzers, loaded on first use: its statistics (mathjs) take
@@ -63,6 +63,7 @@ export function registerAnalyze(program: Command, ctx: CommandContext): Command 
       "experiment ids, <experiment_id>.jsonl files, or directories (every experiment in each)",
     )
     .addOption(storeOption())
+    .addOption(mlflowExperimentOption())
     .option("--json", "print JSON Lines: one trajectory object per experiment");
   return analysisOptions(command)
     .addHelpText(
@@ -93,7 +94,7 @@ Examples:
   $ converge analyze exp_a --maximize profit_factor --minimize max_drawdown`,
     )
     .action(async (args: string[], options: LoadOptions & { json?: boolean }) => {
-      const targets = await resolveTargets(args, options.store, ctx);
+      const targets = await resolveTargets(args, options, ctx);
       const { experiments, failed } = await loadTargets(targets, options, ctx);
       for (const [i, x] of experiments.entries()) {
         const analysis = await analyzePrepared(x);

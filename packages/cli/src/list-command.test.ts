@@ -121,10 +121,10 @@ describe("converge list", () => {
   });
 
   it("exits 2 for a store scheme this version does not have", () => {
-    const { code, stdout, stderr } = runCli(["list", "--store", "mlflow+http://localhost:5000"]);
+    const { code, stdout, stderr } = runCli(["list", "--store", "postgres://localhost:5432/db"]);
     expect(code).toBe(2);
     expect(stdout).toBe("");
-    expect(stderr).toContain('The store "mlflow+http://localhost:5000"');
+    expect(stderr).toContain('The store "postgres://localhost:5432/db"');
     expect(stderr).toContain("not available in this version");
   });
 });

@@ -4,8 +4,8 @@ import type { Command } from "commander";
 import type { CommandContext } from "./context.js";
 import { formatScore, formatTime, toJson } from "./format.js";
 import { type LoadedExperiment, loadExperiment } from "./load-experiment.js";
-import { storeOption } from "./options.js";
-import { openStore, parseStoreUri, type StoreLocation, storeUriFrom } from "./store-uri.js";
+import { mlflowExperimentOption, storeOption } from "./options.js";
+import { openStore, resolveStoreLocation, type StoreLocation } from "./store-uri.js";
 import { styleStatus } from "./style.js";
 import { renderTable, truncate } from "./table.js";
 
@@ -31,6 +31,7 @@ export function registerList(program: Command, ctx: CommandContext): Command {
     .command("list")
     .description("List every experiment in a store, most recently updated first.")
     .addOption(storeOption())
+    .addOption(mlflowExperimentOption())
     .option("--json", "print a JSON array instead of a table")
     .addHelpText(
       "after",
@@ -39,10 +40,12 @@ Examples:
   $ converge list
   $ converge list --store jsonl:./experiments
   $ converge list --store ./runs --json
-  $ CONVERGE_STORE=jsonl:/data/experiments converge list`,
+  $ CONVERGE_STORE=jsonl:/data/experiments converge list
+  $ converge list --store mlflow+http://127.0.0.1:5000 --mlflow-experiment converge
+  $ MLFLOW_TRACKING_URI=http://127.0.0.1:5000 converge list`,
     )
-    .action(async (options: { store?: string; json?: boolean }) => {
-      const location = parseStoreUri(storeUriFrom(options.store, ctx.io.env), ctx.io.cwd);
+    .action(async (options: { store?: string; mlflowExperiment?: string; json?: boolean }) => {
+      const location = resolveStoreLocation(options, ctx.io);
       const { entries, unreadable } = await collect(location, ctx);
       if (options.json) ctx.out(toJson(entries));
       else printTable(entries, location, ctx);
@@ -108,7 +111,11 @@ function printTable(entries: ListEntry[], location: StoreLocation, ctx: CommandC
       `No experiments found in ${location.display}${missing ? " (the directory does not exist)" : ""}.`,
     );
     ctx.out(
-      style.dim("Point --store (or CONVERGE_STORE) at the directory your tracker writes to."),
+      style.dim(
+        location.kind === "mlflow"
+          ? "Check --mlflow-experiment (or MLFLOW_EXPERIMENT_NAME): it names the MLflow experiment your tracker logs into."
+          : "Point --store (or CONVERGE_STORE) at the directory your tracker writes to.",
+      ),
     );
     return;
   }

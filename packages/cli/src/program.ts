@@ -3,10 +3,14 @@ import { Command, CommanderError } from "commander";
 import { registerAdvise } from "./advise-command.js";
 import { registerAnalyze } from "./analyze-command.js";
 import { type CliIo, type CommandContext, createContext, processIo } from "./context.js";
+import { registerExport } from "./export-command.js";
+import { registerImport } from "./import-command.js";
 import { registerList } from "./list-command.js";
 import { registerReport } from "./report-command.js";
 import { registerShow } from "./show-command.js";
+import { redactSecrets } from "./store-uri.js";
 import { useColor } from "./style.js";
+import { registerSync } from "./sync-command.js";
 import { UsageError } from "./usage-error.js";
 
 /** Exit codes of the `converge` command. */
@@ -49,9 +53,15 @@ export function createProgram(io: CliIo = processIo(), ctx: CommandContext = cre
     .addHelpText(
       "after",
       `
-Stores (--store or $CONVERGE_STORE; default jsonl:./experiments):
-  jsonl:DIR       the embedded JSONL store: DIR/<experiment_id>.jsonl (+ .meta.json)
-  DIR             a plain directory path is read as jsonl:DIR
+Stores (--store, else $CONVERGE_STORE, else mlflow+$MLFLOW_TRACKING_URI,
+else jsonl:./experiments):
+  jsonl:DIR                 the embedded JSONL store: DIR/<experiment_id>.jsonl (+ .meta.json)
+  DIR                       a plain directory path is read as jsonl:DIR
+  mlflow+http://HOST:PORT   an MLflow tracking server (also mlflow+https://...);
+                            the MLflow experiment is --mlflow-experiment, else
+                            $MLFLOW_EXPERIMENT_NAME, else "converge"; credentials
+                            only from MLFLOW_TRACKING_TOKEN or
+                            MLFLOW_TRACKING_USERNAME + MLFLOW_TRACKING_PASSWORD
 
 Exit codes: 0 success, 1 failure (e.g. experiment not found), 2 usage error.
 Set CONVERGE_DEBUG=1 to print stack traces, NO_COLOR=1 to turn colours off.
@@ -59,13 +69,18 @@ Set CONVERGE_DEBUG=1 to print stack traces, NO_COLOR=1 to turn colours off.
 Examples:
   $ converge list
   $ converge show exp_20260118_143022
-  $ converge show ./experiments/exp_20260118_143022.jsonl --json`,
+  $ converge show ./experiments/exp_20260118_143022.jsonl --json
+  $ converge import ./experiments mlflow+http://127.0.0.1:5000
+  $ converge list --store mlflow+http://127.0.0.1:5000`,
     );
   registerList(program, ctx);
   registerShow(program, ctx);
   registerAnalyze(program, ctx);
   registerAdvise(program, ctx);
   registerReport(program, ctx);
+  registerImport(program, ctx);
+  registerExport(program, ctx);
+  registerSync(program, ctx);
   return program;
 }
 
@@ -84,7 +99,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     if (error instanceof CommanderError) {
       return error.exitCode === 0 ? ExitCode.Success : ExitCode.Usage;
     }
-    const message = error instanceof Error ? error.message : String(error);
+    // Credentials live in the environment only; an error must never echo one.
+    const message = redactSecrets(error instanceof Error ? error.message : String(error), io.env);
     ctx.err(`error: ${message}`);
     if (io.env.CONVERGE_DEBUG === "1") printDebug(error, ctx);
     if (error instanceof UsageError) {
@@ -97,7 +113,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
 
 function printDebug(error: unknown, ctx: CommandContext): void {
   for (let e: unknown = error, depth = 0; e !== undefined && depth < 5; depth++) {
-    ctx.err(e instanceof Error ? (e.stack ?? String(e)) : String(e));
+    ctx.err(redactSecrets(e instanceof Error ? (e.stack ?? String(e)) : String(e), ctx.io.env));
     e = e instanceof Error ? e.cause : undefined;
     if (e !== undefined) ctx.err("caused by:");
   }

@@ -4,7 +4,7 @@ import { type Command, Option } from "commander";
 import { analysisOptions, analyzePrepared, loadAnalyzers } from "./analyze-command.js";
 import { type LoadOptions, loadTargets, resolveTargets } from "./analyze-command-load.js";
 import type { CommandContext } from "./context.js";
-import { storeOption } from "./options.js";
+import { mlflowExperimentOption, storeOption } from "./options.js";
 import { UsageError } from "./usage-error.js";
 
 interface ReportOptions extends LoadOptions {
@@ -26,6 +26,7 @@ export function registerReport(program: Command, ctx: CommandContext): Command {
       "experiment ids, <experiment_id>.jsonl files, or directories (every experiment in each)",
     )
     .addOption(storeOption())
+    .addOption(mlflowExperimentOption())
     .option("-o, --output <file>", "where to write the report (default: report.html or report.md)")
     .addOption(
       new Option("--format <format>", "html (one self-contained file) or md (Markdown + SVG files)")
@@ -59,7 +60,7 @@ Examples:
           "--interactive applies to HTML reports only; drop it or use --format html.",
         );
       }
-      const targets = await resolveTargets(args, options.store, ctx);
+      const targets = await resolveTargets(args, options, ctx);
       const { experiments, failed } = await loadTargets(targets, options, ctx);
       if (failed > 0) {
         throw new Error(

@@ -227,7 +227,7 @@ describe("converge show on damaged input", () => {
   });
 
   it("exits 2 for a store scheme this version does not have", () => {
-    const { code, stderr } = runCli(["show", "exp_1", "--store", "mlflow+http://127.0.0.1:5000"]);
+    const { code, stderr } = runCli(["show", "exp_1", "--store", "s3://bucket/experiments"]);
     expect(code).toBe(2);
     expect(stderr).toContain("not available in this version");
     expect(stderr).toContain("jsonl:DIR");

@@ -5,9 +5,15 @@ import type { Command } from "commander";
 import type { CommandContext } from "./context.js";
 import { toJson } from "./format.js";
 import { loadExperiment } from "./load-experiment.js";
-import { storeOption } from "./options.js";
+import { mlflowExperimentOption, storeOption } from "./options.js";
 import { renderShow } from "./show-render.js";
-import { openStore, parseStoreUri, type StoreLocation, storeUriFrom } from "./store-uri.js";
+import {
+  openStore,
+  parseStoreUri,
+  resolveStoreLocation,
+  type StoreLocation,
+  type StoreOptions,
+} from "./store-uri.js";
 import { UsageError } from "./usage-error.js";
 
 /** What `converge show` reads: an experiment id in a store, or a `.jsonl` file. */
@@ -26,7 +32,7 @@ export interface ShowTarget {
  */
 export function resolveShowTarget(
   arg: string,
-  storeOpt: string | undefined,
+  storeOpt: StoreOptions,
   ctx: CommandContext,
 ): ShowTarget {
   const isPath = arg.endsWith(".jsonl") || arg.includes("/") || arg.includes("\\");
@@ -36,7 +42,7 @@ export function resolveShowTarget(
         `"${arg}" is neither an experiment id (letters, digits, '.', '_', '-') nor a path to a .jsonl file.`,
       );
     }
-    const location = parseStoreUri(storeUriFrom(storeOpt, ctx.io.env), ctx.io.cwd);
+    const location = resolveStoreLocation(storeOpt, ctx.io);
     return { location, experimentId: arg };
   }
   const file = resolve(ctx.io.cwd, arg);
@@ -72,6 +78,7 @@ export function registerShow(program: Command, ctx: CommandContext): Command {
     )
     .argument("<experiment>", "an experiment id, or the path of an <experiment_id>.jsonl file")
     .addOption(storeOption())
+    .addOption(mlflowExperimentOption())
     .option("--json", "print { meta, records, summary } as JSON")
     .option("--lenient", "skip lines that are not valid records (each reported on stderr)")
     .addHelpText(
@@ -85,10 +92,11 @@ Examples:
   $ converge show exp_20260118_143022
   $ converge show exp_20260118_143022 --store jsonl:./experiments --json
   $ converge show ./logs/exp_20260118_143022.jsonl
-  $ converge show ./logs/exp_20260118_143022.jsonl --lenient`,
+  $ converge show ./logs/exp_20260118_143022.jsonl --lenient
+  $ converge show exp_20260118_143022 --store mlflow+http://127.0.0.1:5000`,
     )
-    .action(async (arg: string, options: { store?: string; json?: boolean; lenient?: boolean }) => {
-      const target = resolveShowTarget(arg, options.store, ctx);
+    .action(async (arg: string, options: StoreOptions & { json?: boolean; lenient?: boolean }) => {
+      const target = resolveShowTarget(arg, options, ctx);
       const { location, experimentId } = target;
       const store = openStore(location, { onNotice: ctx.notice });
       let loaded: Awaited<ReturnType<typeof loadExperiment>>;

@@ -21,12 +21,23 @@ export interface CliResult {
 }
 
 // Variables that change the CLI's behaviour are cleared so each test states its own.
-const CLEARED = ["NO_COLOR", "FORCE_COLOR", "CLICOLOR_FORCE", "CONVERGE_STORE", "CONVERGE_DEBUG"];
+const CLEARED = [
+  "NO_COLOR",
+  "FORCE_COLOR",
+  "CLICOLOR_FORCE",
+  "CONVERGE_STORE",
+  "CONVERGE_DEBUG",
+  "MLFLOW_TRACKING_URI",
+  "MLFLOW_EXPERIMENT_NAME",
+  "MLFLOW_TRACKING_TOKEN",
+  "MLFLOW_TRACKING_USERNAME",
+  "MLFLOW_TRACKING_PASSWORD",
+];
 
 /** Spawns `node dist/bin.js ...args` and waits for it. */
 export function runCli(
   args: readonly string[],
-  options: { env?: Record<string, string>; cwd?: string } = {},
+  options: { env?: Record<string, string>; cwd?: string; timeout?: number } = {},
 ): CliResult {
   if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run \`pnpm -s build\` first`);
   const env: NodeJS.ProcessEnv = { ...process.env };
@@ -35,7 +46,7 @@ export function runCli(
     cwd: options.cwd ?? tmpdir(),
     env: { ...env, ...options.env },
     encoding: "utf8",
-    timeout: 30_000,
+    timeout: options.timeout ?? 30_000,
   });
   if (result.error) throw result.error;
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };

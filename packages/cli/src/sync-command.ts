@@ -1,0 +1,93 @@
+import { resolve } from "node:path";
+import type { Command } from "commander";
+import type { CommandContext } from "./context.js";
+import { mlflowExperimentOption, storeOption } from "./options.js";
+import { type Progress, startProgress } from "./progress.js";
+import { openMlflowStore, resolveStoreLocation } from "./store-uri.js";
+import { UsageError } from "./usage-error.js";
+
+/** Options of `converge sync`. */
+interface SyncOptions {
+  store?: string;
+  mlflowExperiment?: string;
+  spoolDir?: string;
+  quiet?: boolean;
+}
+
+/** Adds `converge sync` to a program. */
+export function registerSync(program: Command, ctx: CommandContext): Command {
+  return program
+    .command("sync")
+    .description(
+      "Upload the records an MLflow store kept in its offline spool while the server could not be reached, in order and without duplicates.",
+    )
+    .addOption(storeOption())
+    .addOption(mlflowExperimentOption())
+    .option(
+      "--spool-dir <dir>",
+      "the spool to upload (default: the MLflow store's own spool directory)",
+    )
+    .option("-q, --quiet", "no progress on stderr (the counts still go to stdout)")
+    .addHelpText(
+      "after",
+      `
+When the tracking server is down, an MLflow store writes each record to a
+local spool (JSONL) and the loop goes on; converge sync sends them later.
+Records the server already has are skipped. It prints how many were uploaded,
+skipped and failed, and exits 1 while anything is left in the spool (run it
+again when the server is back).
+
+Examples:
+  $ converge sync --store mlflow+http://127.0.0.1:5000
+  $ MLFLOW_TRACKING_URI=http://127.0.0.1:5000 converge sync
+  $ converge sync --store mlflow+http://127.0.0.1:5000 --spool-dir ./spool --quiet`,
+    )
+    .action(async (options: SyncOptions) => {
+      const location = resolveStoreLocation(options, ctx.io);
+      if (location.kind !== "mlflow") {
+        throw new UsageError(
+          `converge sync uploads the offline spool of an MLflow store; ${location.display} has none. ` +
+            "Give --store mlflow+http://HOST:PORT (or set MLFLOW_TRACKING_URI).",
+        );
+      }
+      const store = openMlflowStore(location, {
+        // "synced" is said by the counts at the end; failures and spooling are warnings.
+        onNotice: (n) => {
+          if ((n.kind as string) !== "synced") ctx.notice(n);
+        },
+        env: ctx.io.env,
+        ...(options.spoolDir !== undefined && { spoolDir: resolve(ctx.io.cwd, options.spoolDir) }),
+      });
+      let progress: Progress | undefined;
+      try {
+        const waiting = await store.pending();
+        if (waiting === 0)
+          ctx.out(`The offline spool is empty: nothing to upload to ${location.display}.`);
+        const result = await store.sync({
+          onProgress(done: number, total: number) {
+            progress ??= startProgress(ctx.io.stderr, {
+              label: "sync",
+              total,
+              unit: "records",
+              quiet: options.quiet === true,
+            });
+            progress.update(done, total);
+          },
+        });
+        progress?.stop();
+        progress = undefined;
+        const left = await store.pending();
+        ctx.out(
+          `Uploaded ${result.uploaded}, skipped ${result.skipped} (already on the server), failed ${result.failed}.`,
+        );
+        if (result.failed > 0 || left > 0) {
+          throw new Error(
+            `${Math.max(left, result.failed)} record(s) are still in the offline spool; run converge sync again when ${location.display} can be reached.`,
+          );
+        }
+      } finally {
+        progress?.stop();
+        await store.close();
+      }
+    });
+}

@@ -1,0 +1,47 @@
+import { ConvergeError, type ConvergeErrorOptions } from "@converge/core";
+
+const mlflowMarker = Symbol.for("converge.error.mlflow");
+
+export interface MlflowErrorOptions extends ConvergeErrorOptions {
+  /** HTTP status, when the server answered. */
+  status?: number;
+  /** MLflow's `error_code` (e.g. `RESOURCE_DOES_NOT_EXIST`), when the server sent one. */
+  errorCode?: string;
+  /** e.g. `POST /api/2.0/mlflow/runs/create`. */
+  endpoint?: string;
+  /**
+   * True when the server could not be reached or kept failing (connection
+   * errors, timeouts, 408/429/5xx) after the retry budget: the request may be
+   * retried later; the store spools in that case.
+   */
+  unreachable?: boolean;
+}
+
+/**
+ * An MLflow request failed. Carries the HTTP status and MLflow's `error_code`
+ * when there is one; the message says what to do. Never contains a credential.
+ */
+export class MlflowError extends ConvergeError {
+  readonly [mlflowMarker] = true;
+  readonly status: number | undefined;
+  readonly errorCode: string | undefined;
+  readonly endpoint: string | undefined;
+  readonly unreachable: boolean;
+
+  constructor(message: string, options: MlflowErrorOptions = {}) {
+    super(message, { hint: options.hint, cause: options.cause });
+    this.name = "MlflowError";
+    this.status = options.status;
+    this.errorCode = options.errorCode;
+    this.endpoint = options.endpoint;
+    this.unreachable = options.unreachable === true;
+  }
+
+  static override isInstance(error: unknown): error is MlflowError {
+    return (
+      error != null &&
+      typeof error === "object" &&
+      (error as Record<symbol, unknown>)[mlflowMarker] === true
+    );
+  }
+}

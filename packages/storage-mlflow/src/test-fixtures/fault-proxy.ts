@@ -1,0 +1,411 @@
+/**
+ * An HTTP proxy on 127.0.0.1 between a client and the MLflow server that injects faults
+ * by a deterministic plan: 500s, 429 with Retry-After, connections dropped before the
+ * server sees the request, responses lost after the server applied the request (the case
+ * that makes naive retries duplicate runs), and delayed responses.
+ */
+import {
+  Agent,
+  createServer,
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type OutgoingHttpHeaders,
+  type ServerResponse,
+} from "node:http";
+import type { AddressInfo } from "node:net";
+
+export type FaultKind = "error500" | "rateLimit" | "dropBefore" | "dropAfter" | "delay";
+
+export type FaultAction =
+  | { kind: "pass" }
+  | { kind: "error500" }
+  /** 429 with `Retry-After: <retryAfterSeconds>` (default 1). */
+  | { kind: "rateLimit"; retryAfterSeconds?: number }
+  /** The socket is destroyed before anything is forwarded: the server never sees it. */
+  | { kind: "dropBefore" }
+  /** Forwarded; the server applies it; the socket is destroyed instead of answering. */
+  | { kind: "dropAfter" }
+  /** Forwarded; the server's response is held back `ms` before it is sent. */
+  | { kind: "delay"; ms: number };
+
+export interface RequestInfo {
+  /** 0-based index of the request among all requests the proxy received. */
+  index: number;
+  method: string;
+  /** Path and query, e.g. `/api/2.0/mlflow/runs/create`. */
+  path: string;
+  /** The request body as UTF-8 text. */
+  body: string;
+}
+
+export interface SeededFaultPlan {
+  seed: number;
+  /**
+   * Probabilities per request (one draw picks at most one; they must sum to <= 1).
+   * `delayMs` is the delay of a `delay` fault (a number or a uniform [min, max] range,
+   * default [100, 300]); when `delay` is not given but `delayMs` is, every request that
+   * gets no other fault is delayed by `delayMs` (latency jitter, not counted as a fault
+   * unless > 0 ms).
+   */
+  rates: {
+    error500?: number;
+    rateLimit?: number;
+    dropBefore?: number;
+    dropAfter?: number;
+    delay?: number;
+    delayMs?: number | [number, number];
+  };
+  retryAfterSeconds?: number;
+  /** Stop injecting after this many faults. */
+  maxFaults?: number;
+  /** Only requests this accepts are subject to faults (the rest pass, no random draw). */
+  match?: (info: RequestInfo) => boolean;
+}
+
+export interface SequenceFaultPlan {
+  /** The k-th matching request gets `sequence[k]`; `null` / missing = pass. */
+  sequence: Array<FaultAction | FaultKind | null>;
+  match?: (info: RequestInfo) => boolean;
+}
+
+export type FaultPlan =
+  | SeededFaultPlan
+  | SequenceFaultPlan
+  | ((info: RequestInfo) => FaultAction | FaultKind | null);
+
+export interface FaultLogEntry {
+  index: number;
+  method: string;
+  path: string;
+  action: FaultKind | "pass";
+  /** Delay applied (ms), for `delay` faults and jitter. */
+  delayMs?: number;
+  /** Status sent to the client (absent when the connection was dropped). */
+  status?: number;
+  /** Status the server answered (absent when not forwarded or the server was unreachable). */
+  upstreamStatus?: number;
+}
+
+export interface FaultProxyStats {
+  /** Requests received from the client. */
+  requests: number;
+  /** Requests that reached the server (pass, dropAfter, delay). */
+  forwarded: number;
+  /** Requests the server could not be reached for (answered per `onUpstreamError`). */
+  upstreamErrors: number;
+  faultsInjected: number;
+  byKind: Record<FaultKind, number>;
+  log: FaultLogEntry[];
+}
+
+export interface FaultProxyOptions {
+  /**
+   * When the server cannot be reached: `"drop"` destroys the client's connection (as a dead
+   * server would look without the proxy; default) or `"502"` answers 502 Bad Gateway.
+   */
+  onUpstreamError?: "drop" | "502";
+}
+
+export interface FaultProxy {
+  /** `http://127.0.0.1:<port>`: point the client here instead of at the server. */
+  readonly url: string;
+  readonly port: number;
+  /** Live counters (the same object throughout; `log` grows). */
+  readonly stats: FaultProxyStats;
+  /** Replace the plan; the sequence position and random stream restart. */
+  setPlan(plan: FaultPlan): void;
+  stop(): Promise<void>;
+}
+
+/** mulberry32: a small deterministic PRNG in [0, 1). */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const HOP_BY_HOP = new Set([
+  "connection",
+  "keep-alive",
+  "proxy-connection",
+  "transfer-encoding",
+  "upgrade",
+  "te",
+  "trailer",
+  "content-length",
+]);
+
+function endToEnd(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
+  const out: OutgoingHttpHeaders = {};
+  for (const [key, value] of Object.entries(headers)) {
+    if (value !== undefined && !HOP_BY_HOP.has(key.toLowerCase())) out[key] = value;
+  }
+  return out;
+}
+
+function toAction(value: FaultAction | FaultKind | null | undefined, delayMs = 200): FaultAction {
+  if (value === null || value === undefined) return { kind: "pass" };
+  if (typeof value === "string") {
+    return value === "delay" ? { kind: "delay", ms: delayMs } : ({ kind: value } as FaultAction);
+  }
+  return value;
+}
+
+type Decider = (info: RequestInfo) => { action: FaultAction; jitterMs?: number };
+
+function compile(plan: FaultPlan): Decider {
+  if (typeof plan === "function") return (info) => ({ action: toAction(plan(info)) });
+  if ("sequence" in plan) {
+    let k = 0;
+    return (info) => {
+      if (plan.match && !plan.match(info)) return { action: { kind: "pass" } };
+      return { action: toAction(plan.sequence[k++]) };
+    };
+  }
+  const random = seededRandom(plan.seed);
+  const { rates } = plan;
+  const range: [number, number] =
+    rates.delayMs === undefined
+      ? [100, 300]
+      : typeof rates.delayMs === "number"
+        ? [rates.delayMs, rates.delayMs]
+        : rates.delayMs;
+  const pickDelay = () => Math.round(range[0] + random() * (range[1] - range[0]));
+  const jitterAll = rates.delay === undefined && rates.delayMs !== undefined;
+  const order: Array<[FaultKind, number]> = [
+    ["error500", rates.error500 ?? 0],
+    ["rateLimit", rates.rateLimit ?? 0],
+    ["dropBefore", rates.dropBefore ?? 0],
+    ["dropAfter", rates.dropAfter ?? 0],
+    ["delay", rates.delay ?? 0],
+  ];
+  const total = order.reduce((sum, [, p]) => sum + p, 0);
+  if (total > 1 + 1e-9) throw new Error(`fault rates sum to ${total} > 1`);
+  let injected = 0;
+  return (info) => {
+    if (plan.match && !plan.match(info)) return { action: { kind: "pass" } };
+    const draw = random();
+    const jitter = jitterAll ? pickDelay() : undefined;
+    if (plan.maxFaults !== undefined && injected >= plan.maxFaults) {
+      return { action: { kind: "pass" }, jitterMs: jitter };
+    }
+    let acc = 0;
+    for (const [kind, p] of order) {
+      acc += p;
+      if (draw < acc) {
+        injected++;
+        if (kind === "delay") return { action: { kind, ms: pickDelay() } };
+        if (kind === "rateLimit") {
+          return { action: { kind, retryAfterSeconds: plan.retryAfterSeconds ?? 1 } };
+        }
+        return { action: { kind } as FaultAction };
+      }
+    }
+    return { action: { kind: "pass" }, jitterMs: jitter };
+  };
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/**
+ * Starts the proxy on a free port of 127.0.0.1, forwarding to `targetUrl`
+ * (e.g. `server.url`). Default plan: forward everything.
+ */
+export async function startFaultProxy(
+  targetUrl: string,
+  plan: FaultPlan = { sequence: [] },
+  options: FaultProxyOptions = {},
+): Promise<FaultProxy> {
+  const target = new URL(targetUrl);
+  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  const onUpstreamError = options.onUpstreamError ?? "drop";
+  let decide = compile(plan);
+  const timers = new Set<NodeJS.Timeout>();
+  const stats: FaultProxyStats = {
+    requests: 0,
+    forwarded: 0,
+    upstreamErrors: 0,
+    faultsInjected: 0,
+    byKind: { error500: 0, rateLimit: 0, dropBefore: 0, dropAfter: 0, delay: 0 },
+    log: [],
+  };
+
+  const wait = (ms: number) =>
+    new Promise<void>((resolveWait) => {
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        resolveWait();
+      }, ms);
+      timers.add(timer);
+    });
+
+  const forward = (
+    req: IncomingMessage,
+    body: Buffer,
+  ): Promise<{ status: number; headers: OutgoingHttpHeaders; body: Buffer } | Error> =>
+    new Promise((resolveForward) => {
+      const headers = endToEnd(req.headers);
+      headers.host = target.host; // MLflow 3.x checks Host
+      if (body.length > 0 || req.headers["content-length"] !== undefined) {
+        headers["content-length"] = body.length;
+      }
+      const upstream = httpRequest(
+        {
+          protocol: target.protocol,
+          hostname: target.hostname,
+          port: target.port,
+          method: req.method,
+          path: req.url,
+          headers,
+          agent,
+        },
+        (response) => {
+          readBody(response).then(
+            (responseBody) =>
+              resolveForward({
+                status: response.statusCode ?? 502,
+                headers: endToEnd(response.headers),
+                body: responseBody,
+              }),
+            (error: Error) => resolveForward(error),
+          );
+        },
+      );
+      upstream.on("error", (error) => resolveForward(error));
+      upstream.end(body);
+    });
+
+  const send = (
+    res: ServerResponse,
+    entry: FaultLogEntry,
+    status: number,
+    headers: OutgoingHttpHeaders,
+    body: Buffer | string,
+  ) => {
+    const buffer = typeof body === "string" ? Buffer.from(body) : body;
+    entry.status = status;
+    res.writeHead(status, { ...headers, "content-length": buffer.length });
+    res.end(buffer);
+  };
+
+  const server = createServer(async (req, res) => {
+    const index = stats.requests++;
+    const entry: FaultLogEntry = {
+      index,
+      method: req.method ?? "GET",
+      path: req.url ?? "/",
+      action: "pass",
+    };
+    stats.log.push(entry);
+    let body: Buffer;
+    try {
+      body = await readBody(req);
+    } catch {
+      return; // the client went away
+    }
+    const { action, jitterMs } = decide({
+      index,
+      method: entry.method,
+      path: entry.path,
+      body: body.toString("utf8"),
+    });
+    entry.action = action.kind;
+    if (action.kind !== "pass") {
+      stats.faultsInjected++;
+      stats.byKind[action.kind]++;
+    }
+    switch (action.kind) {
+      case "error500":
+        send(
+          res,
+          entry,
+          500,
+          { "content-type": "application/json" },
+          JSON.stringify({ error_code: "INTERNAL_ERROR", message: "fault-proxy: injected 500" }),
+        );
+        return;
+      case "rateLimit":
+        send(
+          res,
+          entry,
+          429,
+          {
+            "content-type": "application/json",
+            "retry-after": String(action.retryAfterSeconds ?? 1),
+          },
+          JSON.stringify({
+            error_code: "REQUEST_LIMIT_EXCEEDED",
+            message: "fault-proxy: injected 429",
+          }),
+        );
+        return;
+      case "dropBefore":
+        req.socket.destroy();
+        return;
+      default:
+        break;
+    }
+    stats.forwarded++;
+    const result = await forward(req, body);
+    if (result instanceof Error) {
+      stats.upstreamErrors++;
+      if (onUpstreamError === "502") {
+        send(
+          res,
+          entry,
+          502,
+          { "content-type": "text/plain" },
+          `fault-proxy: upstream unreachable: ${result.message}`,
+        );
+      } else {
+        req.socket.destroy();
+      }
+      return;
+    }
+    entry.upstreamStatus = result.status;
+    if (action.kind === "dropAfter") {
+      req.socket.destroy();
+      return;
+    }
+    const delay = action.kind === "delay" ? action.ms : jitterMs;
+    if (delay !== undefined && delay > 0) {
+      entry.delayMs = delay; // a "pass" with a delay is jitter, not a fault
+      await wait(delay);
+    }
+    if (!res.destroyed) send(res, entry, result.status, result.headers, result.body);
+  });
+
+  await new Promise<void>((resolveListen, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolveListen());
+  });
+  const port = (server.address() as AddressInfo).port;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    stats,
+    setPlan(next) {
+      decide = compile(next);
+    },
+    async stop() {
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+      await new Promise<void>((resolveClose) => {
+        server.close(() => resolveClose());
+        server.closeAllConnections();
+      });
+      agent.destroy();
+    },
+  };
+}

@@ -1,0 +1,103 @@
+/** Shared by this package's tests (not part of the build). */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type ExperimentRecord, parseRecord } from "@converge/core";
+import { afterAll } from "vitest";
+
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
+export function tempDir(prefix = "converge-mlflow-"): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+
+/** The seed's three sample lines (from the design document). */
+export function seedSample(): ExperimentRecord[] {
+  const text = readFileSync("/work/shared/seed/experiment-tracking-system.md", "utf8");
+  return text
+    .split("\n")
+    .filter((l) => l.startsWith('{"experiment_id":"exp_20260118_143022"'))
+    .map((l) => parseRecord(JSON.parse(l)));
+}
+
+const LONG = "ω".repeat(3000) + "x".repeat(4000); // 7000 chars, over MLflow's 6000
+
+/** A generated experiment: 10 params, 10 metrics, NaN/Infinity, long values, unicode. */
+export function generated(id: string, n: number): ExperimentRecord[] {
+  const out: ExperimentRecord[] = [];
+  for (let i = 1; i <= n; i++) {
+    const parameters: Record<string, unknown> = {};
+    for (let p = 0; p < 8; p++) parameters[`p${p}`] = p % 2 ? i * 0.01 + p : `v${i % 3}`;
+    parameters["α weight"] = i % 5; // an invalid MLflow key: renamed in MLflow, kept in the record
+    parameters.long_text = i % 50 === 0 ? `${LONG}${i}` : `short ${i} ✓`;
+    const metrics: Record<string, number> = {};
+    for (let m = 0; m < 7; m++) metrics[`m${m}`] = Math.sin(i + m) * 10;
+    metrics.sharpe = i % 7 === 0 ? Number.NaN : i / 100;
+    metrics.upside = i % 11 === 0 ? Number.POSITIVE_INFINITY : i;
+    metrics.downside = i % 13 === 0 ? Number.NEGATIVE_INFINITY : -i;
+    out.push(
+      parseRecord({
+        experiment_id: id,
+        iteration: i,
+        timestamp: new Date(Date.UTC(2026, 0, 18, 14, 0, i)).toISOString(),
+        research_directive: "Reach Sharpe ≥ 1 — 日本語 ✓",
+        strategy_name: `strat_${i}`,
+        strategy_code: `def run():\n    return ${i}  # ünïcödé`,
+        strategy_description: i % 2 ? "" : `step ${i}`,
+        parameters,
+        metrics,
+        gate_passed: i === n,
+        gate_score: i === 3 ? null : Math.min(1, i / n),
+        failed_criteria: [{ metric: "sharpe", op: ">=", threshold: 1 }],
+        action_taken: "TUNE_PARAMETERS",
+        parameter_changes: { p1: { from: i, to: i + 1 } },
+        compute_time: i / 10,
+        cost: 0.001 * i,
+        llm_usage: [
+          { provider: "x", model: "y", input_tokens: i, output_tokens: 2, cost_usd: null },
+        ],
+        extra_field: { kept: true },
+      }),
+    );
+  }
+  return out;
+}
+
+/**
+ * The first place where `actual` and `expected` differ under Object.is (NaN
+ * equals NaN, -0 differs from 0), or undefined when they are the same.
+ */
+export function firstDifference(
+  actual: unknown,
+  expected: unknown,
+  path = "$",
+): string | undefined {
+  if (Object.is(actual, expected)) return undefined;
+  if (
+    typeof actual !== "object" ||
+    typeof expected !== "object" ||
+    actual === null ||
+    expected === null
+  ) {
+    return `${path}: ${String(actual)} !== ${String(expected)}`;
+  }
+  if (Array.isArray(actual) !== Array.isArray(expected)) return `${path}: array vs object`;
+  const ka = Object.keys(actual).sort();
+  const kb = Object.keys(expected).sort();
+  if (ka.join("\u0000") !== kb.join("\u0000"))
+    return `${path}: keys ${ka.join(",")} vs ${kb.join(",")}`;
+  for (const k of ka) {
+    const d = firstDifference(
+      (actual as Record<string, unknown>)[k],
+      (expected as Record<string, unknown>)[k],
+      `${path}.${k}`,
+    );
+    if (d) return d;
+  }
+  return undefined;
+}
