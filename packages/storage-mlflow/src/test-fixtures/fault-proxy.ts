@@ -4,6 +4,7 @@
  * server sees the request, responses lost after the server applied the request (the case
  * that makes naive retries duplicate runs), and delayed responses.
  */
+
 import {
   Agent,
   createServer,
@@ -14,6 +15,7 @@ import {
   type ServerResponse,
 } from "node:http";
 import type { AddressInfo } from "node:net";
+import { seededRandom } from "@converge/core";
 
 export type FaultKind = "error500" | "rateLimit" | "dropBefore" | "dropAfter" | "delay";
 
@@ -118,17 +120,8 @@ export interface FaultProxy {
   stop(): Promise<void>;
 }
 
-/** mulberry32: a small deterministic PRNG in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Core's seeded PRNG (mulberry32), re-exported for plans built in tests. */
+export { seededRandom };
 
 const HOP_BY_HOP = new Set([
   "connection",
