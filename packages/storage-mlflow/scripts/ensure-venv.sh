@@ -3,7 +3,7 @@
 # MLflow tests start their server from. Used by .ci/run and by
 # src/test-fixtures/mlflow-venv.ts, so there is one protocol:
 #   version: ../mlflow-version.txt (the only place the pin lives)
-#   venv:    $CONVERGE_MLFLOW_VENV or ~/.cache/converge/mlflow-<version>-py<XY>
+#   venv:    $CONVERGE_MLFLOW_VENV or ~/.cache/converge/mlflow-auth-<version>-py<XY> (mlflow[auth])
 #   lock:    <venv>.lock, a directory made atomically by mkdir, holding the owner's pid
 #            (a stale lock whose owner died is taken over)
 #   ready:   <venv>/.converge-ready, written once `import mlflow` reports the pinned version
@@ -20,7 +20,8 @@ command -v "$python" >/dev/null 2>&1 || {
   exit 10
 }
 tag="$("$python" -c 'import sys; print(f"py{sys.version_info[0]}{sys.version_info[1]}")')" || exit 10
-venv="${CONVERGE_MLFLOW_VENV:-$HOME/.cache/converge/mlflow-$version-$tag}"
+# "[auth]" brings MLflow's basic-auth app (Flask-WTF), used by the 401 tests.
+venv="${CONVERGE_MLFLOW_VENV:-$HOME/.cache/converge/mlflow-auth-$version-$tag}"
 lock="$venv.lock"
 ready() { # the marker plus the installed distribution's version (fast: no `import mlflow`)
   [[ -f "$venv/.converge-ready" ]] &&
@@ -53,7 +54,7 @@ if ! "$python" -m venv "$venv" >&2; then
   echo "ensure-venv: '$python -m venv' failed: install the venv module (Debian/Ubuntu: apt-get install python3-venv)" >&2
   exit 11
 fi
-if ! "$venv/bin/python" -m pip install --disable-pip-version-check --no-input -q "mlflow==$version" >&2; then
+if ! "$venv/bin/python" -m pip install --disable-pip-version-check --no-input -q "mlflow[auth]==$version" >&2; then
   rm -rf "$venv"
   echo "ensure-venv: 'pip install mlflow==$version' failed: is PyPI reachable (proxy: set HTTPS_PROXY / PIP_INDEX_URL)?" >&2
   exit 12
