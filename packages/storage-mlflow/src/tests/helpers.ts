@@ -16,12 +16,12 @@ export function tempDir(prefix = "converge-mlflow-"): string {
   return dir;
 }
 
-/** The seed's three sample lines (from the design document). */
+/** The seed's three sample lines (copied verbatim from the design document into fixtures/). */
 export function seedSample(): ExperimentRecord[] {
-  const text = readFileSync("/work/shared/seed/experiment-tracking-system.md", "utf8");
+  const text = readFileSync(new URL("./fixtures/seed-sample.jsonl", import.meta.url), "utf8");
   return text
     .split("\n")
-    .filter((l) => l.startsWith('{"experiment_id":"exp_20260118_143022"'))
+    .filter((l) => l.trim() !== "")
     .map((l) => parseRecord(JSON.parse(l)));
 }
 
