@@ -12,6 +12,7 @@ export default defineConfig({
       "@converge/storage-jsonl": src("storage-jsonl"),
       "@converge/storage-mlflow": src("storage-mlflow"),
       "@converge/analyzers": src("analyzers"),
+      "@converge/llm-adapters": src("llm-adapters"),
       "@converge/reporters": src("reporters"),
     },
   },

@@ -96,6 +96,12 @@ export interface Advice {
   source: string;
   /** LLM calls the advice cost, to be carried into the next record's `llm_usage`. */
   usage?: LlmCallUsage[];
+  /** The model that answered, e.g. "openai/gpt-4.1"; absent when no model was asked. */
+  model?: string;
+  /** Version of the prompt template the model was asked with, e.g. "trajectory-v1". */
+  promptVersion?: string;
+  /** Set when a fallback advisor answered: which advisor failed, and why. */
+  fallback?: { from: string; reason: string };
 }
 
 /** Reads the trajectory and decides CONTINUE, PIVOT or ABANDON. */

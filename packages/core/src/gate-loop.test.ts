@@ -48,6 +48,8 @@ function advisorSaying(
         assessment: assessment(next),
         source: "test",
         usage: [{ provider: "p", model: "m", inputTokens: 10, outputTokens: 2, costUsd }],
+        model: "p/m",
+        promptVersion: "test-v1",
       };
     },
   };
@@ -145,6 +147,73 @@ describe("runGateLoop", () => {
     expect(records.map((r) => r.cost)).toEqual([0, 0, 0.4, 0.4]);
     expect(records[2]?.llm_usage[0]).toMatchObject({ purpose: "advisor", input_tokens: 10 });
     expect(result.summary.total_cost).toBeCloseTo(1.2, 12);
+  });
+
+  it("stores each advice, naming its model and prompt version, with the record it produced", async () => {
+    const store = memoryStore();
+    const result = await runGateLoop({
+      tracker: createTracker({ store }),
+      advisor: advisorSaying("CONTINUE"),
+      gate,
+      strategy: { ...start, parameters: { size: -2 } },
+      backtest,
+      refine,
+      maxIterations: 4,
+      experimentId: "advised",
+    });
+    const records = await store.read("advised");
+    expect(records.map((r) => r.advice?.after_iteration ?? null)).toEqual([null, null, 2, 3]);
+    expect(records[2]?.advice).toMatchObject({
+      source: "test",
+      model: "p/m",
+      prompt_version: "test-v1",
+      fallback: null,
+      assessment: { next_action: "CONTINUE" },
+    });
+    // The advice after the last iteration has no record to go with: the summary keeps it.
+    expect(result.summary.status).toBe("MAX_ITERATIONS");
+    expect(result.summary.advice).toMatchObject({ after_iteration: 4, model: "p/m" });
+    expect((await store.readMeta("advised"))?.summary?.advice?.after_iteration).toBe(4);
+  });
+
+  it("records the LLM usage that failing advisors and failure analyzers report on their errors", async () => {
+    const store = memoryStore();
+    const usage = [{ provider: "p", model: "m", inputTokens: 7, outputTokens: 3, costUsd: 0.25 }];
+    const failing = (what: string) =>
+      Object.assign(new Error(`${what}: bad answer twice`), { usage });
+    const result = await runGateLoop({
+      tracker: createTracker({ store }),
+      advisor: {
+        specificationVersion: "v1",
+        name: "flaky",
+        async advise() {
+          throw failing("advisor");
+        },
+      },
+      failureAnalyzer: {
+        specificationVersion: "v1",
+        name: "flaky",
+        async analyze() {
+          throw failing("analyzer");
+        },
+      },
+      gate,
+      strategy: { ...start, parameters: { size: -2 } },
+      backtest,
+      refine,
+      maxIterations: 3,
+      experimentId: "paid",
+      onWarning: () => {},
+    });
+    const records = await store.read("paid");
+    expect(records.map((r) => r.llm_usage.map((u) => u.purpose))).toEqual([
+      ["failure_analysis"],
+      ["failure_analysis"],
+      ["advisor", "failure_analysis"],
+    ]);
+    expect(records.map((r) => r.cost)).toEqual([0.25, 0.25, 0.5]);
+    // The advisor's failed call after the last iteration is still counted.
+    expect(result.summary.total_cost).toBeCloseTo(1.25, 12);
   });
 
   it("goes on without advice when the advisor fails, and warns", async () => {

@@ -10,7 +10,7 @@ import { describeCause, GateLoopError } from "./errors.js";
 import { evaluateGate, type GateResult, type GateSpecInput, parseGate } from "./gate.js";
 import type { JsonValue } from "./json.js";
 import type { MetricSpecInput } from "./metric-spec.js";
-import type { ExperimentRecord, LlmUsage } from "./record.js";
+import type { ExperimentRecord, LlmUsage, RecordedAdvice } from "./record.js";
 import type { ExperimentStatus, ExperimentSummary } from "./summary.js";
 import type { LogInput, Run, Tracker } from "./tracker.js";
 
@@ -76,6 +76,42 @@ function toRecordUsage(usage: readonly LlmCallUsage[] | undefined, purpose: stri
 }
 
 /**
+ * LLM calls a failing plugin made are paid all the same. A plugin reports
+ * them by throwing an error with a `usage: LlmCallUsage[]` property.
+ */
+function usageOf(error: unknown): LlmCallUsage[] {
+  // The tracker wraps an advisor's error in a PluginError: look down the causes.
+  let usage: unknown;
+  for (let e = error, depth = 0; e && depth < 4 && usage === undefined; depth++) {
+    usage = (e as { usage?: unknown }).usage;
+    e = (e as { cause?: unknown }).cause;
+  }
+  if (!Array.isArray(usage)) return [];
+  return usage.filter(
+    (u): u is LlmCallUsage =>
+      u !== null &&
+      typeof u === "object" &&
+      typeof u.provider === "string" &&
+      typeof u.model === "string" &&
+      Number.isInteger(u.inputTokens) &&
+      Number.isInteger(u.outputTokens),
+  );
+}
+
+function toRecordedAdvice(advice: Advice, afterIteration: number): RecordedAdvice {
+  return {
+    after_iteration: afterIteration,
+    source: advice.source,
+    model: advice.model ?? null,
+    prompt_version: advice.promptVersion ?? null,
+    fallback: advice.fallback
+      ? { from: advice.fallback.from, reason: advice.fallback.reason }
+      : null,
+    assessment: advice.assessment,
+  };
+}
+
+/**
  * The seed's quality-gate loop: evaluate, score, analyse the failure, log,
  * ask the advisor, refine. Stops when the gate passes (SUCCESS), after
  * `maxIterations` (MAX_ITERATIONS), when the budget is spent
@@ -112,11 +148,14 @@ export async function runGateLoop<S extends StrategyLike>(
   let advice: Advice | null = null;
   // LLM usage of the advisor is paid after an iteration is logged: it goes into the next record.
   let carriedUsage: LlmUsage[] = [];
+  // So is the advice itself: the next record is the one it produced.
+  let carriedAdvice: RecordedAdvice | null = null;
 
   const finish = async (status: ExperimentStatus): Promise<ExperimentSummary> => {
     const trailing = carriedUsage.reduce((sum, u) => sum + (u.cost_usd ?? 0), 0);
     const summary = run.summary(status);
     const extra: Partial<ExperimentSummary> = {};
+    if (carriedAdvice) extra.advice = carriedAdvice;
     if (carriedUsage.length > 0) {
       extra.total_cost = summary.total_cost + trailing;
       (extra as Record<string, unknown>).trailing_llm_usage = carriedUsage;
@@ -153,14 +192,17 @@ export async function runGateLoop<S extends StrategyLike>(
           failure_classification: "EVALUATION_ERROR",
           failure_analysis: { stage: "backtest", error: describeCause(error) },
           llm_usage: carriedUsage,
+          ...(carriedAdvice && { advice: carriedAdvice }),
         }),
         warn,
       );
       carriedUsage = [];
+      carriedAdvice = null;
       return fail("backtest", error);
     }
     const result = evaluateGate(metrics, gate);
     let analysis: FailureAnalysis | null = null;
+    let failedUsage: LlmCallUsage[] = [];
     if (!result.passed && failureAnalyzer) {
       try {
         analysis = await failureAnalyzer.analyze({
@@ -172,10 +214,14 @@ export async function runGateLoop<S extends StrategyLike>(
           maxIterations,
         });
       } catch (error) {
+        failedUsage = usageOf(error);
         warn(`failure analyzer "${failureAnalyzer.name}" failed: ${describeCause(error)}`, error);
       }
     }
-    const usage = [...carriedUsage, ...toRecordUsage(analysis?.usage, "failure_analysis")];
+    const usage = [
+      ...carriedUsage,
+      ...toRecordUsage(analysis?.usage ?? failedUsage, "failure_analysis"),
+    ];
     let record: ExperimentRecord;
     try {
       record = await run.log(
@@ -192,12 +238,14 @@ export async function runGateLoop<S extends StrategyLike>(
               }
             : null,
           ...(usage.length > 0 && { llm_usage: usage }),
+          ...(carriedAdvice && { advice: carriedAdvice }),
         }),
       );
     } catch (error) {
       return fail("log", error);
     }
     carriedUsage = [];
+    carriedAdvice = null;
 
     if (result.passed) {
       await notify(options, record, null, warn);
@@ -208,7 +256,9 @@ export async function runGateLoop<S extends StrategyLike>(
       try {
         advice = await run.advise(await run.analyze(), advisor);
         carriedUsage = toRecordUsage(advice.usage, "advisor");
+        carriedAdvice = toRecordedAdvice(advice, record.iteration);
       } catch (error) {
+        carriedUsage = toRecordUsage(usageOf(error), "advisor");
         warn(
           `advisor "${advisor.name}" failed, continuing without advice: ${describeCause(error)}`,
           error,

@@ -58,6 +58,8 @@ export {
   MetricValueSchema,
   type ParameterChange,
   parseRecord,
+  type RecordedAdvice,
+  RecordedAdviceSchema,
   SCHEMA_VERSION,
   serializeRecord,
   TimestampSchema,

@@ -35,6 +35,7 @@ const KNOWN = new Set([
   "compute_time",
   "cost",
   "llm_usage",
+  "advice",
 ]);
 
 type Obj = Record<string, unknown>;
@@ -139,6 +140,8 @@ export function fastParseRecord(input: unknown): ExperimentRecord | undefined {
   for (const c of failed) if (!isPlainObject(c) || Object.hasOwn(c, "__proto__")) return undefined;
   if (!(v.llm_usage === undefined || (Array.isArray(v.llm_usage) && v.llm_usage.length === 0)))
     return undefined;
+  // Advice is rare (one per LLM-advised iteration) and nested: zod validates it.
+  if (v.advice !== undefined) return undefined;
 
   const fields = {
     research_directive: str(v.research_directive),

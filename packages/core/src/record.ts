@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { TrajectoryAssessmentSchema } from "./assessment.js";
 import { type JsonValue, JsonValueSchema } from "./json.js";
 import { fastParseRecord } from "./record-fast-path.js";
 import { parseOrThrow } from "./validate.js";
@@ -94,6 +95,26 @@ export const LlmUsageSchema = z.looseObject({
 });
 export type LlmUsage = z.infer<typeof LlmUsageSchema>;
 
+/**
+ * The advisor's assessment that led to an iteration: asked after iteration
+ * `after_iteration` was logged, it travels with the next record (the one its
+ * advice produced), as LLM usage does. The loop's last advice is in the
+ * summary's `advice`.
+ */
+export const RecordedAdviceSchema = z.looseObject({
+  after_iteration: z.number().int().nonnegative(),
+  /** Which advisor answered, e.g. "rule" or "llm:openai/gpt-4.1". */
+  source: z.string(),
+  /** The model asked, e.g. "openai/gpt-4.1"; null when none was. */
+  model: z.string().nullable().default(null),
+  /** Version of the prompt template the model was asked with; null when none was. */
+  prompt_version: z.string().nullable().default(null),
+  /** Set when a fallback advisor answered: which one failed, and why. */
+  fallback: z.object({ from: z.string(), reason: z.string() }).nullable().default(null),
+  assessment: TrajectoryAssessmentSchema,
+});
+export type RecordedAdvice = z.output<typeof RecordedAdviceSchema>;
+
 const nonNegativeFinite = (what: string) =>
   z.number().refine((n) => Number.isFinite(n) && n >= 0, `${what} must be a finite number >= 0`);
 
@@ -151,6 +172,8 @@ export const ExperimentRecordSchema = z.looseObject({
   /** Money spent on this iteration (USD): the sum of `llm_usage` costs unless stated. */
   cost: nonNegativeFinite("cost").default(0),
   llm_usage: z.array(LlmUsageSchema).default([]),
+  /** The advice this iteration acted on (absent when no advisor was asked). */
+  advice: RecordedAdviceSchema.optional(),
 });
 
 /** A validated record, with every default filled in. */

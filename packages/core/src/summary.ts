@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { type ExperimentRecord, MetricsSchema } from "./record.js";
+import { type ExperimentRecord, MetricsSchema, RecordedAdviceSchema } from "./record.js";
 
 /**
  * How an experiment ended. The seed's words, plus BUDGET_EXHAUSTED for a loop
@@ -29,6 +29,8 @@ export const ExperimentSummarySchema = z.looseObject({
   lessons_learned: z.array(z.string()),
   total_compute_time: z.number(),
   total_cost: z.number(),
+  /** The loop's last advice, the one that ended it on PIVOT or ABANDON. */
+  advice: RecordedAdviceSchema.optional(),
 });
 export type ExperimentSummary = z.output<typeof ExperimentSummarySchema>;
 

@@ -1,0 +1,198 @@
+/**
+ * `anthropic()`: a `LanguageModel` on the official `@anthropic-ai/sdk`.
+ */
+
+import Anthropic from "@anthropic-ai/sdk";
+import { zodOutputFormat } from "@anthropic-ai/sdk/helpers/zod";
+import type { GenerateObjectOptions, GenerateObjectResult, LanguageModel } from "@converge/core";
+import { z } from "zod";
+import {
+  type CommonSettings,
+  CommonSettingsSchema,
+  readApiKey,
+  resolveSettings,
+} from "./adapter-settings.js";
+import { type AnswerContext, outputError, parseAnswer, validateAnswer } from "./parse-output.js";
+import { costOf, priceOf } from "./pricing.js";
+import { type FailureKind, parseRetryAfter, withRetries } from "./retry.js";
+import { schemaName as cleanName, warnOnce } from "./shared.js";
+
+/** Settings of `anthropic()`. */
+export interface AnthropicSettings extends CommonSettings {
+  /**
+   * How the answer's shape is enforced: "json-schema" (structured output,
+   * `output_config.format`, the default) or "tool" (a forced tool call whose
+   * input schema is the answer's schema: for models or gateways without
+   * structured output).
+   */
+  mode?: "json-schema" | "tool";
+}
+
+const AnthropicSettingsSchema = CommonSettingsSchema.extend({
+  mode: z.enum(["json-schema", "tool"]).optional(),
+}).strict();
+
+const PROVIDER = "anthropic";
+// Anthropic bills cache writes at 1.25x and cache reads at 0.1x the input price.
+const CACHE_WRITE_FACTOR = 1.25;
+const CACHE_READ_FACTOR = 0.1;
+
+function classify(error: unknown): FailureKind {
+  if (error instanceof Anthropic.APIUserAbortError) return { kind: "aborted" };
+  if (error instanceof Anthropic.APIConnectionTimeoutError)
+    return { kind: "timeout", message: "timed out" };
+  if (error instanceof Anthropic.APIConnectionError)
+    return { kind: "connection", message: error.message };
+  if (error instanceof Anthropic.APIError && typeof error.status === "number") {
+    const body = error.error as { error?: { message?: unknown } } | undefined;
+    const message = body?.error?.message;
+    return {
+      kind: "http",
+      status: error.status,
+      retryAfterMs: parseRetryAfter(error.headers),
+      message: typeof message === "string" ? message : error.message,
+    };
+  }
+  return { kind: "other" };
+}
+
+/**
+ * A `LanguageModel` on Anthropic's SDK. The key comes from `apiKey` or
+ * ANTHROPIC_API_KEY, read at the first call; `baseURL` (or
+ * ANTHROPIC_BASE_URL) points it at a gateway.
+ */
+export function anthropic(settings: AnthropicSettings): LanguageModel {
+  const { resolved, parsed } = resolveSettings("anthropic", AnthropicSettingsSchema, settings);
+  const mode = parsed.mode ?? "json-schema";
+  let client: Anthropic | undefined;
+  let key: string | undefined;
+  const warned = new Set<string>();
+
+  const connect = (): Anthropic => {
+    if (client) return client;
+    key = readApiKey("anthropic", resolved.explicitKey, "ANTHROPIC_API_KEY");
+    client = new Anthropic({
+      apiKey: key,
+      ...(resolved.baseURL !== undefined && { baseURL: resolved.baseURL }),
+      ...(resolved.headers && { defaultHeaders: resolved.headers }),
+      ...(resolved.fetch && { fetch: resolved.fetch }),
+      maxRetries: 0,
+      timeout: resolved.policy.timeoutMs,
+    });
+    return client;
+  };
+
+  const answerContext = (message: Anthropic.Message): AnswerContext => {
+    const model = message.model || resolved.model;
+    const u = message.usage;
+    const written = u.cache_creation_input_tokens ?? 0;
+    const read = u.cache_read_input_tokens ?? 0;
+    const price = priceOf(model, resolved.prices) ?? priceOf(resolved.model, resolved.prices);
+    if (!price) {
+      warnOnce(
+        warned,
+        `price:${model}`,
+        resolved.warn,
+        `no price known for ${PROVIDER}/${model}: costUsd is null. Pass anthropic({ prices: { "${model}": { inputPerMillion, outputPerMillion } } }) to record its cost.`,
+      );
+    }
+    const base = costOf({ inputTokens: u.input_tokens, outputTokens: u.output_tokens }, price);
+    const cacheCost = price
+      ? ((written * CACHE_WRITE_FACTOR + read * CACHE_READ_FACTOR) * price.inputPerMillion) / 1e6
+      : 0;
+    return {
+      provider: PROVIDER,
+      model,
+      usage: { inputTokens: u.input_tokens + written + read, outputTokens: u.output_tokens },
+      costUsd: base === null ? null : base + cacheCost,
+    };
+  };
+
+  return {
+    specificationVersion: "v1",
+    provider: PROVIDER,
+    modelId: resolved.model,
+    async generateObject<T>(options: GenerateObjectOptions<T>): Promise<GenerateObjectResult<T>> {
+      const sdk = connect();
+      const name = cleanName(options.schemaName);
+      // The SDK's helper turns zod into the JSON Schema subset Anthropic accepts.
+      const jsonSchema = zodOutputFormat(options.schema as z.ZodType).schema;
+      const shape =
+        mode === "tool"
+          ? {
+              tools: [
+                {
+                  name,
+                  description: "Give the answer as this tool's input.",
+                  input_schema: jsonSchema as Anthropic.Tool.InputSchema,
+                },
+              ],
+              tool_choice: { type: "tool" as const, name },
+            }
+          : { output_config: { format: { type: "json_schema" as const, schema: jsonSchema } } };
+      const message = await withRetries(
+        {
+          provider: PROVIDER,
+          model: resolved.model,
+          secrets: [key],
+          classify,
+          policy: resolved.policy,
+          abortSignal: options.abortSignal,
+        },
+        ({ signal, timeoutMs }) =>
+          sdk.messages.create(
+            {
+              model: resolved.model,
+              max_tokens: resolved.maxOutputTokens,
+              ...(options.system && { system: options.system }),
+              messages: [{ role: "user", content: options.prompt }],
+              ...(resolved.temperature !== undefined && { temperature: resolved.temperature }),
+              ...shape,
+            },
+            { signal, timeout: timeoutMs, maxRetries: 0 },
+          ),
+      );
+      const context = answerContext(message);
+      const text = message.content.map((b) => (b.type === "text" ? b.text : "")).join("");
+      const label = `${PROVIDER}/${context.model}`;
+      if (message.stop_reason === "refusal") {
+        throw outputError(context, "refusal", `${label} refused to answer.`, text);
+      }
+      if (
+        message.stop_reason === "max_tokens" ||
+        message.stop_reason === "model_context_window_exceeded"
+      ) {
+        throw outputError(
+          context,
+          "truncated",
+          `${label} ran out of output tokens (maxOutputTokens ${resolved.maxOutputTokens}) before finishing the answer.`,
+          text,
+        );
+      }
+      let object: T;
+      if (mode === "tool") {
+        const call = message.content.find(
+          (b): b is Anthropic.ToolUseBlock => b.type === "tool_use" && b.name === name,
+        );
+        if (!call) {
+          throw outputError(
+            context,
+            "empty",
+            `${label} answered without calling the "${name}" tool.`,
+            text,
+          );
+        }
+        object = validateAnswer(context, call.input, options.schema);
+      } else {
+        object = parseAnswer(context, text, options.schema);
+      }
+      return {
+        object,
+        usage: context.usage,
+        costUsd: context.costUsd,
+        model: context.model,
+        provider: PROVIDER,
+      };
+    },
+  };
+}

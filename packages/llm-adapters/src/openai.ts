@@ -1,0 +1,295 @@
+/**
+ * `openai()`: a `LanguageModel` on the official `openai` SDK, for OpenAI and
+ * every server that speaks its API (vLLM, Ollama, LM Studio, gateways).
+ */
+import type { GenerateObjectOptions, GenerateObjectResult, LanguageModel } from "@converge/core";
+import { ConfigurationError } from "@converge/core";
+import OpenAI from "openai";
+import { zodResponseFormat, zodTextFormat } from "openai/helpers/zod";
+import { z } from "zod";
+import {
+  type CommonSettings,
+  CommonSettingsSchema,
+  readApiKey,
+  resolveSettings,
+} from "./adapter-settings.js";
+import { type AnswerContext, outputError, parseAnswer } from "./parse-output.js";
+import { costOf, priceOf } from "./pricing.js";
+import { type FailureKind, parseRetryAfter, withRetries } from "./retry.js";
+import { schemaName as cleanName, warnOnce } from "./shared.js";
+
+/** Settings of `openai()`. */
+export interface OpenAISettings extends CommonSettings {
+  /**
+   * Which endpoint: "chat" (Chat Completions, the default: what compatible
+   * servers implement) or "responses" (the Responses API).
+   */
+  api?: "chat" | "responses";
+  /**
+   * Strict structured output. Default: on when the schema allows it (every
+   * field required, no open-ended maps), else off with our own validation.
+   * Some compatible servers reject strict schemas: set false there.
+   */
+  strict?: boolean;
+  organization?: string;
+  project?: string;
+}
+
+const OpenAISettingsSchema = CommonSettingsSchema.extend({
+  api: z.enum(["chat", "responses"]).optional(),
+  strict: z.boolean().optional(),
+  organization: z.string().min(1).optional(),
+  project: z.string().min(1).optional(),
+}).strict();
+
+const PROVIDER = "openai";
+
+function classify(error: unknown): FailureKind {
+  if (error instanceof OpenAI.APIUserAbortError) return { kind: "aborted" };
+  if (error instanceof OpenAI.APIConnectionTimeoutError)
+    return { kind: "timeout", message: "timed out" };
+  if (error instanceof OpenAI.APIConnectionError)
+    return { kind: "connection", message: error.message };
+  if (error instanceof OpenAI.APIError && typeof error.status === "number") {
+    const body = error.error as { message?: unknown } | undefined;
+    return {
+      kind: "http",
+      status: error.status,
+      retryAfterMs: parseRetryAfter(error.headers),
+      message: typeof body?.message === "string" ? body.message : error.message,
+    };
+  }
+  return { kind: "other" };
+}
+
+/**
+ * A `LanguageModel` on OpenAI's SDK. The key comes from `apiKey` or
+ * OPENAI_API_KEY, read at the first call; `baseURL` (or OPENAI_BASE_URL)
+ * points it at any OpenAI-compatible server.
+ */
+export function openai(settings: OpenAISettings): LanguageModel {
+  const { resolved, parsed } = resolveSettings("openai", OpenAISettingsSchema, settings);
+  const api = parsed.api ?? "chat";
+  let client: OpenAI | undefined;
+  let key: string | undefined;
+  const warned = new Set<string>();
+
+  const connect = (): OpenAI => {
+    if (client) return client;
+    key = readApiKey("openai", resolved.explicitKey, "OPENAI_API_KEY");
+    client = new OpenAI({
+      apiKey: key,
+      ...(resolved.baseURL !== undefined && { baseURL: resolved.baseURL }),
+      ...(parsed.organization !== undefined && { organization: parsed.organization }),
+      ...(parsed.project !== undefined && { project: parsed.project }),
+      ...(resolved.headers && { defaultHeaders: resolved.headers }),
+      ...(resolved.fetch && { fetch: resolved.fetch }),
+      maxRetries: 0,
+      timeout: resolved.policy.timeoutMs,
+    });
+    return client;
+  };
+
+  const answerContext = (
+    answeredModel: string | undefined,
+    usage: { input?: number; output?: number; cached?: number } | null | undefined,
+  ): AnswerContext => {
+    const model = answeredModel || resolved.model;
+    const tokens = {
+      inputTokens: usage?.input ?? 0,
+      outputTokens: usage?.output ?? 0,
+      cachedInputTokens: usage?.cached ?? 0,
+    };
+    const price = priceOf(model, resolved.prices) ?? priceOf(resolved.model, resolved.prices);
+    if (!usage) {
+      warnOnce(
+        warned,
+        `usage:${model}`,
+        resolved.warn,
+        `the server reported no token usage for ${PROVIDER}/${model}: costUsd is null.`,
+      );
+    } else if (!price) {
+      warnOnce(
+        warned,
+        `price:${model}`,
+        resolved.warn,
+        `no price known for ${PROVIDER}/${model}: costUsd is null. Pass openai({ prices: { "${model}": { inputPerMillion, outputPerMillion } } }) to record its cost.`,
+      );
+    }
+    return {
+      provider: PROVIDER,
+      model,
+      usage: { inputTokens: tokens.inputTokens, outputTokens: tokens.outputTokens },
+      costUsd: usage ? costOf(tokens, price) : null,
+    };
+  };
+
+  const formats = (schema: z.ZodType<unknown>, name: string) => {
+    try {
+      if (parsed.strict === false) throw new Error("strict output turned off");
+      return {
+        chat: zodResponseFormat(schema, name),
+        responses: zodTextFormat(schema, name),
+      };
+    } catch (error) {
+      if (parsed.strict === true) {
+        throw new ConfigurationError(
+          `openai(): the schema "${name}" cannot be used with strict structured output: ${(error as Error).message}`,
+          {
+            hint: "make every field required (nullable where unknown) and use arrays instead of records, or pass strict: false.",
+          },
+        );
+      }
+      const schemaJson = z.toJSONSchema(schema) as Record<string, unknown>;
+      return {
+        chat: {
+          type: "json_schema" as const,
+          json_schema: { name, schema: schemaJson, strict: false },
+        },
+        responses: { type: "json_schema" as const, name, schema: schemaJson, strict: false },
+      };
+    }
+  };
+
+  return {
+    specificationVersion: "v1",
+    provider: PROVIDER,
+    modelId: resolved.model,
+    async generateObject<T>(options: GenerateObjectOptions<T>): Promise<GenerateObjectResult<T>> {
+      const sdk = connect();
+      const name = cleanName(options.schemaName);
+      const format = formats(options.schema as z.ZodType<unknown>, name);
+      const retry = {
+        provider: PROVIDER,
+        model: resolved.model,
+        secrets: [key],
+        classify,
+        policy: resolved.policy,
+        abortSignal: options.abortSignal,
+      };
+      const sampling =
+        resolved.temperature !== undefined ? { temperature: resolved.temperature } : {};
+
+      let context: AnswerContext;
+      let text: string;
+      if (api === "chat") {
+        const completion = await withRetries(retry, ({ signal, timeoutMs }) =>
+          sdk.chat.completions.create(
+            {
+              model: resolved.model,
+              messages: [
+                ...(options.system ? [{ role: "system" as const, content: options.system }] : []),
+                { role: "user" as const, content: options.prompt },
+              ],
+              response_format: format.chat,
+              max_completion_tokens: resolved.maxOutputTokens,
+              ...sampling,
+            },
+            { signal, timeout: timeoutMs, maxRetries: 0 },
+          ),
+        );
+        const u = completion.usage;
+        context = answerContext(
+          completion.model,
+          u && {
+            input: u.prompt_tokens,
+            output: u.completion_tokens,
+            ...(u.prompt_tokens_details?.cached_tokens != null && {
+              cached: u.prompt_tokens_details.cached_tokens,
+            }),
+          },
+        );
+        const choice = completion.choices[0];
+        const message = choice?.message;
+        text = message?.content ?? "";
+        if (message?.refusal) {
+          throw outputError(
+            context,
+            "refusal",
+            `${PROVIDER}/${context.model} refused: ${message.refusal}`,
+            message.refusal,
+          );
+        }
+        if (choice?.finish_reason === "content_filter") {
+          throw outputError(
+            context,
+            "refusal",
+            `${PROVIDER}/${context.model} stopped: content filter.`,
+            text,
+          );
+        }
+        if (choice?.finish_reason === "length") {
+          throw outputError(
+            context,
+            "truncated",
+            `${PROVIDER}/${context.model} ran out of output tokens (maxOutputTokens ${resolved.maxOutputTokens}) before finishing the answer.`,
+            text,
+          );
+        }
+      } else {
+        const response = await withRetries(retry, ({ signal, timeoutMs }) =>
+          sdk.responses.create(
+            {
+              model: resolved.model,
+              ...(options.system && { instructions: options.system }),
+              input: options.prompt,
+              text: { format: format.responses },
+              max_output_tokens: resolved.maxOutputTokens,
+              store: false,
+              ...sampling,
+            },
+            { signal, timeout: timeoutMs, maxRetries: 0 },
+          ),
+        );
+        const u = response.usage;
+        context = answerContext(
+          response.model,
+          u && {
+            input: u.input_tokens,
+            output: u.output_tokens,
+            ...(u.input_tokens_details?.cached_tokens != null && {
+              cached: u.input_tokens_details.cached_tokens,
+            }),
+          },
+        );
+        const parts = response.output.flatMap((item) =>
+          item.type === "message" ? item.content : [],
+        );
+        const refusal = parts.find((p) => p.type === "refusal");
+        text = parts.map((p) => (p.type === "output_text" ? p.text : "")).join("");
+        if (refusal?.type === "refusal") {
+          throw outputError(
+            context,
+            "refusal",
+            `${PROVIDER}/${context.model} refused: ${refusal.refusal}`,
+            refusal.refusal,
+          );
+        }
+        if (response.status === "incomplete") {
+          const reason = response.incomplete_details?.reason;
+          throw reason === "content_filter"
+            ? outputError(
+                context,
+                "refusal",
+                `${PROVIDER}/${context.model} stopped: content filter.`,
+                text,
+              )
+            : outputError(
+                context,
+                "truncated",
+                `${PROVIDER}/${context.model} ran out of output tokens (maxOutputTokens ${resolved.maxOutputTokens}) before finishing the answer.`,
+                text,
+              );
+        }
+      }
+      const object = parseAnswer(context, text, options.schema);
+      return {
+        object,
+        usage: context.usage,
+        costUsd: context.costUsd,
+        model: context.model,
+        provider: PROVIDER,
+      };
+    },
+  };
+}

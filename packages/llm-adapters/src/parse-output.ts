@@ -1,0 +1,70 @@
+import { toValidationIssues } from "@converge/core";
+import type { z } from "zod";
+import { LlmOutputError, type LlmOutputProblem } from "./errors.js";
+
+/** Who answered and what it cost: carried by every error about the answer. */
+export interface AnswerContext {
+  provider: string;
+  model: string;
+  usage: { inputTokens: number; outputTokens: number };
+  costUsd: number | null;
+}
+
+/** An error about an answer, with the context's usage and cost. */
+export function outputError(
+  context: AnswerContext,
+  problem: LlmOutputProblem,
+  message: string,
+  output: string,
+  issues?: ReturnType<typeof toValidationIssues>,
+): LlmOutputError {
+  return new LlmOutputError(context.provider, context.model, message, {
+    problem,
+    output,
+    ...(issues && { issues }),
+    usage: context.usage,
+    costUsd: context.costUsd,
+  });
+}
+
+// Servers without strict structured output sometimes wrap the object in a Markdown fence.
+const FENCED = /^\s*```(?:json)?\s*\n([\s\S]*?)\n?```\s*$/;
+
+/** JSON text → validated object, or an `LlmOutputError` that says what was wrong. */
+export function parseAnswer<T>(context: AnswerContext, text: string, schema: z.ZodType<T>): T {
+  if (text.trim() === "") {
+    throw outputError(context, "empty", `${context.provider} answered with no text.`, text);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(FENCED.exec(text)?.[1] ?? text);
+  } catch (error) {
+    throw outputError(
+      context,
+      "invalid-json",
+      `${context.provider} answered with text that is not JSON (${(error as Error).message}).`,
+      text,
+    );
+  }
+  return validateAnswer(context, value, schema, text);
+}
+
+/** An already-decoded object (e.g. a tool call's input) → validated object. */
+export function validateAnswer<T>(
+  context: AnswerContext,
+  value: unknown,
+  schema: z.ZodType<T>,
+  text = JSON.stringify(value) ?? "",
+): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issues = toValidationIssues(result.error);
+  const list = issues.map((i) => `${i.path || "(answer)"}: ${i.message}`).join("; ");
+  throw outputError(
+    context,
+    "schema-mismatch",
+    `${context.provider} answered with JSON that does not match the schema: ${list}`,
+    text,
+    issues,
+  );
+}

@@ -1,0 +1,176 @@
+/**
+ * Our own retry budget around one provider call. The SDKs' retries are turned
+ * off (maxRetries: 0) so that this single place decides: 408/409/429/5xx,
+ * connection errors and per-request timeouts are retried with exponential
+ * backoff and full jitter, Retry-After is honoured, and the whole call has a
+ * deadline, so a loop never waits forever.
+ */
+import { LlmApiError, redact } from "./errors.js";
+
+/** How an SDK error looks to the retry loop. */
+export type FailureKind =
+  | { kind: "http"; status: number; retryAfterMs: number | null; message: string }
+  | { kind: "connection"; message: string }
+  | { kind: "timeout"; message: string }
+  | { kind: "aborted" }
+  | { kind: "other" };
+
+export interface RetryPolicy {
+  /** Retries after the first request (default 2). */
+  maxRetries: number;
+  /** Time limit of each request in ms (default 60,000). */
+  timeoutMs: number;
+  /** Time limit of the whole call, retries and waits included, in ms (default 180,000). */
+  totalTimeoutMs: number;
+  /** First backoff in ms (default 500); doubles each retry, capped by maxDelayMs. */
+  baseDelayMs: number;
+  /** Longest wait between tries in ms, Retry-After included (default 30,000). */
+  maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = Object.freeze({
+  maxRetries: 2,
+  timeoutMs: 60_000,
+  totalTimeoutMs: 180_000,
+  baseDelayMs: 500,
+  maxDelayMs: 30_000,
+});
+
+const RETRYABLE_STATUS = new Set([408, 409, 429]);
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+    signal.addEventListener("abort", done, { once: true });
+  });
+}
+
+/** Seconds or an HTTP date, as Retry-After allows; `retry-after-ms` when the provider sends it. */
+export function parseRetryAfter(
+  headers: { get(name: string): string | null } | undefined,
+  now = Date.now(),
+): number | null {
+  const ms = headers?.get("retry-after-ms");
+  if (ms && Number.isFinite(Number(ms)) && Number(ms) >= 0) return Number(ms);
+  const value = headers?.get("retry-after")?.trim();
+  if (!value) return null;
+  if (/^\d+(\.\d+)?$/.test(value)) return Number(value) * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? null : Math.max(0, date - now);
+}
+
+export interface RetryContext {
+  provider: string;
+  model: string;
+  /** Secrets to strip from any message (the API key). */
+  secrets: readonly (string | undefined)[];
+  classify(error: unknown): FailureKind;
+  policy: RetryPolicy;
+  /** The caller's signal: aborting it stops at once. */
+  abortSignal?: AbortSignal | undefined;
+  random?: () => number;
+}
+
+/**
+ * Runs `attempt` until it succeeds, a failure is not worth retrying, the
+ * retries run out or the deadline passes. `attempt` gets a signal that fires
+ * at the deadline and a per-request timeout to hand to the SDK.
+ */
+export async function withRetries<T>(
+  context: RetryContext,
+  attempt: (request: { signal: AbortSignal; timeoutMs: number }) => Promise<T>,
+): Promise<T> {
+  const { policy, provider, model } = context;
+  const random = context.random ?? Math.random;
+  const deadline = AbortSignal.timeout(policy.totalTimeoutMs);
+  const signal = context.abortSignal ? AbortSignal.any([deadline, context.abortSignal]) : deadline;
+  const startedAt = Date.now();
+  const fail = (message: string, status: number | null, retryable: boolean, attempts: number) =>
+    new LlmApiError(
+      provider,
+      model,
+      redact(message, context.secrets),
+      { status, retryable, attempts },
+      { hint: hintFor(provider, status) },
+    );
+
+  for (let attempts = 1; ; attempts++) {
+    const remaining = policy.totalTimeoutMs - (Date.now() - startedAt);
+    try {
+      return await attempt({
+        signal,
+        timeoutMs: Math.max(1, Math.min(policy.timeoutMs, remaining)),
+      });
+    } catch (error) {
+      if (context.abortSignal?.aborted) throw context.abortSignal.reason ?? error;
+      const failure = context.classify(error);
+      if (failure.kind === "other") throw error;
+      const overDeadline = deadline.aborted || Date.now() - startedAt >= policy.totalTimeoutMs;
+      if (failure.kind === "aborted" || overDeadline) {
+        throw fail(
+          `${provider} did not answer within the call's limit of ${policy.totalTimeoutMs} ms (${attempts} request${attempts === 1 ? "" : "s"}).`,
+          null,
+          true,
+          attempts,
+        );
+      }
+      const status = failure.kind === "http" ? failure.status : null;
+      const what =
+        failure.kind === "http"
+          ? `HTTP ${failure.status}: ${failure.message}`
+          : failure.kind === "timeout"
+            ? `no answer within ${policy.timeoutMs} ms`
+            : `connection failed: ${failure.message}`;
+      const retryable = status === null || RETRYABLE_STATUS.has(status) || status >= 500;
+      if (!retryable)
+        throw fail(`${provider} refused the request: ${what}`, status, false, attempts);
+      if (attempts > policy.maxRetries) {
+        throw fail(
+          `${provider} kept failing: ${what} (${attempts} requests, retry budget ${policy.maxRetries} spent).`,
+          status,
+          true,
+          attempts,
+        );
+      }
+      const backoff =
+        random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempts - 1));
+      const asked = failure.kind === "http" ? failure.retryAfterMs : null;
+      if (asked !== null && asked > policy.maxDelayMs) {
+        throw fail(
+          `${provider} asked to retry after ${Math.ceil(asked / 1000)} s, longer than maxDelayMs (${policy.maxDelayMs} ms): ${what}`,
+          status,
+          true,
+          attempts,
+        );
+      }
+      const wait = asked ?? backoff;
+      if (Date.now() - startedAt + wait >= policy.totalTimeoutMs) {
+        throw fail(
+          `${provider} kept failing and the next try (in ${Math.ceil(wait)} ms) would pass the call's limit of ${policy.totalTimeoutMs} ms: ${what}`,
+          status,
+          true,
+          attempts,
+        );
+      }
+      await sleep(wait, signal);
+    }
+  }
+}
+
+function hintFor(provider: string, status: number | null): string | undefined {
+  const variable = provider === "anthropic" ? "ANTHROPIC_API_KEY" : "OPENAI_API_KEY";
+  if (status === 401)
+    return `check the API key (${variable}, or the apiKey option); it is never printed.`;
+  if (status === 403) return "the key is valid but may not use this model or endpoint.";
+  if (status === 404)
+    return "check the model name and baseURL (OpenAI-compatible servers usually end in /v1).";
+  if (status === 429) return "lower the call rate or raise maxRetries / maxDelayMs.";
+  if (status === null)
+    return "check that the provider (or baseURL) is reachable, or raise timeoutMs / totalTimeoutMs.";
+  return undefined;
+}
