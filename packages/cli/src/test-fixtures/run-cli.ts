@@ -1,5 +1,5 @@
 /** Test helpers: run the built `converge` binary as a user would, and build small stores. */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -32,7 +32,18 @@ const CLEARED = [
   "MLFLOW_TRACKING_TOKEN",
   "MLFLOW_TRACKING_USERNAME",
   "MLFLOW_TRACKING_PASSWORD",
+  "OPENAI_API_KEY",
+  "OPENAI_BASE_URL",
+  "ANTHROPIC_API_KEY",
+  "ANTHROPIC_BASE_URL",
+  "ANTHROPIC_AUTH_TOKEN",
 ];
+
+function cliEnv(extra: Record<string, string> | undefined): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of CLEARED) delete env[name];
+  return { ...env, ...extra };
+}
 
 /** Spawns `node dist/bin.js ...args` and waits for it. */
 export function runCli(
@@ -40,16 +51,43 @@ export function runCli(
   options: { env?: Record<string, string>; cwd?: string; timeout?: number } = {},
 ): CliResult {
   if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run \`pnpm -s build\` first`);
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of CLEARED) delete env[name];
   const result = spawnSync(process.execPath, [BIN, ...args], {
     cwd: options.cwd ?? tmpdir(),
-    env: { ...env, ...options.env },
+    env: cliEnv(options.env),
     encoding: "utf8",
     timeout: options.timeout ?? 30_000,
   });
   if (result.error) throw result.error;
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/**
+ * Like `runCli`, without blocking the event loop: for tests whose CLI talks
+ * to a server running in the test process (a fake LLM provider).
+ */
+export function runCliAsync(
+  args: readonly string[],
+  options: { env?: Record<string, string>; cwd?: string; timeout?: number } = {},
+): Promise<CliResult> {
+  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run \`pnpm -s build\` first`);
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: options.cwd ?? tmpdir(),
+      env: cliEnv(options.env),
+      stdio: ["ignore", "pipe", "pipe"],
+      timeout: options.timeout ?? 30_000,
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (d: string) => {
+      stdout += d;
+    });
+    child.stderr.setEncoding("utf8").on("data", (d: string) => {
+      stderr += d;
+    });
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
 }
 
 const created: string[] = [];
