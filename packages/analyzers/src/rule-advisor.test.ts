@@ -190,6 +190,35 @@ describe("ruleAdvisor", () => {
     expect(ample.likelihood_of_success).toBe("HIGH");
   });
 
+  it("without a maxIterations option, uses the budget of the loop that asks", async () => {
+    const sharpes = [0.6, 0.65, 0.7, 0.74, 0.8, 0.84, 0.9, 0.95];
+    const { records, meta } = await loop(sharpeLoop(sharpes));
+    const trajectory = analyzeTrajectory(records, { metrics: meta.metrics, gate: meta.gate });
+    const progress = {
+      costSpentUsd: 0,
+      costBudgetUsd: null,
+      elapsedSeconds: 1,
+      wallTimeBudgetSeconds: null,
+    };
+    const ask = (maxIterations: number) =>
+      ruleAdvisor().advise({
+        records,
+        trajectory,
+        meta,
+        loop: { ...progress, iteration: 8, maxIterations },
+      });
+    expect((await ask(8)).assessment.reasoning).toMatch(/^Rule R2 /);
+    expect((await ask(60)).assessment.next_action).toBe("CONTINUE");
+    // An explicit option wins over the loop's budget.
+    const explicit = await ruleAdvisor({ maxIterations: 60 }).advise({
+      records,
+      trajectory,
+      meta,
+      loop: { ...progress, iteration: 8, maxIterations: 8 },
+    });
+    expect(explicit.assessment.next_action).toBe("CONTINUE");
+  });
+
   it("a HIGH overfitting risk without progress → ABANDON (R4)", async () => {
     // Wild swings: luck alone reaches a Sharpe above the best one after 10 trials.
     const swings = [0.9, -1.5, 1.0, -1.2, 0.8, -1.4, 0.9, -1.3, 0.85, -1.5];

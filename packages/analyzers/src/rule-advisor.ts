@@ -163,7 +163,8 @@ function situation(f: Facts): string {
 
 /**
  * The rule advisor: `advise({ records, trajectory, meta })` gives the
- * assessment with `source: "rule"`. A trajectory without the analysis
+ * assessment with `source: "rule"`. Without a `maxIterations` option it
+ * uses the budget of the loop that asks (`loop`), if any. A trajectory without the analysis
  * fields (from a tracker without `trajectoryAnalyzer()`) is analysed here with
  * the meta's metric directions and gate.
  */
@@ -172,12 +173,17 @@ export function ruleAdvisor(options: RuleAdvisorOptions = {}): Advisor {
   return Object.freeze({
     specificationVersion: "v1" as const,
     name: "rule",
-    async advise({ records, trajectory, meta }: AdvisorInput): Promise<Advice> {
+    async advise({ records, trajectory, meta, loop }: AdvisorInput): Promise<Advice> {
       const analysis = isTrajectoryAnalysis(trajectory)
         ? trajectory
         : analyzeTrajectory(records, { metrics: meta.metrics, gate: meta.gate });
+      // A running loop's budget counts when the advisor was not given one.
+      const settings =
+        options.maxIterations === undefined && loop
+          ? { ...options, maxIterations: records.length - loop.iteration + loop.maxIterations }
+          : options;
       const assessment = TrajectoryAssessmentSchema.parse(
-        assessWithRules(analysis, records, options),
+        assessWithRules(analysis, records, settings),
       );
       return { assessment, source: "rule" };
     },

@@ -83,10 +83,26 @@ export interface Analyzer {
   ): Partial<ExperimentTrajectory> | Promise<Partial<ExperimentTrajectory>>;
 }
 
+/** Where a running loop stands against its budget (given by `runGateLoop`). */
+export interface LoopProgress {
+  /** The iteration just logged (1-based within this loop). */
+  iteration: number;
+  maxIterations: number;
+  /** USD spent so far, the advice being asked included once paid. */
+  costSpentUsd: number;
+  /** The loop's cost budget in USD; null without one. */
+  costBudgetUsd: number | null;
+  elapsedSeconds: number;
+  /** The loop's wall-time budget; null without one. */
+  wallTimeBudgetSeconds: number | null;
+}
+
 export interface AdvisorInput {
   records: readonly ExperimentRecord[];
   trajectory: ExperimentTrajectory;
   meta: ExperimentMeta;
+  /** Present when a loop asks: how much of its budget is left. */
+  loop?: LoopProgress;
 }
 
 /** An assessment and who made it. */

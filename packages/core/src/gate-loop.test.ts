@@ -149,6 +149,36 @@ describe("runGateLoop", () => {
     expect(result.summary.total_cost).toBeCloseTo(1.2, 12);
   });
 
+  it("tells the advisor where the loop stands against its budget", async () => {
+    const seen: unknown[] = [];
+    await runGateLoop({
+      tracker: createTracker({ store: memoryStore() }),
+      advisor: {
+        specificationVersion: "v1",
+        name: "watcher",
+        async advise(input) {
+          seen.push(input.loop);
+          return { assessment: assessment("CONTINUE"), source: "watcher" };
+        },
+      },
+      gate,
+      strategy: { ...start, parameters: { size: -2 } },
+      backtest,
+      refine,
+      maxIterations: 3,
+      budget: { costUsd: 5 },
+    });
+    expect(seen).toEqual([
+      expect.objectContaining({
+        iteration: 2,
+        maxIterations: 3,
+        costSpentUsd: 0,
+        costBudgetUsd: 5,
+      }),
+      expect.objectContaining({ iteration: 3, maxIterations: 3, wallTimeBudgetSeconds: null }),
+    ]);
+  });
+
   it("stores each advice, naming its model and prompt version, with the record it produced", async () => {
     const store = memoryStore();
     const result = await runGateLoop({

@@ -254,7 +254,19 @@ export async function runGateLoop<S extends StrategyLike>(
     advice = null;
     if (advisor && run.records.length >= 2) {
       try {
-        advice = await run.advise(await run.analyze(), advisor);
+        const costSpentUsd =
+          run.records.reduce((sum, r) => sum + r.cost, 0) +
+          carriedUsage.reduce((s, u) => s + (u.cost_usd ?? 0), 0);
+        advice = await run.advise(await run.analyze(), advisor, {
+          loop: {
+            iteration: i,
+            maxIterations,
+            costSpentUsd,
+            costBudgetUsd: budget.costUsd ?? null,
+            elapsedSeconds: (performance.now() - startedAt) / 1000,
+            wallTimeBudgetSeconds: budget.wallTimeSeconds ?? null,
+          },
+        });
         carriedUsage = toRecordUsage(advice.usage, "advisor");
         carriedAdvice = toRecordedAdvice(advice, record.iteration);
       } catch (error) {

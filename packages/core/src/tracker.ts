@@ -1,6 +1,6 @@
 import { TrajectoryAssessmentSchema } from "./assessment.js";
 import { baseTrajectory } from "./base-trajectory.js";
-import type { Advice, Advisor, Analyzer, Store } from "./contracts.js";
+import type { Advice, Advisor, Analyzer, LoopProgress, Store } from "./contracts.js";
 import {
   ConfigurationError,
   ConvergeError,
@@ -97,8 +97,15 @@ export interface Run {
   time<T>(fn: () => T | Promise<T>): Promise<T>;
   /** Runs the tracker's analyzers over the records. */
   analyze(): Promise<ExperimentTrajectory>;
-  /** Asks the advisor (the tracker's, or the one given) about a trajectory. */
-  advise(trajectory?: ExperimentTrajectory, advisor?: Advisor): Promise<Advice>;
+  /**
+   * Asks the advisor (the tracker's, or the one given) about a trajectory;
+   * `loop` tells it how much of a running loop's budget is left.
+   */
+  advise(
+    trajectory?: ExperimentTrajectory,
+    advisor?: Advisor,
+    options?: { loop?: LoopProgress },
+  ): Promise<Advice>;
   /** The summary of the records so far. */
   summary(status?: ExperimentStatus): ExperimentSummary;
   /** Writes the status and summary into the experiment's meta. */
@@ -343,6 +350,7 @@ function createRun(
     async advise(
       trajectory?: ExperimentTrajectory,
       advisor: Advisor | undefined = tracker.advisor,
+      options: { loop?: LoopProgress } = {},
     ) {
       if (!advisor) {
         throw new ConfigurationError("This tracker has no advisor.", {
@@ -353,7 +361,12 @@ function createRun(
       const t = trajectory ?? (await run.analyze());
       let advice: Advice;
       try {
-        advice = await advisor.advise({ records, trajectory: t, meta });
+        advice = await advisor.advise({
+          records,
+          trajectory: t,
+          meta,
+          ...(options.loop && { loop: { ...options.loop } }),
+        });
       } catch (error) {
         throw new PluginError(`advisor "${advisor.name}"`, error);
       }

@@ -158,7 +158,8 @@ describe("llmAdvisor", () => {
     );
     expect(advice.fallback).toEqual({
       from: "llm:openai/gpt-test",
-      reason: "invalid JSON, then provider unreachable: 500 after 3 attempts",
+      reason:
+        "invalid JSON, then provider unreachable: 500 after 3 attempts: openai failed with 500 after 3 attempts.",
     });
     expect(advice.usage?.map((u) => u.provider)).toEqual(["openai", "x"]);
   });

@@ -169,7 +169,9 @@ describe("generateValidated", () => {
     ]);
     expect(down.model.calls).toHaveLength(1);
     expect(down.error.usage).toEqual([]);
-    expect(down.error.reason).toBe("provider unreachable: 500 after 3 attempts");
+    expect(down.error.reason).toBe(
+      "provider unreachable: 500 after 3 attempts: scripted failed with 500 after 3 attempts.",
+    );
     expect(LlmApiError.isInstance(down.error.cause)).toBe(true);
 
     const later = await failure([
@@ -179,11 +181,13 @@ describe("generateValidated", () => {
     expect(later.error.usage).toHaveLength(1);
     expect(later.error.attempts).toBe(2);
     expect(later.error.reason).toBe(
-      "invalid JSON, then provider unreachable: no response after 4 attempts",
+      "invalid JSON, then provider unreachable: no response after 4 attempts: scripted failed with no response after 4 attempts.",
     );
 
     const rejected = await failure([{ apiError: { status: 401, retryable: false, attempts: 1 } }]);
-    expect(rejected.error.reason).toBe("provider rejected the request: 401");
+    expect(rejected.error.reason).toBe(
+      "provider rejected the request: 401: scripted failed with 401 after 1 attempts.",
+    );
   });
 
   it("does not re-ask when something else is thrown, and rejects a bad maxRepairs", async () => {

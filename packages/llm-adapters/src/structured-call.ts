@@ -180,6 +180,8 @@ function reasonOf(problems: readonly AttemptProblem[], last: unknown): string {
     words[words.length - 1] = last.retryable
       ? `provider unreachable: ${status} after ${last.attempts} attempt${last.attempts === 1 ? "" : "s"}`
       : `provider rejected the request: ${status}`;
+    // The adapter's first line says what happened (timeout, connection, HTTP body); the key is already redacted.
+    detail = last.message.split("\n")[0] ?? "";
   } else if (LlmOutputError.isInstance(last)) {
     if (last.problem === "schema-mismatch") detail = issueText(last.issues, 3).join("; ");
     else if (last.problem === "refusal") detail = last.output;

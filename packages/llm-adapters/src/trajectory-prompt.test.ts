@@ -170,4 +170,24 @@ describe("trajectoryPromptV1 on a recorded analysis", () => {
     expect(body).toContain("null when unknown or not converging");
     expect(body).toContain("Answer with one JSON object matching the schema, nothing else");
   });
+
+  it("states the loop's budget when a loop asks, and leaves it out otherwise", () => {
+    const input = sampleAdvisorInput();
+    expect(trajectoryPromptV1.render(input)).not.toContain("## Budget of this loop");
+    const text = trajectoryPromptV1.render({
+      ...input,
+      loop: {
+        iteration: 10,
+        maxIterations: 12,
+        costSpentUsd: 0.4,
+        costBudgetUsd: 2,
+        elapsedSeconds: 95,
+        wallTimeBudgetSeconds: null,
+      },
+    });
+    expect(text).toContain("## Budget of this loop");
+    expect(text).toContain("- iterations: 10 of at most 12 used in this loop; 2 left");
+    expect(text).toContain("- cost so far: 0.4 of 2 USD");
+    expect(text).toContain("- time so far: 95 s (no time budget)");
+  });
 });

@@ -7,9 +7,9 @@
  * records are cut, lists stop after 20 entries, the whole text after
  * `TRAJECTORY_PROMPT_MAX_CHARS` characters.
  */
-import type { AdvisorInput } from "@converge/core";
+import type { AdvisorInput, LoopProgress } from "@converge/core";
 import { historySection } from "./iteration-history.js";
-import { assemble, type PromptSection } from "./prompt-format.js";
+import { assemble, num, type PromptSection } from "./prompt-format.js";
 import type { PromptTemplate } from "./prompt-template.js";
 import { efficiencySection, overfittingSection, parametersSection } from "./trajectory-effects.js";
 import { readTrajectoryExtras } from "./trajectory-extras.js";
@@ -50,11 +50,28 @@ const INSTRUCTIONS = [
   "- reasoning: a few sentences linking the decision to the evidence.",
 ];
 
+/** Where the loop stands against its budget: the basis of ABANDON. Absent outside a loop. */
+function budgetSection(loop: LoopProgress | undefined): PromptSection | null {
+  if (!loop) return null;
+  const left = Math.max(0, loop.maxIterations - loop.iteration);
+  const entries = [
+    `- iterations: ${loop.iteration} of at most ${loop.maxIterations} used in this loop; ${left} left`,
+    loop.costBudgetUsd === null
+      ? `- cost so far: ${num(loop.costSpentUsd)} USD (no cost budget)`
+      : `- cost so far: ${num(loop.costSpentUsd)} of ${num(loop.costBudgetUsd)} USD`,
+    loop.wallTimeBudgetSeconds === null
+      ? `- time so far: ${num(loop.elapsedSeconds)} s (no time budget)`
+      : `- time so far: ${num(loop.elapsedSeconds)} of ${num(loop.wallTimeBudgetSeconds)} s`,
+  ];
+  return { title: "Budget of this loop", entries, priority: 90 };
+}
+
 function render(input: AdvisorInput): string {
   const extras = readTrajectoryExtras(input.trajectory);
   const names = metricNames(input);
   const sections: (PromptSection | null)[] = [
     contextSection(input),
+    budgetSection(input.loop),
     metricsSection(input, names),
     gateSection(input, lastGateOutcome(input)),
     scoreSection(input, extras),
