@@ -5,8 +5,10 @@ export type NextAction = z.infer<typeof NextActionSchema>;
 
 /**
  * An advisor's reading of the trajectory (the seed's advisor JSON). Every
- * field is required and nullable where the seed allows "unknown", so the same
- * schema serves as a strict structured-output schema for LLMs.
+ * field is required and nullable where the seed allows "unknown". LLMs are
+ * asked for a wire form of it (`AssessmentWireSchema` in
+ * @converge/llm-adapters): strict structured output allows no open-ended map
+ * like `parameter_recommendations`.
  */
 export const TrajectoryAssessmentSchema = z.object({
   convergence_assessment: z.enum([
