@@ -11,6 +11,7 @@ import { ExperimentMetaSchema, parseRecord, type ReportExperiment } from "@conve
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateExperiment } from "../bench/generate.js";
+import { advisedExperiment } from "../test-fixtures/advised.js";
 import { launchBrowser, openReport, reportDir, saveScreenshot } from "../test-fixtures/browser.js";
 import { seedExperiment } from "../test-fixtures/seed.js";
 import { renderHtmlReport } from "./document.js";
@@ -48,10 +49,31 @@ async function pageOverflow(page: Page) {
 
 describe("static report", () => {
   it("opens offline with no error or request, every chart drawn", async () => {
-    const html = await renderHtmlReport([seedExperiment(), generateExperiment({ iterations: 40 })]);
+    const html = await renderHtmlReport([
+      seedExperiment(),
+      generateExperiment({ iterations: 40 }),
+      advisedExperiment(),
+    ]);
     const { page, errors, requests } = await openReport(browser, dir.dir, "static.html", html);
     expect(errors).toEqual([]);
     expect(requests).toEqual([]);
+    // The advised experiment's advice history and per-iteration notes are laid out and visible.
+    const advice = await page.evaluate(() => {
+      const visible = (el: Element | null) => {
+        const box = el?.getBoundingClientRect();
+        return box !== undefined && box.width > 0 && box.height > 0;
+      };
+      const table = document.querySelector("#e3 table.advice-history");
+      return {
+        rows: table?.querySelectorAll("tbody tr").length ?? 0,
+        table: visible(table),
+        notes: [...document.querySelectorAll("#e3 ul.iter-notes")].filter(visible).length,
+        fallback: visible(document.querySelector("#e3 ul.iter-notes li.fallback")),
+      };
+    });
+    expect(advice).toEqual({ rows: 3, table: true, notes: 3, fallback: true });
+    const overflow = await pageOverflow(page);
+    expect(overflow.scrollWidth).toBeLessThanOrEqual(overflow.innerWidth + 1);
     const boxes = await chartBoxes(page);
     expect(boxes.length).toBeGreaterThanOrEqual(3);
     for (const box of boxes) {

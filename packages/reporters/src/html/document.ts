@@ -5,6 +5,7 @@
  */
 import type { ReportExperiment } from "@converge/core";
 import { writeFileAtomic } from "../write-file.js";
+import { adviceHistory } from "./advice.js";
 import {
   type ChartDescription,
   type ChartEngine,
@@ -108,7 +109,7 @@ function experimentArticle(
   const iterations = iterationsSection(view, anchor("iterations"));
   const html = `<article class="experiment" id="e${index + 1}">
 <div id="${anchor("summary")}">${summaryHeader(view, single ? 1 : 2)}</div>
-${assessmentSection(view.experiment.advice, anchor("assessment"))}
+${assessmentSection(view, anchor("assessment"))}
 ${trajectorySection(view, anchor("trajectory"))}
 ${chartsSection(anchor("charts"), charts.rendered, charts.error, interactive)}
 ${iterations.html}
@@ -118,9 +119,15 @@ ${codeSection(view, anchor("code"))}
 }
 
 function tableOfContents(views: readonly ExperimentView[]): string {
+  const withHistory = views.length === 1 && adviceHistory(views[0] as ExperimentView).length > 0;
   const items =
     views.length === 1
-      ? SECTIONS.map(([key, label]) => `<li><a href="#e1-${key}">${label}</a></li>`)
+      ? SECTIONS.flatMap(([key, label]) => [
+          `<li><a href="#e1-${key}">${label}</a></li>`,
+          ...(key === "assessment" && withHistory
+            ? [`<li><a href="#e1-assessment-history">Advice history</a></li>`]
+            : []),
+        ])
       : [
           `<li><a href="#comparison">Comparison</a></li>`,
           ...views.map((v, i) => `<li><a href="#e${i + 1}">${esc(v.id)}</a></li>`),
@@ -132,8 +139,9 @@ function tableOfContents(views: readonly ExperimentView[]): string {
  * Renders one or more experiments as a self-contained HTML document.
  *
  * Sections per experiment: summary (directive, status, verdict, best
- * iteration, gate, totals), the advisor's assessment, trajectory statistics,
- * charts, the iteration table and the strategy code with diffs; with several
+ * iteration, gate, totals), the advisor's assessment with the advice history,
+ * trajectory statistics, charts, the iteration table and the strategy code
+ * with diffs and each iteration's advice, LLM cost and failure analysis; with several
  * experiments a comparison comes first. Every user string is escaped for its
  * context. A chart that fails to draw shows its error in place.
  *

@@ -1,8 +1,10 @@
 /**
  * Strategy code of each iteration with a unified diff against the previous
- * one. Runs of iterations whose code did not change collapse into one
- * "unchanged" line, so 10,000 iterations with a few dozen code versions stay
- * short. Every code line is escaped text: code containing `</script>`,
+ * one, and under it the iteration's notes: the advice it acted on, its
+ * language-model cost, its failure analysis (`section-advice.ts`). Runs of
+ * iterations whose code did not change and that have no notes collapse into
+ * one "unchanged" line, so 10,000 iterations with a few dozen code versions
+ * stay short. Every code line is escaped text: code containing `</script>`,
  * `<!--` or markup renders literally.
  */
 import type { ExperimentRecord } from "@converge/core";
@@ -10,6 +12,7 @@ import { structuredPatch } from "diff";
 import { escapeHtml as esc } from "./escape.js";
 import { formatNumber, plural } from "./format.js";
 import type { ExperimentView } from "./model.js";
+import { iterationNotes } from "./section-advice.js";
 
 const DIFF_CLASS: Record<string, string> = { "+": "a", "-": "d", "\\": "x" };
 
@@ -75,28 +78,54 @@ function unchangedLine(from: ExperimentRecord, to: ExperimentRecord): string {
   return `<p class="unchanged">${range}: code unchanged</p>`;
 }
 
-/** The strategy code section. */
+/** Iterations without code: only those with notes, each under its number. */
+function notesOnly(records: readonly ExperimentRecord[]): string[] {
+  const parts: string[] = [];
+  for (const record of records) {
+    const notes = iterationNotes(record);
+    if (notes !== "") {
+      parts.push(`<p class="unchanged">Iteration ${formatNumber(record.iteration)}</p>${notes}`);
+    }
+  }
+  return parts;
+}
+
+/** The strategy code section, with each iteration's notes. */
 export function codeSection(view: ExperimentView, id: string): string {
   const heading = `<h2 id="${id}">Strategy code</h2>`;
   const records = view.rows.map((r) => r.record);
   if (!records.some((r) => r.strategy_code !== "")) {
-    return `<section>${heading}<p class="note">No strategy code was recorded for these iterations.</p></section>`;
+    const notes = notesOnly(records);
+    const intro = `<p class="note">No strategy code was recorded for these iterations.${
+      notes.length > 0
+        ? " Below: the advice, language-model calls and failure analysis of each iteration that has them."
+        : ""
+    }</p>`;
+    return `<section>${heading}${intro}${notes.join("\n")}</section>`;
   }
   const parts: string[] = [];
   let previous: ExperimentRecord | undefined;
   let runStart: ExperimentRecord | undefined;
   let runEnd: ExperimentRecord | undefined;
   let versions = 0;
+  let noted = false;
   const flush = () => {
     if (runStart && runEnd) parts.push(unchangedLine(runStart, runEnd));
     runStart = undefined;
     runEnd = undefined;
   };
   for (const record of records) {
+    const notes = iterationNotes(record);
+    if (notes !== "") noted = true;
     if (previous && record.strategy_code === previous.strategy_code) {
-      runStart ??= record;
-      runEnd = record;
       previous = record;
+      if (notes === "") {
+        runStart ??= record;
+        runEnd = record;
+        continue;
+      }
+      flush();
+      parts.push(`${unchangedLine(record, record)}${notes}`);
       continue;
     }
     flush();
@@ -105,7 +134,7 @@ export function codeSection(view: ExperimentView, id: string): string {
     const lineCount = code === "" ? 0 : code.split("\n").length;
     if (!previous) {
       parts.push(
-        `<details class="code"><summary>${titleOf(record, `initial code, ${plural(lineCount, "line")}`)}</summary>${describe(record)}${codeBlock(code)}</details>`,
+        `<details class="code"><summary>${titleOf(record, `initial code, ${plural(lineCount, "line")}`)}</summary>${describe(record)}${codeBlock(code)}</details>${notes}`,
       );
     } else {
       const diff = renderDiff(previous.strategy_code, code);
@@ -113,14 +142,17 @@ export function codeSection(view: ExperimentView, id: string): string {
         ? ""
         : `<details class="code full"><summary>Full code (${plural(lineCount, "line")})</summary>${codeBlock(code)}</details>`;
       parts.push(
-        `<details class="code"><summary>${titleOf(record, `changed: +${diff.added} −${diff.removed} lines`)}</summary>${describe(record)}${diff.html}${full}</details>`,
+        `<details class="code"><summary>${titleOf(record, `changed: +${diff.added} −${diff.removed} lines`)}</summary>${describe(record)}${diff.html}${full}</details>${notes}`,
       );
     }
     previous = record;
   }
   flush();
+  const notesText = noted
+    ? " Under an iteration: the advice it acted on, its language-model cost and its failure analysis."
+    : "";
   return `<section>${heading}
-<p class="note">${plural(versions, "code version")} over ${plural(records.length, "iteration")}. Open an iteration to see its diff against the previous one.</p>
+<p class="note">${plural(versions, "code version")} over ${plural(records.length, "iteration")}. Open an iteration to see its diff against the previous one.${notesText}</p>
 ${parts.join("\n")}
 </section>`;
 }

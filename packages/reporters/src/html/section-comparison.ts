@@ -3,6 +3,7 @@
  * numbers, the best value each shared metric reached, and the comparison
  * charts.
  */
+import { shownAdvice } from "./advice.js";
 import { escapeHtml as esc, truncate } from "./escape.js";
 import { formatCost, formatDuration, formatNumber, MISSING } from "./format.js";
 import type { ExperimentView } from "./model.js";
@@ -23,7 +24,7 @@ export function comparisonSection(
 ): string {
   const rows = views.map((v, i) => {
     const gate = gateState(v);
-    const action = v.experiment.advice?.assessment.next_action;
+    const action = shownAdvice(v)?.advice.assessment.next_action;
     const score = v.summary.best_gate_score;
     const best =
       v.summary.best_iteration === null

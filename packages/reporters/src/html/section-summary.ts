@@ -2,10 +2,11 @@
  * The top of each experiment: what it tries to do, where it stands, the key
  * numbers, and the advisor's assessment with the next action up front.
  */
-import type { Advice } from "@converge/core";
+import { fallbackLine, shownAdvice } from "./advice.js";
 import { escapeHtml as esc } from "./escape.js";
 import { formatCost, formatDuration, formatNumber, formatPercent } from "./format.js";
 import type { ExperimentView } from "./model.js";
+import { ACTION_TONE, adviceHistorySection } from "./section-advice.js";
 
 const STATUS_TONE: Record<string, string> = {
   SUCCESS: "ok",
@@ -78,7 +79,6 @@ ${gateCard(view)}
 </header>`;
 }
 
-const ACTION_TONE: Record<string, string> = { CONTINUE: "ok", PIVOT: "warn", ABANDON: "bad" };
 const ACTION_WORDS: Record<string, string> = {
   CONTINUE: "keep iterating on this strategy",
   PIVOT: "change approach: go back to research",
@@ -96,16 +96,34 @@ function list(items: readonly string[]): string {
   return `<ul>${items.map((i) => `<li>${esc(i)}</li>`).join("")}</ul>`;
 }
 
-/** The advisor's assessment, or a note that there is none. */
-export function assessmentSection(advice: Advice | undefined, id: string): string {
+/**
+ * The advisor's assessment (the advice given to the report, else the loop's
+ * last advice from the summary), or a note that there is none; then the
+ * advice history when the records carry advice.
+ */
+export function assessmentSection(view: ExperimentView, id: string): string {
   const heading = `<h2 id="${id}">Advisor's assessment</h2>`;
-  if (!advice) {
-    return `<section>${heading}<p class="note">No advisor assessed this experiment for this report. Run an advisor (the rule advisor or a language model) and pass its advice to include it here.</p></section>`;
+  const history = adviceHistorySection(view, `${id}-history`);
+  const shown = shownAdvice(view);
+  if (!shown) {
+    return `<section>${heading}<p class="note">No advisor assessed this experiment for this report. Run an advisor (the rule advisor or a language model) and pass its advice to include it here.</p>${history}</section>`;
   }
+  const { advice, stored } = shown;
   const a = advice.assessment;
   const action = String(a.next_action);
   const facts: string[] = [
     `<dt>Said by</dt><dd>${esc(adviceSourceText(advice.source))} <small>(<code>${esc(advice.source)}</code>)</small></dd>`,
+  ];
+  if (advice.model) facts.push(`<dt>Model</dt><dd><code>${esc(advice.model)}</code></dd>`);
+  if (advice.promptVersion) {
+    facts.push(`<dt>Prompt version</dt><dd><code>${esc(advice.promptVersion)}</code></dd>`);
+  }
+  if (advice.fallback) {
+    facts.push(
+      `<dt>Fallback</dt><dd class="fb">⚠ ${esc(fallbackLine({ fallback: advice.fallback, source: advice.source }))}</dd>`,
+    );
+  }
+  facts.push(
     `<dt>Confidence</dt><dd>${esc(formatPercent(a.confidence))}</dd>`,
     `<dt>Convergence</dt><dd>${esc(String(a.convergence_assessment))}</dd>`,
     `<dt>Gradient</dt><dd>${esc(String(a.gradient_effectiveness))}</dd>`,
@@ -115,7 +133,14 @@ export function assessmentSection(advice: Advice | undefined, id: string): strin
         ? "unknown"
         : esc(formatNumber(a.estimated_iterations_needed))
     }</dd>`,
-  ];
+  );
+  const storedNote = stored
+    ? `<p class="note">The loop's last advice, kept in the experiment summary${
+        typeof view.summary.advice?.after_iteration === "number"
+          ? ` (asked after iteration ${esc(formatNumber(view.summary.advice.after_iteration))})`
+          : ""
+      }.</p>`
+    : "";
   const params = Object.entries(a.parameter_recommendations);
   const paramTable =
     params.length === 0
@@ -126,7 +151,7 @@ export function assessmentSection(advice: Advice | undefined, id: string): strin
               `<tr><td class="t">${esc(name)}</td><td class="t">${esc(text)}</td></tr>`,
           )
           .join("")}</tbody></table></div>`;
-  return `<section>${heading}
+  return `<section>${heading}${storedNote}
 <div class="callout ${ACTION_TONE[action] ?? ""}">
 <p class="next-action">${esc(action)} <small>${esc(ACTION_WORDS[action] ?? "recommended next action")}</small></p>
 <dl class="facts">${facts.join("")}</dl>
@@ -135,5 +160,6 @@ ${a.specific_recommendations.length > 0 ? `<h4>Recommendations</h4>${list(a.spec
 ${a.key_findings.length > 0 ? `<h4>Key findings</h4>${list(a.key_findings)}` : ""}
 ${paramTable}
 </div>
+${history}
 </section>`;
 }

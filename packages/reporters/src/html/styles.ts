@@ -123,6 +123,15 @@ pre.diff .a { background: var(--add-bg); }
 pre.diff .d { background: var(--del-bg); }
 pre.diff .h { color: var(--hunk); }
 pre.diff .x { color: var(--muted); }
+ul.iter-notes { list-style: none; margin: 0 0 0.75rem 0.85rem; padding: 0.3rem 0 0.3rem 0.85rem; border-left: 3px solid var(--border); font-size: 0.9rem; }
+ul.iter-notes > li { margin: 0.15rem 0; max-width: none; }
+ul.iter-notes code { overflow-wrap: anywhere; }
+ul.iter-notes ul.actions { margin: 0.2rem 0 0; padding-left: 1.2rem; list-style: disc; }
+ul.iter-notes .fallback, .fb { color: var(--warn); }
+ul.iter-notes .fallback { font-weight: 600; }
+table.advice-history td.t { max-width: 18rem; overflow-wrap: anywhere; }
+table.advice-history tr.final > td { font-weight: 600; box-shadow: inset 0 1px 0 var(--border); }
+.final-advice { font-size: 0.95rem; }
 ul.assumptions { margin: 0; padding-left: 1.1rem; font-size: 0.88rem; color: var(--muted); }
 .stat-grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 20rem), 1fr)); gap: 0.5rem 2rem; }
 .note { color: var(--muted); font-size: 0.9rem; }
@@ -145,7 +154,7 @@ footer.doc-foot { margin-top: 3rem; padding-top: 1rem; border-top: 1px solid var
   table { width: auto; min-width: 0; font-size: 8.5pt; }
   thead { display: table-header-group; }
   thead th { position: static; }
-  tr, figure.chart, .numbers > div, .callout, pre.diff span { break-inside: avoid; page-break-inside: avoid; }
+  tr, figure.chart, .numbers > div, .callout, pre.diff span, ul.iter-notes { break-inside: avoid; page-break-inside: avoid; }
   h2, h3, h4 { break-after: avoid; page-break-after: avoid; }
   .experiment + .experiment { break-before: page; }
   details.code::details-content { content-visibility: visible; display: block; }

@@ -4,14 +4,20 @@
  * The XSS suite: hostile strings in every user field (directive, strategy
  * name, code and description, parameter names and values, metric names,
  * action, failure classification and analysis, advice texts and source, gate
- * metric names, analysis reasons). In a real browser no payload runs
+ * metric names, analysis reasons; each record's advice, LLM usage and failure
+ * analysis, and the summary's final advice). In a real browser no payload runs
  * (`window.__pwned` stays unset) in the static or the interactive build, and
  * the text shows literally.
  */
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, openReport, reportDir, saveScreenshot } from "../test-fixtures/browser.js";
-import { HOSTILE_CODE, hostileExperiment, PAYLOADS as P } from "../test-fixtures/hostile.js";
+import {
+  HOSTILE_CODE,
+  hostileAdvisedExperiment,
+  hostileExperiment,
+  PAYLOADS as P,
+} from "../test-fixtures/hostile.js";
 import {
   attributesOf,
   jsonBlocksOf,
@@ -129,4 +135,109 @@ describe.each([
     await saveScreenshot(page, `xss-${name}`);
     await page.close();
   });
+});
+
+describe("hostile advice, LLM usage and failure analysis", () => {
+  const advised = hostileAdvisedExperiment();
+  const advice = advised.records[1]?.advice;
+  if (!advice?.fallback) throw new Error("the hostile advised fixture has a fallback advice");
+  const source = advice.source;
+  const reason = advice.fallback.reason;
+
+  it.each([false, true])(
+    "interactive=%s: no element, attribute or script comes from them",
+    async (interactive) => {
+      const html = await renderHtmlReport(advised, { interactive });
+      expect(html).toContain('<table class="advice-history">');
+      const tags = new Set(tagNamesOf(html));
+      for (const tag of ["img", "iframe", "object", "embed", "foreignobject", "image", "use"]) {
+        expect(tags.has(tag), tag).toBe(false);
+      }
+      expect(attributesOf(html).filter((a) => a.name.startsWith("on"))).toEqual([]);
+      expect(scriptsOf(html)).toHaveLength(interactive ? 4 : 0);
+      for (const block of jsonBlocksOf(html)) expect(block).not.toMatch(/[<>&\u2028\u2029]/);
+    },
+  );
+
+  it.each([
+    ["static", false],
+    ["interactive", true],
+  ])(
+    "in the browser, %s build: runs no payload and shows the advice literally",
+    async (name, interactive) => {
+      const html = await renderHtmlReport(advised, { interactive });
+      const { page, errors, requests } = await openReport(
+        browser,
+        dir.dir,
+        `xss-advice-${name}.html`,
+        html,
+      );
+      await page.$$eval("details", (ds) => {
+        for (const d of ds) (d as HTMLDetailsElement).open = true;
+      });
+      await page.hover("table.advice-history tbody tr:first-child td:nth-child(10)");
+      await page.waitForTimeout(200);
+      const t = await page.evaluate(() => {
+        const text = (sel: string) => document.querySelector(sel)?.textContent ?? null;
+        const all = (sel: string) => [...document.querySelectorAll(sel)].map((e) => e.textContent);
+        return {
+          adviceLines: all("ul.iter-notes li.advice-line"),
+          fallbacks: all("ul.iter-notes li.fallback"),
+          costs: all("ul.iter-notes li.llm-cost"),
+          causes: all("ul.iter-notes li.failure"),
+          actions: all("ul.iter-notes ul.actions li"),
+          history: [...document.querySelectorAll("table.advice-history tbody tr")].map((tr) =>
+            [...tr.querySelectorAll("td")].map((td) => td.textContent),
+          ),
+          titles: [...document.querySelectorAll("table.advice-history td[title]")].map((td) =>
+            td.getAttribute("title"),
+          ),
+          finalAdvice: text(".final-advice"),
+          saidBy: text(".callout .facts dd"),
+          fallbackFact: text(".callout .facts dd.fb"),
+          reasoning: text("p.reasoning"),
+          pwned: (window as unknown as { __pwned?: unknown }).__pwned,
+          handlers: [...document.querySelectorAll("*")].filter((el) =>
+            [...el.attributes].some((a) => a.name.toLowerCase().startsWith("on")),
+          ).length,
+        };
+      });
+      expect(t.pwned).toBeUndefined();
+      expect(t.handlers).toBe(0);
+      expect(errors).toEqual([]);
+      expect(requests).toEqual([]);
+
+      const line = `advice after iteration 1: CONTINUE (confidence 0.4) by ${source}, model ${P.attr}, prompt ${P.script}v1`;
+      expect(t.adviceLines).toEqual([line]);
+      const fallback = `LLM advisor llm:${P.svg} failed (${reason}); ${source} advisor answered`;
+      expect(t.fallbacks).toEqual([`⚠ ${fallback}`]);
+      expect(t.fallbackFact).toBe(`⚠ ${fallback}`);
+      expect(t.costs).toHaveLength(2);
+      for (const cost of t.costs)
+        expect(cost).toMatch(/^LLM cost unknown \(1 of 1 call without a price\)/);
+      expect(t.causes[0]).toContain(`: ${P.img} root`);
+      expect(t.actions).toEqual([P.script, P.comment, P.script, P.comment]);
+      // One row for the advice record 2 acted on, one for the summary's final advice.
+      expect(t.history).toHaveLength(2);
+      expect(t.history[0]).toEqual([
+        "1",
+        "2",
+        "CONTINUE",
+        "OSCILLATING",
+        "0.4",
+        source,
+        P.attr,
+        `${P.script}v1`,
+        `llm:${P.svg} failed: ${reason}`,
+        advice.assessment.reasoning,
+      ]);
+      expect(t.history[1]?.slice(0, 2)).toEqual(["2", "final"]);
+      expect(t.titles).toContain(advice.assessment.reasoning);
+      expect(t.finalAdvice).toContain(`by ${source}`);
+      expect(t.saidBy).toContain(source);
+      expect(t.reasoning).toBe(advised.meta.summary?.advice?.assessment.reasoning);
+      await saveScreenshot(page, `xss-advice-${name}`);
+      await page.close();
+    },
+  );
 });

@@ -1,10 +1,12 @@
 /**
  * The Markdown report, for pull-request reviews: summary, key numbers, the
- * advisor's assessment, a compact iteration table and the charts as SVG files
- * linked beside the document. Every user string is escaped for Markdown.
+ * advisor's assessment and advice history, a compact iteration table with
+ * each iteration's advice, LLM cost and failure analysis, and the charts as
+ * SVG files linked beside the document. Every user string is escaped for Markdown.
  */
 import { basename, dirname, join } from "node:path";
 import type { ReportExperiment } from "@converge/core";
+import { fallbackLine, shownAdvice } from "../html/advice.js";
 import type { ChartEngine } from "../html/charts.js";
 import { defaultChartEngine } from "../html/default-charts.js";
 import {
@@ -25,6 +27,7 @@ import {
 } from "../html/model.js";
 import { adviceSourceText, gateState } from "../html/section-summary.js";
 import { writeFileAtomic } from "../write-file.js";
+import { adviceHistoryMarkdown, iterationNotesMarkdown } from "./advice.js";
 import { cell, escapeMarkdown as md } from "./escape.js";
 
 /** Options of {@link renderMarkdownReport}. */
@@ -97,13 +100,24 @@ function keyNumbers(view: ExperimentView): string {
 }
 
 function assessment(view: ExperimentView): string {
-  const advice = view.experiment.advice;
-  if (!advice) return "_No advisor assessed this experiment for this report._";
+  const shown = shownAdvice(view);
+  if (!shown) return "_No advisor assessed this experiment for this report._";
+  const { advice, stored } = shown;
   const a = advice.assessment;
+  const origin = [
+    advice.model && advice.source !== `llm:${advice.model}` ? `model ${md(advice.model)}` : "",
+    advice.promptVersion ? `prompt ${md(advice.promptVersion)}` : "",
+  ].filter((s) => s !== "");
   const lines = [
     `> **Next action: ${md(String(a.next_action))}** · confidence ${formatPercent(a.confidence)} · likelihood of success ${md(String(a.likelihood_of_success))}`,
-    `> Said by ${md(adviceSourceText(advice.source))} (source: ${md(advice.source)})`,
+    `> Said by ${md(adviceSourceText(advice.source))} (source: ${md(advice.source)}${origin.length > 0 ? `; ${origin.join(", ")}` : ""})`,
   ];
+  if (advice.fallback) {
+    lines.push(
+      `> ⚠ ${md(fallbackLine({ fallback: advice.fallback, source: advice.source }), "space")}`,
+    );
+  }
+  if (stored) lines.push(">", "> _The loop's last advice, kept in the experiment summary._");
   if (a.reasoning) lines.push(">", `> ${md(a.reasoning, "space")}`);
   const list = (title: string, items: readonly string[]) =>
     items.length === 0 ? [] : ["", `**${title}**`, "", ...items.map((i) => `- ${md(i, "space")}`)];
@@ -242,7 +256,7 @@ function comparison(views: readonly ExperimentView[]): string {
       s.best_iteration === null
         ? MISSING
         : `${s.best_iteration}${typeof s.best_gate_score === "number" ? ` (${formatNumber(s.best_gate_score, 3)})` : ""}`;
-    const action = v.experiment.advice?.assessment.next_action;
+    const action = shownAdvice(v)?.advice.assessment.next_action;
     return `| \`${v.id}\` | ${cell(v.directive || MISSING)} | ${md(v.status)} | ${v.rows.length} | ${best} | ${gateState(v).text} | ${action ? md(String(action)) : MISSING} | ${formatCost(s.total_cost)} |`;
   });
   return `${head}\n${rows.join("\n")}`;
@@ -298,11 +312,15 @@ export async function renderMarkdownReport(
       keyNumbers(view),
     );
     parts.push(`${h} Assessment`, assessment(view));
+    const history = adviceHistoryMarkdown(view, maxRows);
+    if (history) parts.push(`${h} Advice history`, history);
     const { list: chartList, error } = safeList(() => engine.chartsFor(view.experiment));
     const drawn = await charts(engine, chartList, single ? "" : `e${i + 1}-`, chartDir, files);
     if (error) parts.push(`${h} Charts`, `_The charts could not be built: ${md(error, "space")}_`);
     else if (drawn) parts.push(`${h} Charts`, drawn);
     parts.push(`${h} Iterations`, iterationTable(view, maxRows));
+    const notes = iterationNotesMarkdown(view, maxRows);
+    if (notes) parts.push(`${h} Advice, LLM cost and failure analysis by iteration`, notes);
   }
   return { markdown: `${parts.join("\n\n")}\n`, files };
 }

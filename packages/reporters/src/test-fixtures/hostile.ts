@@ -102,3 +102,78 @@ export function hostileExperiment(): ReportExperiment {
   };
   return { meta, records, advice, trajectory: trajectory as never };
 }
+
+/**
+ * Records as `runGateLoop` stores them, with a hostile string in every advice
+ * field (source, model, prompt version, fallback, reasoning), in the LLM
+ * usage and in the failure analysis' root cause and actions; the summary's
+ * final advice too. No advice is given to the report, so the assessment shows
+ * the summary's.
+ */
+export function hostileAdvisedExperiment(): ReportExperiment {
+  const id = "exp_hostile_advice";
+  const assessment = (reasoning: string) => ({
+    convergence_assessment: "OSCILLATING" as const,
+    gradient_effectiveness: "MIXED" as const,
+    likelihood_of_success: "LOW" as const,
+    estimated_iterations_needed: null,
+    key_findings: [P.comment],
+    parameter_recommendations: { [P.attr]: P.img },
+    next_action: "CONTINUE" as const,
+    specific_recommendations: [P.style],
+    confidence: 0.4,
+    reasoning,
+  });
+  const advice = (after: number) => ({
+    after_iteration: after,
+    source: `${P.img}${P.script}`,
+    model: P.attr,
+    prompt_version: `${P.script}v1`,
+    fallback: { from: `llm:${P.svg}`, reason: `${P.img} ${P.script} ${P.separator}` },
+    assessment: assessment(`${P.script} ${P.img} reasoning ${after}`),
+  });
+  const record = (iteration: number) =>
+    parseRecord({
+      experiment_id: id,
+      iteration,
+      strategy_code: `x = ${iteration}\n`,
+      parameters: { a: iteration },
+      metrics: { score: iteration / 10 },
+      llm_usage: [
+        {
+          provider: P.img,
+          model: P.script,
+          input_tokens: 10,
+          output_tokens: 5,
+          cost_usd: null,
+          purpose: P.svg,
+        },
+      ],
+      failure_analysis: {
+        classification: P.svg,
+        recommendation: P.url,
+        root_cause: `${P.img} root`,
+        specific_actions: [P.script, P.comment],
+        model: P.attr,
+        prompt_version: P.img,
+      },
+      ...(iteration > 1 && { advice: advice(iteration - 1) }),
+    });
+  const meta = ExperimentMetaSchema.parse({
+    experiment_id: id,
+    directive: "hostile advice",
+    summary: {
+      experiment_id: id,
+      status: "ABANDONED",
+      total_iterations: 2,
+      best_iteration: 2,
+      best_metrics: {},
+      final_recommendation: "",
+      lessons_learned: [],
+      total_compute_time: 0,
+      total_cost: 0,
+      advice: advice(2),
+    },
+  });
+  return { meta, records: [record(1), record(2)] };
+}
