@@ -1,5 +1,18 @@
 import type { Advice } from "@converge/core";
 import type { Command } from "commander";
+import {
+  adviceJsonFields,
+  BASE_URL_ENVS,
+  chooseAdvisor,
+  DEFAULT_MODELS,
+  fallbackWarning,
+  KEY_ENVS,
+  type LlmRows,
+  llmLines,
+  type ProviderOptions,
+  providerChoice,
+  providerOptions,
+} from "./advise-provider.js";
 import { analysisOptions, analyzePrepared, loadAnalyzers } from "./analyze-command.js";
 import {
   type LoadOptions,
@@ -11,26 +24,33 @@ import { styleConvergence, TEXT_WIDTH as WIDTH, wrap } from "./analyze-command-r
 import type { CommandContext } from "./context.js";
 import { toJson } from "./format.js";
 import { mlflowExperimentOption, storeOption } from "./options.js";
-import type { Style } from "./style.js";
+import { redactSecrets } from "./store-uri.js";
+import { createStyle, type Style, useColor } from "./style.js";
 import { width } from "./table.js";
 import { UsageError } from "./usage-error.js";
+
+type AdviseOptions = LoadOptions & ProviderOptions & { json?: boolean; maxIterations?: number };
 
 /** Adds `converge advise` to a program. */
 export function registerAdvise(program: Command, ctx: CommandContext): Command {
   const command = program
     .command("advise")
     .description(
-      "Ask the offline rule advisor about one experiment: CONTINUE, PIVOT or ABANDON, with findings, parameter advice, next steps and the rule that decided.",
+      "Ask an advisor about one experiment: CONTINUE, PIVOT or ABANDON, with findings, parameter advice and next steps. The offline rule advisor by default; an LLM (OpenAI, Anthropic or an OpenAI-compatible server) with --provider.",
     )
     .argument("<experiment>", "an experiment id, or the path of an <experiment_id>.jsonl file")
     .addOption(storeOption())
     .addOption(mlflowExperimentOption())
-    .option("--json", "print { experiment_id, source, assessment } as JSON")
+    .option(
+      "--json",
+      "print { experiment_id, source, model, prompt_version, fallback, usage, assessment } as JSON",
+    )
     .option(
       "--max-iterations <n>",
       "the loop's total budget of iterations (for the likelihood of success and the budget rules)",
       positiveInteger,
     );
+  for (const option of providerOptions()) command.addOption(option);
   return analysisOptions(command)
     .addHelpText(
       "after",
@@ -45,45 +65,82 @@ off below the goal → PIVOT; R7 converging → CONTINUE; R8 flat or oscillating
 with no improvement for 5 → PIVOT; R9 otherwise → CONTINUE.
 --json prints the assessment with the seed's advisor field names.
 
+LLM advisors (--provider openai | anthropic): the model reads the trajectory
+(prompt trajectory-v1) and answers in the same schema; an unusable answer is
+re-asked twice. Default models: ${DEFAULT_MODELS.openai} (openai), ${DEFAULT_MODELS.anthropic} (anthropic).
+The output names the model, the prompt version and the cost from the token
+usage and the price table ("cost unknown" for a model it has no price for).
+If the model gives no usable answer (bad answers, refusal, provider errors,
+timeout), the rule advisor answers instead: a warning on stderr and at the top
+of the output says why, --json has it in "fallback", and the exit code is
+still 0 (advice was given).
+
+API keys are read from the environment only, never from a flag (it would end
+up in your shell history), and are never printed:
+  ${KEY_ENVS.openai}       for --provider openai (also OpenAI-compatible servers)
+  ${KEY_ENVS.anthropic}    for --provider anthropic
+A missing key exits 2. Without --base-url, ${BASE_URL_ENVS.openai} /
+${BASE_URL_ENVS.anthropic} set the base URL. For a local OpenAI-compatible server
+(Ollama, vLLM, LM Studio) pass its /v1 URL and any key it accepts, e.g.
+OPENAI_API_KEY=local; Ollama listens on http://127.0.0.1:11434/v1, vLLM on
+http://HOST:8000/v1.
+
 Examples:
   $ converge advise exp_20260118_143022
   $ converge advise ./logs/exp_20260118_143022.jsonl --json
   $ converge advise exp_a --store ./runs --max-iterations 20
-  $ converge advise exp_a --gate gate.json --minimize max_drawdown`,
+  $ converge advise exp_a --gate gate.json --minimize max_drawdown
+  $ export OPENAI_API_KEY=sk-...
+  $ converge advise exp_a --provider openai
+  $ converge advise exp_a --provider openai --model gpt-4.1-mini --api responses
+  $ export ANTHROPIC_API_KEY=sk-ant-...
+  $ converge advise exp_a --provider anthropic --model claude-haiku-4-5
+  $ OPENAI_API_KEY=local converge advise exp_a --provider openai \\
+      --model llama3.1 --base-url http://127.0.0.1:11434/v1 --timeout 120`,
     )
-    .action(
-      async (arg: string, options: LoadOptions & { json?: boolean; maxIterations?: number }) => {
-        const targets = await resolveTargets([arg], options, ctx);
-        if (targets.length > 1) {
-          throw new UsageError(
-            `converge advise takes one experiment; ${arg} holds ${targets.length}. Name one: converge advise <experiment_id> --store ${arg}`,
+    .action(async (arg: string, options: AdviseOptions) => {
+      const env = ctx.io.env;
+      const choice = providerChoice(options, env);
+      const targets = await resolveTargets([arg], options, ctx);
+      if (targets.length > 1) {
+        throw new UsageError(
+          `converge advise takes one experiment; ${arg} holds ${targets.length}. Name one: converge advise <experiment_id> --store ${arg}`,
+        );
+      }
+      const { experiments } = await loadTargets(targets, options, ctx);
+      const { ruleAdvisor } = await loadAnalyzers();
+      const errStyle = createStyle(useColor(env, ctx.io.stderr));
+      const warn = (message: string) =>
+        ctx.err(`${errStyle.yellow("warning:")} ${redactSecrets(message, env)}`);
+      for (const x of experiments) {
+        const rule = ruleAdvisor(
+          options.maxIterations === undefined ? {} : { maxIterations: options.maxIterations },
+        );
+        const { advisor, checkSetup } = await chooseAdvisor(choice, rule, warn);
+        const advice = await advisor.advise({
+          records: x.records,
+          trajectory: await analyzePrepared(x),
+          meta: x.meta,
+        });
+        checkSetup();
+        const fellBack = fallbackWarning(advice, env);
+        if (fellBack !== undefined) warn(fellBack);
+        if (options.json) {
+          ctx.out(
+            toJson({
+              experiment_id: x.experimentId,
+              source: advice.source,
+              ...adviceJsonFields(advice, env),
+              assessment: advice.assessment,
+            }),
           );
+        } else {
+          const { warning, model } = await llmLines(advice, ctx.style, env);
+          for (const line of warning) ctx.out(line);
+          for (const line of renderAdvice(x.experimentId, advice, ctx.style, model)) ctx.out(line);
         }
-        const { experiments } = await loadTargets(targets, options, ctx);
-        const { ruleAdvisor } = await loadAnalyzers();
-        for (const x of experiments) {
-          const advisor = ruleAdvisor(
-            options.maxIterations === undefined ? {} : { maxIterations: options.maxIterations },
-          );
-          const advice = await advisor.advise({
-            records: x.records,
-            trajectory: await analyzePrepared(x),
-            meta: x.meta,
-          });
-          if (options.json) {
-            ctx.out(
-              toJson({
-                experiment_id: x.experimentId,
-                source: advice.source,
-                assessment: advice.assessment,
-              }),
-            );
-          } else {
-            for (const line of renderAdvice(x.experimentId, advice, ctx.style)) ctx.out(line);
-          }
-        }
-      },
-    );
+      }
+    });
 }
 
 function styleAction(style: Style, action: string): string {
@@ -93,8 +150,17 @@ function styleAction(style: Style, action: string): string {
   return style.red(text);
 }
 
-/** The lines of `converge advise`: the next action first, then the evidence. */
-export function renderAdvice(experimentId: string, advice: Advice, style: Style): string[] {
+/**
+ * The lines of `converge advise`: the next action first, then the evidence.
+ * `llm` (which model and prompt were asked, at what cost) follows the next
+ * action when an LLM was asked.
+ */
+export function renderAdvice(
+  experimentId: string,
+  advice: Advice,
+  style: Style,
+  llm?: LlmRows,
+): string[] {
   const a = advice.assessment;
   const header: [string, string][] = [
     ["Experiment", style.bold(experimentId)],
@@ -114,6 +180,18 @@ export function renderAdvice(experimentId: string, advice: Advice, style: Style)
   ];
   const labelWidth = Math.max(...header.map(([label]) => label.length));
   const lines = header.map(([label, value]) => `${style.dim(label.padEnd(labelWidth))}  ${value}`);
+  if (llm !== undefined) {
+    const rows = (
+      [
+        ["Model", llm.model],
+        ["Cost", llm.cost],
+      ] as const
+    ).flatMap(([label, value]) => {
+      const [first = "", ...rest] = wrap(value, WIDTH, " ".repeat(labelWidth + 2));
+      return [`${style.dim(label.padEnd(labelWidth))}  ${first.trimStart()}`, ...rest];
+    });
+    lines.splice(2, 0, ...rows);
+  }
 
   lines.push("", style.bold("Recommendations"));
   a.specific_recommendations.forEach((r, i) => {

@@ -159,14 +159,23 @@ export function redactUri(text: string): string {
   return text.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^/?#]*@/, "$1***@");
 }
 
-/** The text with the value of every MLflow credential variable replaced by `***`. */
+/** The variables holding LLM provider keys (`converge advise --provider`): environment only, never printed. */
+export const LLM_SECRET_ENVS: readonly string[] = [
+  "OPENAI_API_KEY",
+  "ANTHROPIC_API_KEY",
+  "ANTHROPIC_AUTH_TOKEN",
+];
+
+/** The text with the value of every MLflow credential or LLM key variable replaced by `***`. */
 export function redactSecrets(text: string, env: NodeJS.ProcessEnv): string {
   let out = text;
-  for (const name of [...MLFLOW_SECRET_ENVS, "MLFLOW_TRACKING_USERNAME"]) {
-    const value = env[name];
-    // Short values would blank out ordinary words; the library never prints them anyway.
-    if (value !== undefined && value.length >= 4) out = out.split(value).join("***");
-  }
+  const hide = (value: string | undefined, min: number) => {
+    // Short values would blank out ordinary words; the libraries never print them anyway.
+    if (value !== undefined && value.length >= min) out = out.split(value).join("***");
+  };
+  for (const name of [...MLFLOW_SECRET_ENVS, "MLFLOW_TRACKING_USERNAME"]) hide(env[name], 4);
+  // Placeholder keys of local servers ("local", "ollama") are not secrets; real keys are long.
+  for (const name of LLM_SECRET_ENVS) hide(env[name], 8);
   return out;
 }
 

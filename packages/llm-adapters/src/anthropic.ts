@@ -105,6 +105,7 @@ export function anthropic(settings: AnthropicSettings): LanguageModel {
       model,
       usage: { inputTokens: u.input_tokens + written + read, outputTokens: u.output_tokens },
       costUsd: base === null ? null : base + cacheCost,
+      secrets: [key],
     };
   };
 

@@ -28,6 +28,7 @@ export {
 export { type OpenAISettings, openai } from "./openai.js";
 export {
   costOf,
+  DEFAULT_MODELS,
   DEFAULT_PRICES,
   type ModelPrice,
   PriceTableSchema,

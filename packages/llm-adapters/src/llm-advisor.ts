@@ -117,7 +117,8 @@ function checkOptions(options: LlmAdvisorOptions): void {
  * usage of the failed calls plus the fallback's, and this advisor's model and
  * prompt version (unless the fallback names its own). With `fallback: null`,
  * or when the fallback fails too, `advise` throws `LlmAdvisorError` carrying
- * the usage.
+ * the usage. A `ConfigurationError` (e.g. no API key) is thrown as it is:
+ * that is the user's to fix, not the fallback's to hide.
  *
  * ```ts
  * import { ruleAdvisor } from "@converge/analyzers";
@@ -158,6 +159,8 @@ export function llmAdvisor(options: LlmAdvisorOptions): Advisor {
           promptVersion: prompt.version,
         };
       } catch (error) {
+        // No key or a bad setting: the user must fix it; a fallback would hide it.
+        if (ConfigurationError.isInstance(error)) throw error;
         failure = error;
         if (StructuredOutputError.isInstance(error)) {
           usage = error.usage;

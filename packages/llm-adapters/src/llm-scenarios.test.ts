@@ -208,6 +208,36 @@ for (const p of PROVIDERS) {
       expect(advice.usage ?? []).toEqual([]);
     });
 
+    it("a model that echoes the key: neither the advice nor the fallback reason holds it", async () => {
+      const echoed = {
+        ...ANSWER,
+        reasoning: `my key is ${SENTINEL_KEY}`,
+        key_findings: [SENTINEL_KEY],
+      };
+      const { advice } = await advise([{ kind: "object", value: echoed }]);
+      expect(advice.assessment.reasoning).toBe("my key is ***");
+      const refused = await advise([{ kind: "refusal", message: `not with ${SENTINEL_KEY}` }]);
+      expect(refused.advice.fallback?.reason).toContain("not with ***");
+    });
+
+    it("a missing key is an error to fix, not a reason to fall back", async () => {
+      const server = await p.start([]);
+      servers.push(server);
+      const saved = { o: process.env.OPENAI_API_KEY, a: process.env.ANTHROPIC_API_KEY };
+      delete process.env.OPENAI_API_KEY;
+      delete process.env.ANTHROPIC_API_KEY;
+      try {
+        const model = p.model(server, { apiKey: undefined });
+        const advisor = llmAdvisor({ model, fallback });
+        await expect(advisor.advise(sampleAdvisorInput())).rejects.toThrow(/_API_KEY is not set/);
+        expect(fallback.calls).toBe(0);
+        expect(server.requests).toHaveLength(0);
+      } finally {
+        if (saved.o !== undefined) process.env.OPENAI_API_KEY = saved.o;
+        if (saved.a !== undefined) process.env.ANTHROPIC_API_KEY = saved.a;
+      }
+    });
+
     it("a hung connection hits the timeout and the fallback answers", async () => {
       const started = Date.now();
       const { advice } = await advise([{ kind: "hang" }, { kind: "hang" }], {

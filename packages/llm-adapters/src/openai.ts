@@ -121,6 +121,7 @@ export function openai(settings: OpenAISettings): LanguageModel {
       model,
       usage: { inputTokens: tokens.inputTokens, outputTokens: tokens.outputTokens },
       costUsd: usage ? costOf(tokens, price) : null,
+      secrets: [key],
     };
   };
 

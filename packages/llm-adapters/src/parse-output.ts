@@ -1,6 +1,6 @@
 import { toValidationIssues } from "@converge/core";
 import type { z } from "zod";
-import { LlmOutputError, type LlmOutputProblem } from "./errors.js";
+import { LlmOutputError, type LlmOutputProblem, redact } from "./errors.js";
 
 /** Who answered and what it cost: carried by every error about the answer. */
 export interface AnswerContext {
@@ -8,6 +8,8 @@ export interface AnswerContext {
   model: string;
   usage: { inputTokens: number; outputTokens: number };
   costUsd: number | null;
+  /** The API key: stripped from whatever the model says, in case it echoes it. */
+  secrets: readonly (string | undefined)[];
 }
 
 /** An error about an answer, with the context's usage and cost. */
@@ -18,9 +20,9 @@ export function outputError(
   output: string,
   issues?: ReturnType<typeof toValidationIssues>,
 ): LlmOutputError {
-  return new LlmOutputError(context.provider, context.model, message, {
+  return new LlmOutputError(context.provider, context.model, redact(message, context.secrets), {
     problem,
-    output,
+    output: redact(output, context.secrets),
     ...(issues && { issues }),
     usage: context.usage,
     costUsd: context.costUsd,
@@ -31,7 +33,8 @@ export function outputError(
 const FENCED = /^\s*```(?:json)?\s*\n([\s\S]*?)\n?```\s*$/;
 
 /** JSON text → validated object, or an `LlmOutputError` that says what was wrong. */
-export function parseAnswer<T>(context: AnswerContext, text: string, schema: z.ZodType<T>): T {
+export function parseAnswer<T>(context: AnswerContext, answer: string, schema: z.ZodType<T>): T {
+  const text = redact(answer, context.secrets);
   if (text.trim() === "") {
     throw outputError(context, "empty", `${context.provider} answered with no text.`, text);
   }
@@ -54,9 +57,12 @@ export function validateAnswer<T>(
   context: AnswerContext,
   value: unknown,
   schema: z.ZodType<T>,
-  text = JSON.stringify(value) ?? "",
+  answer = JSON.stringify(value) ?? "",
 ): T {
-  const result = schema.safeParse(value);
+  const text = redact(answer, context.secrets);
+  // A key the model echoed inside a string is replaced before anything keeps the object.
+  const clean = text === answer ? value : JSON.parse(text);
+  const result = schema.safeParse(clean);
   if (result.success) return result.data;
   const issues = toValidationIssues(result.error);
   const list = issues.map((i) => `${i.path || "(answer)"}: ${i.message}`).join("; ");

@@ -44,7 +44,13 @@ export const DEFAULT_PRICES: Readonly<Record<string, ModelPrice>> = Object.freez
   o3: price(2, 8, 0.5),
   "o3-mini": price(1.1, 4.4, 0.55),
   "o4-mini": price(1.1, 4.4, 0.275),
-  // Anthropic
+  // Anthropic (platform.claude.com model pages, November 2026)
+  "claude-fable-5-1": price(10, 50),
+  "claude-opus-5-5": price(4, 20),
+  "claude-opus-5": price(5, 25),
+  "claude-sonnet-5-5": price(2, 10),
+  "claude-opus-4-6": price(5, 25),
+  "claude-sonnet-4-6": price(3, 15),
   "claude-opus-4-5": price(5, 25),
   "claude-opus-4-1": price(15, 75),
   "claude-opus-4": price(15, 75),
@@ -63,6 +69,9 @@ const ModelPriceSchema = z.strictObject({
   outputPerMillion: nonNegative,
   cachedInputPerMillion: nonNegative.optional(),
 });
+/** The model each adapter's users are pointed at by default (CLI, demo): current and priced. */
+export const DEFAULT_MODELS = Object.freeze({ openai: "gpt-4.1", anthropic: "claude-sonnet-5-5" });
+
 /** Validates a user's price table (named fields, finite non-negative numbers). */
 export const PriceTableSchema = z.record(z.string().min(1), ModelPriceSchema);
 

@@ -216,7 +216,8 @@ function usageEntry(
  * with its zod message; for a cut-off answer, a request to be shorter). A
  * refusal, a provider error (`LlmApiError`: the adapter already spent its
  * retries) or an abort is not re-asked. Throws `StructuredOutputError`
- * carrying the usage of every call.
+ * carrying the usage of every call; a `ConfigurationError` (no API key, …)
+ * is thrown as it is.
  *
  * Usage: a call that answered (usable or not) counts with the tokens the
  * provider reported; a call that failed at the provider (`LlmApiError`)
@@ -245,6 +246,9 @@ export async function generateValidated<T>(
       usage.push(usageEntry(result.provider, result.model, result.usage, result.costUsd, purpose));
       return { object: result.object, usage, attempts: problems.length + 1 };
     } catch (error) {
+      // A misconfiguration (no API key, a schema strict output cannot take) is the
+      // user's to fix: no re-ask and no fallback would hide it.
+      if (ConfigurationError.isInstance(error)) throw error;
       const output = LlmOutputError.isInstance(error) ? error : null;
       if (output) {
         usage.push(

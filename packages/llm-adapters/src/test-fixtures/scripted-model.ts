@@ -62,6 +62,7 @@ export function scriptedModel(
         model: `${modelId}-2026`,
         usage: { ...SCRIPTED_USAGE },
         costUsd: 0.002,
+        secrets: [],
       };
       if ("text" in step) {
         context.usage = {

@@ -62,6 +62,27 @@ export function generated(id: string, n: number): ExperimentRecord[] {
           { provider: "x", model: "y", input_tokens: i, output_tokens: 2, cost_usd: null },
         ],
         extra_field: { kept: true },
+        ...(i % 5 === 0 && {
+          advice: {
+            after_iteration: i - 1,
+            source: "llm:openai/gpt-4.1",
+            model: "openai/gpt-4.1",
+            prompt_version: "trajectory-v1",
+            fallback: i % 10 === 0 ? { from: "llm:openai/gpt-4.1", reason: "HTTP 500 ✗" } : null,
+            assessment: {
+              convergence_assessment: "CONVERGING",
+              gradient_effectiveness: "MIXED",
+              likelihood_of_success: "MEDIUM",
+              estimated_iterations_needed: i % 3 ? 4 : null,
+              key_findings: [`finding ${i} — ✓`],
+              parameter_recommendations: { p1: "INCREASE - helps" },
+              next_action: "CONTINUE",
+              specific_recommendations: [],
+              confidence: 0.6,
+              reasoning: "steady",
+            },
+          },
+        }),
       }),
     );
   }
