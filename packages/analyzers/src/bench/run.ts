@@ -6,6 +6,7 @@
  */
 import { type ExperimentRecord, parseRecord, seededRandom } from "@converge/core";
 import { analyzeTrajectory } from "../analyze-trajectory.js";
+import { reportBenchRows } from "./results.js";
 
 function makeRecords(n: number): ExperimentRecord[] {
   const rnd = seededRandom(n);
@@ -75,6 +76,30 @@ for (const n of [1_000, 10_000, 100_000]) {
             : "FAIL"
           : "",
   });
+  const sortBaseline = `sort each of the 10 metrics: ${baseline.toFixed(1)} ms`;
+  reportBenchRows([
+    n === 100_000 && previous !== undefined
+      ? {
+          package: "analyzers",
+          benchmark: "analyzeTrajectory, 100,000 iterations (growth for 10×)",
+          measured: best,
+          unit: "ms",
+          baseline: `10,000 iterations: ${previous.toFixed(0)} ms`,
+          ratio: best / previous,
+          target: "< 30 (n log n ≈ 10–13)",
+          pass: best / previous < 30,
+        }
+      : {
+          package: "analyzers",
+          benchmark: `analyzeTrajectory, ${n.toLocaleString("en-US")} iterations`,
+          measured: best,
+          unit: "ms",
+          baseline: sortBaseline,
+          ratio: best / baseline,
+          target: n === 10_000 ? "< 1,000 ms" : "",
+          pass: n === 10_000 ? best < 1000 : null,
+        },
+  ]);
   previous = best;
 }
 console.log("\nanalyzeTrajectory: 10 metrics, 10 parameters (one changes per iteration)");

@@ -12,6 +12,7 @@ import { type ExperimentRecord, serializeRecord } from "@converge/core";
 import { jsonlStore } from "../index.js";
 import type { Durability } from "../options.js";
 import { benchRecords, seedSizedRecords } from "./records.js";
+import { type BenchRow, reportBenchRows } from "./results.js";
 
 const APPEND_RECORDS = 50_000;
 const EVERY_RECORDS = 2_000;
@@ -81,6 +82,9 @@ const fmt = (n: number, digits = 0) =>
 const mb = (bytes: number) => `${fmt(bytes / 1024 / 1024, 1)} MB`;
 const verdict = (ok: boolean) => (ok ? "PASS" : "FAIL");
 
+/** A row of the root `pnpm bench` table (scripts/bench.mjs), written once measured. */
+const row = (r: Omit<BenchRow, "package">) => reportBenchRows([{ package: "storage-jsonl", ...r }]);
+
 try {
   // --- append -------------------------------------------------------------
   const profiles = [
@@ -120,6 +124,19 @@ try {
         result,
       })),
     );
+    const appendRow = (what: string, seconds: number, target = "") =>
+      row({
+        benchmark: `append ${profile} (~${fmt(avgLine)} B), ${what}`,
+        measured: seconds * 1e6,
+        unit: "µs/record",
+        baseline: `writeSync of pre-serialised lines: ${fmt(best.floor * 1e6, 1)} µs/record`,
+        ratio: best.floor / seconds,
+        target,
+        pass: target ? best.floor / seconds >= 0.5 : null,
+      });
+    appendRow("ceiling: serializeRecord + writeSync", best.serialize);
+    appendRow("store, durability none", best.none, "≥ 0.5");
+    appendRow("store, durability batch", best.batch);
   }
 
   // --- load ---------------------------------------------------------------
@@ -176,6 +193,35 @@ try {
       result: "",
     },
   ]);
+  const load = `load ${fmt(LOAD_RECORDS)} records (${mb(fileSize)})`;
+  const floorLoad = `readFileSync + split + JSON.parse: ${fmt(floor.ms)} ms`;
+  row({
+    benchmark: `${load}, store.read time`,
+    measured: read.ms,
+    unit: "ms",
+    baseline: floorLoad,
+    ratio: read.ms / floor.ms,
+    target: "≤ 2",
+    pass: read.ms <= 2 * floor.ms,
+  });
+  row({
+    benchmark: `${load}, store.read peak RSS`,
+    measured: read.peak / 1024 / 1024,
+    unit: "MB",
+    baseline: `file size: ${mb(fileSize)}`,
+    ratio: read.peak / fileSize,
+    target: "≤ 3",
+    pass: read.peak <= 3 * fileSize,
+  });
+  row({
+    benchmark: `${load}, store.iterate time`,
+    measured: iterate.ms,
+    unit: "ms",
+    baseline: floorLoad,
+    ratio: iterate.ms / floor.ms,
+    target: "",
+    pass: null,
+  });
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
