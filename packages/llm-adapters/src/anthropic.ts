@@ -14,7 +14,7 @@ import {
 } from "./adapter-settings.js";
 import { type AnswerContext, outputError, parseAnswer, validateAnswer } from "./parse-output.js";
 import { costOf, priceOf } from "./pricing.js";
-import { type FailureKind, parseRetryAfter, withRetries } from "./retry.js";
+import { sdkClassifier, withRetries } from "./retry.js";
 import { schemaName as cleanName, warnOnce } from "./shared.js";
 
 /** Settings of `anthropic()`. */
@@ -37,24 +37,11 @@ const PROVIDER = "anthropic";
 const CACHE_WRITE_FACTOR = 1.25;
 const CACHE_READ_FACTOR = 0.1;
 
-function classify(error: unknown): FailureKind {
-  if (error instanceof Anthropic.APIUserAbortError) return { kind: "aborted" };
-  if (error instanceof Anthropic.APIConnectionTimeoutError)
-    return { kind: "timeout", message: "timed out" };
-  if (error instanceof Anthropic.APIConnectionError)
-    return { kind: "connection", message: error.message };
-  if (error instanceof Anthropic.APIError && typeof error.status === "number") {
-    const body = error.error as { error?: { message?: unknown } } | undefined;
-    const message = body?.error?.message;
-    return {
-      kind: "http",
-      status: error.status,
-      retryAfterMs: parseRetryAfter(error.headers),
-      message: typeof message === "string" ? message : error.message,
-    };
-  }
-  return { kind: "other" };
-}
+// Anthropic's error body is { type: "error", error: { type, message } }.
+const classify = sdkClassifier(
+  Anthropic,
+  (body) => (body as { error?: { message?: unknown } } | undefined)?.error?.message,
+);
 
 /**
  * A `LanguageModel` on Anthropic's SDK. The key comes from `apiKey` or

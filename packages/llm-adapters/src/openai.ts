@@ -15,7 +15,7 @@ import {
 } from "./adapter-settings.js";
 import { type AnswerContext, outputError, parseAnswer } from "./parse-output.js";
 import { costOf, priceOf } from "./pricing.js";
-import { type FailureKind, parseRetryAfter, withRetries } from "./retry.js";
+import { sdkClassifier, withRetries } from "./retry.js";
 import { schemaName as cleanName, warnOnce } from "./shared.js";
 
 /** Settings of `openai()`. */
@@ -44,23 +44,11 @@ const OpenAISettingsSchema = CommonSettingsSchema.extend({
 
 const PROVIDER = "openai";
 
-function classify(error: unknown): FailureKind {
-  if (error instanceof OpenAI.APIUserAbortError) return { kind: "aborted" };
-  if (error instanceof OpenAI.APIConnectionTimeoutError)
-    return { kind: "timeout", message: "timed out" };
-  if (error instanceof OpenAI.APIConnectionError)
-    return { kind: "connection", message: error.message };
-  if (error instanceof OpenAI.APIError && typeof error.status === "number") {
-    const body = error.error as { message?: unknown } | undefined;
-    return {
-      kind: "http",
-      status: error.status,
-      retryAfterMs: parseRetryAfter(error.headers),
-      message: typeof body?.message === "string" ? body.message : error.message,
-    };
-  }
-  return { kind: "other" };
-}
+// OpenAI's error body is { message, type, param, code }.
+const classify = sdkClassifier(
+  OpenAI,
+  (body) => (body as { message?: unknown } | undefined)?.message,
+);
 
 /**
  * A `LanguageModel` on OpenAI's SDK. The key comes from `apiKey` or

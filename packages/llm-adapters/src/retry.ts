@@ -15,6 +15,43 @@ export type FailureKind =
   | { kind: "aborted" }
   | { kind: "other" };
 
+/** The error classes both official SDKs export (same names, same shape). */
+export interface SdkErrorClasses {
+  APIUserAbortError: abstract new (...args: never[]) => Error;
+  APIConnectionTimeoutError: abstract new (...args: never[]) => Error;
+  APIConnectionError: abstract new (...args: never[]) => Error;
+  APIError: abstract new (
+    ...args: never[]
+  ) => Error & { status?: number | undefined; headers?: Headers | undefined; error?: unknown };
+}
+
+/**
+ * How the retry loop reads an SDK's errors. `bodyMessage` picks the
+ * provider's own message out of the parsed error body (its shape differs).
+ */
+export function sdkClassifier(
+  sdk: SdkErrorClasses,
+  bodyMessage: (body: unknown) => unknown,
+): (error: unknown) => FailureKind {
+  return (error) => {
+    if (error instanceof sdk.APIUserAbortError) return { kind: "aborted" };
+    if (error instanceof sdk.APIConnectionTimeoutError)
+      return { kind: "timeout", message: "timed out" };
+    if (error instanceof sdk.APIConnectionError)
+      return { kind: "connection", message: error.message };
+    if (error instanceof sdk.APIError && typeof error.status === "number") {
+      const message = bodyMessage(error.error);
+      return {
+        kind: "http",
+        status: error.status,
+        retryAfterMs: parseRetryAfter(error.headers),
+        message: typeof message === "string" ? message : error.message,
+      };
+    }
+    return { kind: "other" };
+  };
+}
+
 export interface RetryPolicy {
   /** Retries after the first request (default 2). */
   maxRetries: number;
