@@ -14,6 +14,7 @@ export default defineConfig({
       "@converge/analyzers": src("analyzers"),
       "@converge/llm-adapters": src("llm-adapters"),
       "@converge/reporters": src("reporters"),
+      "@converge/cli": src("cli"),
     },
   },
   test: {

@@ -1,146 +1,121 @@
+/**
+ * The demo in-process: the documented seeds' outcomes (real runs), and that
+ * a seed reproduces its run record for record.
+ */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { evaluateGate } from "@converge/core";
+import { deserializeRecord, type ExperimentRecord } from "@converge/core";
 import { afterAll, describe, expect, it } from "vitest";
-import {
-  DEMO_GATE,
-  demoDir,
-  INITIAL_PARAMETERS,
-  refineStrategy,
-  runDemo,
-  toyBacktest,
-} from "./index.js";
+import { createDemoTracker, DEFAULT_SEED, type DemoResult, runDemo } from "./demo.js";
+import { resolveStore } from "./setup.js";
 
-const created: string[] = [];
+const dirs: string[] = [];
 const tempDir = () => {
   const dir = mkdtempSync(join(tmpdir(), "converge-demo-"));
-  created.push(dir);
+  dirs.push(dir);
   return dir;
 };
 afterAll(() => {
-  for (const dir of created) rmSync(dir, { recursive: true, force: true });
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
-describe("toyBacktest", () => {
-  it("gives the same metrics for the same parameters and seed", () => {
-    const p = { position_size: 0.12, rsi_threshold: 74, stop_loss: 0.1 };
-    expect(toyBacktest(p)).toEqual(toyBacktest({ ...p }));
-    expect(toyBacktest(p, 7)).toEqual(toyBacktest(p, 7));
+/** No keys, no MLflow, no colour: the offline demo whatever the machine has set. */
+const ENV = { PATH: process.env.PATH, NO_COLOR: "1" };
+
+async function run(
+  seed: number,
+  experimentId?: string,
+): Promise<{ result: DemoResult; out: string }> {
+  let out = "";
+  const dir = tempDir();
+  const result = await runDemo({
+    seed,
+    store: `jsonl:${dir}`,
+    env: ENV,
+    cwd: dir,
+    stdout: { write: (text: string) => (out += text) },
+    stderr: { write: (text: string) => (out += text) },
+    ...(experimentId !== undefined && { experimentId }),
+  });
+  return { result, out };
+}
+
+function records(result: DemoResult): ExperimentRecord[] {
+  if (result.location.kind !== "jsonl") throw new Error("expected a JSONL store");
+  const file = join(result.location.dir, `${result.experimentId}.jsonl`);
+  return readFileSync(file, "utf8")
+    .trim()
+    .split("\n")
+    .map((line) => deserializeRecord(line));
+}
+
+/** The seeds the README documents, with what the offline demo does on each. */
+const SEEDS = [
+  { seed: DEFAULT_SEED, status: "SUCCESS", iterations: 9 },
+  { seed: 46, status: "PIVOT_TO_RESEARCH", iterations: 12 },
+  { seed: 79, status: "ABANDONED", iterations: 7 },
+] as const;
+
+describe("the documented seeds", () => {
+  it.each(SEEDS)("seed $seed ends $status after $iterations iterations", async (expected) => {
+    const { result, out } = await run(expected.seed);
+    expect(result.loop.summary.status).toBe(expected.status);
+    expect(result.loop.summary.total_iterations).toBe(expected.iterations);
+    expect(records(result)).toHaveLength(expected.iterations);
+    expect(out).toContain(`status          ${expected.status}`);
+    expect(out).not.toContain("\u001b["); // NO_COLOR
+    if (expected.status === "SUCCESS") {
+      expect(result.loop.passed).toBe(true);
+      expect(records(result).at(-1)?.gate_passed).toBe(true);
+    } else {
+      // The advisor, not the iteration budget, ended it.
+      expect(result.loop.advice?.assessment.next_action).toBe(
+        expected.status === "ABANDONED" ? "ABANDON" : "PIVOT",
+      );
+      expect(records(result).some((r) => r.gate_passed)).toBe(false);
+    }
   });
 
-  it("changes with the parameters and with the noise seed", () => {
-    const p = { ...INITIAL_PARAMETERS };
-    expect(toyBacktest({ ...p, rsi_threshold: 78 }).sharpe_ratio).toBeGreaterThan(
-      toyBacktest(p).sharpe_ratio,
-    );
-    expect(toyBacktest({ ...p, position_size: 0.3 }).max_drawdown).toBeGreaterThan(
-      toyBacktest(p).max_drawdown,
-    );
-    expect(toyBacktest(p, 1)).not.toEqual(toyBacktest(p, 2));
-  });
-
-  it("fails the gate at the start", () => {
-    const result = evaluateGate(toyBacktest(INITIAL_PARAMETERS), DEMO_GATE);
-    expect(result.passed).toBe(false);
-    expect(result.failed_criteria.map((c) => c.metric)).toEqual([
+  it("the default seed's story: the tuner starts far from the gate and improves on the way", async () => {
+    const { result, out } = await run(DEFAULT_SEED);
+    const rs = records(result);
+    expect(rs[0]?.failed_criteria.map((c) => c.metric)).toEqual([
       "sharpe_ratio",
       "max_drawdown",
       "win_rate",
     ]);
+    expect(new Set(rs.map((r) => JSON.stringify(r.parameters))).size).toBe(rs.length);
+    expect(out).toContain("deflated sharpe");
+    expect(out).toMatch(
+      /pnpm -s converge report demo_seed43_\S+ --store jsonl:\S+ -o review\.html/,
+    );
   });
 });
 
-describe("refineStrategy", () => {
-  it("steps only the parameters of failed criteria, deterministically", () => {
-    const strategy = { name: "AAPL_Momentum_v1", parameters: { ...INITIAL_PARAMETERS } };
-    const metrics = { sharpe_ratio: 1.2, max_drawdown: 0.1, win_rate: 0.45 };
-    const gate = evaluateGate(metrics, DEMO_GATE);
-    const context = {
-      strategy,
-      metrics,
-      gate,
-      analysis: null,
-      advice: null,
-      records: [],
-      iteration: 1,
-    };
-    const next = refineStrategy(context);
-    expect(next.name).toBe("AAPL_Momentum_v2");
-    // Only win_rate failed: its playbook raises the RSI threshold by 1.
-    expect(next.parameters).toEqual({ position_size: 0.1, rsi_threshold: 71, stop_loss: 0.15 });
-    expect(refineStrategy(context)).toEqual(next);
-    expect(strategy.parameters).toEqual(INITIAL_PARAMETERS);
+describe("reproducibility", () => {
+  it("the same seed gives the same records, except times", async () => {
+    const strip = (r: ExperimentRecord) => ({ ...r, timestamp: null, compute_time: 0 });
+    const a = await run(46, "repro_a");
+    const b = await run(46, "repro_b");
+    const ra = records(a.result).map((r) => strip({ ...r, experiment_id: "x" }));
+    const rb = records(b.result).map((r) => strip({ ...r, experiment_id: "x" }));
+    expect(rb).toEqual(ra);
+    expect(ra.length).toBeGreaterThan(5);
   });
 });
 
-describe("runDemo", () => {
-  it("passes the gate within the iteration budget and logs every iteration", async () => {
-    const dir = tempDir();
-    const lines: string[] = [];
-    const { loop, file, experimentId } = await runDemo({ dir, write: (l) => lines.push(l) });
-
-    expect(loop.passed).toBe(true);
-    expect(loop.summary.status).toBe("SUCCESS");
-    expect(loop.summary.total_iterations).toBeGreaterThanOrEqual(4);
-    expect(loop.summary.total_iterations).toBeLessThanOrEqual(6);
-    expect(experimentId).toMatch(/^exp_\d{8}_\d{6}_[0-9a-f]{4}$/);
-    expect(file).toBe(join(dir, `${experimentId}.jsonl`));
-
-    const records = readFileSync(file, "utf8")
-      .trimEnd()
-      .split("\n")
-      .map((line) => JSON.parse(line));
-    expect(records.map((r) => r.iteration)).toEqual(
-      Array.from({ length: loop.summary.total_iterations }, (_, i) => i + 1),
-    );
-    expect(records[0].parameter_changes).toEqual({});
-    for (let i = 1; i < records.length; i++) {
-      const changes = records[i].parameter_changes as Record<string, { from: number; to: number }>;
-      expect(Object.keys(changes).length).toBeGreaterThan(0);
-      // Each change is derived from the previous iteration's parameters.
-      for (const [name, change] of Object.entries(changes)) {
-        expect(change.from).toBe(records[i - 1].parameters[name]);
-        expect(change.to).toBe(records[i].parameters[name]);
-      }
-      expect(records[i].metrics).toEqual(toyBacktest(records[i].parameters));
-    }
-    expect(records.at(-1).gate_passed).toBe(true);
-    expect(records.slice(0, -1).every((r) => r.gate_passed === false)).toBe(true);
-
-    const output = lines.join("\n");
-    expect(output).toContain(`[1/8] gate ${records[0].gate_score.toFixed(3)} fail`);
-    expect(output).toContain("Summary");
-    expect(output).toMatch(/status\s+SUCCESS/);
-    expect(output).toMatch(
-      new RegExp(`best iteration\\s+${records.length} \\(gate score 1\\.000\\)`),
-    );
-    expect(output).toContain(`Log written to ${file}`);
-    expect(output).toContain(`pnpm -s converge show ${experimentId} --store jsonl:${dir}`);
-  });
-
-  it("is reproducible: two runs log the same metrics", async () => {
-    const quiet = () => {};
-    const a = await runDemo({ dir: tempDir(), write: quiet });
-    const b = await runDemo({ dir: tempDir(), write: quiet });
-    const metrics = (file: string) =>
-      readFileSync(file, "utf8")
-        .trimEnd()
-        .split("\n")
-        .map((line) => JSON.parse(line).metrics);
-    expect(metrics(a.file)).toEqual(metrics(b.file));
-  });
-
-  it("stops at maxIterations when the budget is too small", async () => {
-    const { loop } = await runDemo({ dir: tempDir(), maxIterations: 2, write: () => {} });
-    expect(loop.passed).toBe(false);
-    expect(loop.summary.status).toBe("MAX_ITERATIONS");
-    expect(loop.summary.total_iterations).toBe(2);
-  });
-
-  it("uses CONVERGE_DEMO_DIR, else ./experiments", () => {
-    expect(demoDir({ cwd: "/w", env: {} })).toBe("/w/experiments");
-    expect(demoDir({ cwd: "/w", env: { CONVERGE_DEMO_DIR: "runs" } })).toBe("/w/runs");
-    expect(demoDir({ cwd: "/w", env: {}, dir: "/abs" })).toBe("/abs");
+describe("createDemoTracker", () => {
+  it("composes the rule advisor offline, an LLM advisor and failure analyser with a model", async () => {
+    const location = resolveStore(`jsonl:${tempDir()}`, {}, "/");
+    const offline = createDemoTracker({ location, advisor: "rule", model: null });
+    expect(offline.tracker.advisor?.name).toBe("rule");
+    expect(offline.failureAnalyzer).toBeUndefined();
+    expect(offline.tracker.analyzers.length).toBeGreaterThan(0);
+    const llm = createDemoTracker({ location, advisor: "anthropic", model: "claude-sonnet-5-5" });
+    expect(llm.tracker.advisor?.name).toContain("anthropic/claude-sonnet-5-5");
+    expect(llm.failureAnalyzer?.name).toContain("anthropic/claude-sonnet-5-5");
+    await offline.tracker.store.close();
+    await llm.tracker.store.close();
   });
 });

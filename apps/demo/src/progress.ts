@@ -1,64 +1,148 @@
-import type { ExperimentRecord, ExperimentSummary } from "@converge/core";
+/**
+ * The live display of the loop: one line per iteration (metrics, gate score,
+ * verdict, action, the advisor's next action, what changed), under a
+ * cli-progress bar when the output is a terminal, as plain lines otherwise.
+ */
 
-/** A metric or parameter value in a progress line. */
-function num(value: unknown): string {
-  if (typeof value !== "number") return JSON.stringify(value);
-  if (!Number.isFinite(value)) return String(value);
-  return String(Number(value.toFixed(4)));
+import type { Style } from "@converge/cli";
+import type { Advice, ExperimentRecord } from "@converge/core";
+import { MultiBar, Presets, type SingleBar } from "cli-progress";
+
+/** Where the demo writes: stdout, or a test's buffer. */
+export interface OutputStream {
+  write(text: string): unknown;
+  isTTY?: boolean;
 }
 
-/** "position_size 0.1→0.095, stop_loss 0.15→0.146" from a record's `parameter_changes`. */
-export function describeChanges(changes: Readonly<Record<string, unknown>>): string {
-  const parts = Object.entries(changes).map(([name, change]) => {
-    const c = change as { from?: unknown; to?: unknown } | null;
-    if (c && typeof c === "object" && ("from" in c || "to" in c)) {
-      return `${name} ${"from" in c ? num(c.from) : "(new)"}→${"to" in c ? num(c.to) : "(removed)"}`;
-    }
-    return `${name}→${num(change)}`;
-  });
-  return parts.join(", ");
+/** A number for a line: `digits` decimals, "n/a" when not finite (no trades: no Sharpe). */
+export function fixed(value: unknown, digits = 2): string {
+  return typeof value === "number" && Number.isFinite(value) ? value.toFixed(digits) : "n/a";
 }
 
-/** One line per logged iteration: gate score, verdict, metrics, failed criteria, changes. */
-export function formatIteration(record: ExperimentRecord, maxIterations: number): string {
-  const metrics = Object.entries(record.metrics)
-    .map(([name, value]) => `${name} ${num(value)}`)
-    .join("  ");
-  const verdict = record.gate_passed ? "PASS" : "fail";
-  const failed = record.failed_criteria.map((c) => String(c.metric)).join(", ");
-  const changes = describeChanges(record.parameter_changes);
-  const head = `[${record.iteration}/${maxIterations}] gate ${record.gate_score?.toFixed(3) ?? "-"} ${verdict}  ${metrics}`;
-  const tail = [
-    ...(failed ? [`failed: ${failed}`] : []),
-    changes ? `changed: ${changes}` : "changed: (first iteration)",
-  ];
-  return `${head}\n      ${tail.join("  |  ")}`;
+/** A fraction as a percentage, "n/a" when not finite. */
+export function percent(value: unknown): string {
+  return typeof value === "number" && Number.isFinite(value)
+    ? `${(value * 100).toFixed(1)}%`
+    : "n/a";
 }
 
-/** The closing lines: status, best iteration, totals, where the log is and how to look at it. */
-export function formatSummary(
-  summary: ExperimentSummary,
-  info: { file: string; dir: string; experimentId: string; maxIterations: number },
-): string[] {
-  const best =
-    summary.best_iteration === null
-      ? "-"
-      : `${summary.best_iteration} (gate score ${summary.best_gate_score?.toFixed(3) ?? "-"})`;
-  const bestMetrics = Object.entries(summary.best_metrics)
-    .map(([name, value]) => `${name} ${num(value)}`)
+/** "lookback 18 → 42" from a record's parameter_changes. */
+export function describeChanges(record: ExperimentRecord): string {
+  return Object.entries(record.parameter_changes)
+    .map(([name, change]) => {
+      const c = change as { from?: unknown; to?: unknown } | null;
+      if (c !== null && typeof c === "object" && ("from" in c || "to" in c)) {
+        return `${name} ${String(c.from ?? "(new)")} → ${String(c.to ?? "(removed)")}`;
+      }
+      return `${name} → ${String(change)}`;
+    })
     .join(", ");
-  return [
-    "",
-    "Summary",
-    `  status           ${summary.status}`,
-    `  best iteration   ${best}`,
-    `  best metrics     ${bestMetrics || "-"}`,
-    `  iterations       ${summary.total_iterations} of at most ${info.maxIterations}`,
-    `  compute time     ${summary.total_compute_time.toFixed(4)} s`,
-    `  cost             $${summary.total_cost.toFixed(2)}`,
-    "",
-    `Log written to ${info.file}`,
-    "Look at it with:",
-    `  pnpm -s converge show ${info.experimentId} --store jsonl:${info.dir}`,
-  ];
+}
+
+/** What produced an iteration's parameters: the tuner's moves from a base iteration. */
+export interface MoveNote {
+  base: number;
+  moves: readonly { parameter: string; from: number; to: number; because: string }[];
+}
+
+/** "lookback 42 → 63 from #8 (sharpe_ratio fails; as its last move showed)". */
+export function describeMoves(note: MoveNote): string {
+  return note.moves
+    .map((m) => `${m.parameter} ${m.from} → ${m.to} from #${note.base} (${m.because})`)
+    .join("; ");
+}
+
+/** One iteration as a line, and a second line saying what was changed to get there. */
+export function formatIteration(
+  record: ExperimentRecord,
+  advice: Advice | null,
+  maxIterations: number,
+  style: Style,
+  note: MoveNote | null = null,
+): string {
+  const m = record.metrics;
+  const width = String(maxIterations).length;
+  const verdict = record.gate_passed ? style.green("PASS") : style.red("FAIL");
+  const action = record.action_taken || (record.gate_passed ? "SUCCESS" : "REFINE");
+  const next = advice?.assessment.next_action;
+  const nextText =
+    next === undefined
+      ? ""
+      : `  advice ${next === "CONTINUE" ? next : style.yellow(next)} (${advice?.assessment.convergence_assessment})${advice?.fallback ? ` from ${advice.source}: ${advice.fallback.from} failed` : ""}`;
+  const changes =
+    record.iteration === 1
+      ? `start: ${Object.entries(record.parameters)
+          .map(([k, v]) => `${k} ${String(v)}`)
+          .join(", ")}`
+      : note
+        ? describeMoves(note)
+        : describeChanges(record) || "no change";
+  const indent = " ".repeat(2 * width + 5);
+  const head = [
+    `[${String(record.iteration).padStart(width)}/${maxIterations}]`,
+    `sharpe ${fixed(m.sharpe_ratio).padStart(5)}`,
+    `mdd ${percent(m.max_drawdown).padStart(6)}`,
+    `win ${percent(m.win_rate).padStart(6)}`,
+    `gate ${fixed(record.gate_score, 3)}`,
+    `${verdict} → ${action}${nextText}`,
+  ].join("  ");
+  return `${head}\n${indent}${style.dim(changes)}`;
+}
+
+/** A running display. */
+export interface Progress {
+  /** Shows a logged iteration (and the moves that produced it, when known). */
+  iteration(record: ExperimentRecord, advice: Advice | null, note?: MoveNote | null): void;
+  /** Ends the display (the bar stays at its last value). Safe to call twice. */
+  stop(): void;
+}
+
+export interface ProgressOptions {
+  maxIterations: number;
+  style: Style;
+  /** Show nothing. */
+  quiet?: boolean;
+}
+
+/** Starts the display on `stream`: a bar above which lines scroll on a TTY, plain lines elsewhere. */
+export function startProgress(stream: OutputStream, options: ProgressOptions): Progress {
+  const { maxIterations, style } = options;
+  if (options.quiet) return { iteration() {}, stop() {} };
+  if (stream.isTTY !== true) {
+    return {
+      iteration(record, advice, note = null) {
+        stream.write(`${formatIteration(record, advice, maxIterations, style, note)}\n`);
+      },
+      stop() {},
+    };
+  }
+  const multibar = new MultiBar(
+    {
+      // cli-progress only calls write, isTTY, columns and readline's cursor helpers.
+      stream: stream as unknown as NodeJS.WritableStream,
+      format: "{bar} {value}/{total} iterations | best gate score {best}",
+      hideCursor: true,
+      clearOnComplete: false,
+      barsize: 30,
+    },
+    Presets.shades_classic,
+  );
+  const bar: SingleBar = multibar.create(maxIterations, 0, { best: "-" });
+  let best = Number.NEGATIVE_INFINITY;
+  let stopped = false;
+  return {
+    iteration(record, advice, note = null) {
+      if (stopped) return;
+      best = Math.max(best, record.gate_score ?? Number.NEGATIVE_INFINITY);
+      multibar.log(`${formatIteration(record, advice, maxIterations, style, note)}\n`);
+      bar.update(record.iteration, { best: fixed(best, 3) });
+      multibar.update(); // draw now: the loop's work is synchronous between iterations
+    },
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      multibar.update(); // flush the last lines
+      multibar.stop();
+    },
+  };
 }
