@@ -1,6 +1,8 @@
 /**
- * Every README's ```ts examples must run. Each block is written into its
- * package folder (so imports resolve as they would for a user), imported, and
+ * Every README's ```ts examples must run (the root README, docs/*.md and each
+ * package's). Each block is written into its package folder, or the
+ * repository root for the root README and docs (so imports resolve as they
+ * would for a user), imported, and
  * each `console.log(...); // expected` line is checked against what it printed.
  */
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
@@ -12,7 +14,11 @@ import { afterAll, describe, expect, it, vi } from "vitest";
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
 async function readmes(): Promise<string[]> {
-  const out: string[] = [];
+  // The root README and docs/ run from the repository root (imports resolve from there).
+  const out: string[] = [join(root, "README.md")];
+  for (const name of await readdir(join(root, "docs"))) {
+    if (name.endsWith(".md")) out.push(join(root, "docs", name));
+  }
   for (const group of ["packages", "apps"]) {
     for (const name of await readdir(join(root, group))) {
       const path = join(root, group, name, "README.md");
@@ -36,7 +42,7 @@ afterAll(async () => {
 
 describe("README examples run", async () => {
   for (const readme of await readmes()) {
-    const pkgDir = dirname(readme);
+    const pkgDir = dirname(readme) === join(root, "docs") ? root : dirname(readme);
     blocks(await readFile(readme, "utf8")).forEach((code, index) => {
       if (code.includes("// not-runnable")) return;
       it(`${readme.slice(root.length + 1)} example ${index + 1}`, async () => {

@@ -360,6 +360,25 @@ describe("runGateLoop", () => {
     expect(record?.failure_analysis?.error).toBe("no data for AAPL");
   });
 
+  it("rejects a failure analyzer of another specification before starting anything", async () => {
+    const store = memoryStore();
+    const run = runGateLoop({
+      tracker: createTracker({ store }),
+      failureAnalyzer: {
+        specificationVersion: "v2",
+        name: "future",
+        analyze: async () => ({}),
+      } as never,
+      gate,
+      strategy: start,
+      backtest,
+      refine,
+      maxIterations: 3,
+    });
+    await expect(run).rejects.toThrow(/failure analyzer "future" implements specification v2/);
+    expect(await store.list()).toEqual([]);
+  });
+
   it("rejects a bad maxIterations before starting anything", async () => {
     const store = memoryStore();
     await expect(

@@ -12,7 +12,7 @@ import type { JsonValue } from "./json.js";
 import type { MetricSpecInput } from "./metric-spec.js";
 import type { ExperimentRecord, LlmUsage, RecordedAdvice } from "./record.js";
 import type { ExperimentStatus, ExperimentSummary } from "./summary.js";
-import type { LogInput, Run, Tracker } from "./tracker.js";
+import { checkPlugin, type LogInput, type Run, type Tracker } from "./tracker.js";
 
 /** What `refine` is given to produce the next strategy. */
 export interface RefineContext<S extends StrategyLike> {
@@ -136,6 +136,8 @@ export async function runGateLoop<S extends StrategyLike>(
   }
   const gate = parseGate(options.gate);
   const advisor = options.advisor ?? tracker.advisor;
+  checkPlugin("advisor", advisor);
+  checkPlugin("failure analyzer", failureAnalyzer);
   const warn = options.onWarning ?? ((message: string) => console.warn(`converge: ${message}`));
   const run: Run = await tracker.start({
     gate,

@@ -114,7 +114,8 @@ export interface Run {
 
 const MAX_CONFLICT_RETRIES = 5;
 
-function checkPlugin(
+/** Throws a ConfigurationError unless `plugin` (when given) implements specification v1. */
+export function checkPlugin(
   kind: string,
   plugin: { specificationVersion?: unknown; name?: unknown } | undefined,
 ): void {
