@@ -15,6 +15,7 @@ export default defineConfig({
       "@converge/llm-adapters": src("llm-adapters"),
       "@converge/reporters": src("reporters"),
       "@converge/cli": src("cli"),
+      "@converge/bench-kit": src("bench-kit"),
     },
   },
   test: {

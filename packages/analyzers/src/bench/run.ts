@@ -6,7 +6,7 @@
  */
 import { type ExperimentRecord, parseRecord, seededRandom } from "@converge/core";
 import { analyzeTrajectory } from "../analyze-trajectory.js";
-import { reportBenchRows } from "./results.js";
+import { reportBenchRows } from "@converge/bench-kit";
 
 function makeRecords(n: number): ExperimentRecord[] {
   const rnd = seededRandom(n);

@@ -9,7 +9,7 @@
 
 import { renderHtmlReport } from "../html/document.js";
 import { generateExperiment } from "./generate.js";
-import { reportBenchRows } from "./results.js";
+import { reportBenchRows } from "@converge/bench-kit";
 
 const MB = 1024 * 1024;
 const TARGET_SECONDS = 3;

@@ -12,7 +12,7 @@ import { type ExperimentRecord, serializeRecord } from "@converge/core";
 import { jsonlStore } from "../index.js";
 import type { Durability } from "../options.js";
 import { benchRecords, seedSizedRecords } from "./records.js";
-import { type BenchRow, reportBenchRows } from "./results.js";
+import { type BenchRow, reportBenchRows } from "@converge/bench-kit";
 
 const APPEND_RECORDS = 50_000;
 const EVERY_RECORDS = 2_000;

@@ -17,7 +17,7 @@
  */
 import { type ExperimentRecord, parseRecord, seededRandom } from "@converge/core";
 import { mlflowStore } from "../index.js";
-import { reportBenchRows, reportBenchSkipped } from "./results.js";
+import { reportBenchRows, reportBenchSkipped } from "@converge/bench-kit";
 import { type BenchServer, ensureVenv, logWithPython, startServer } from "./server.js";
 
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 1000);

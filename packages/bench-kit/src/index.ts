@@ -1,8 +1,8 @@
 /**
  * One row of the combined table that the root `pnpm bench` (scripts/bench.mjs)
- * prints. The same small file sits in each benchmarked package's src/bench/
- * (core has no bench or test utilities to host it); the root script parses
- * and checks the rows (scripts/bench-table.mjs).
+ * prints: each benchmarked package's src/bench/run.ts reports its rows here;
+ * the root script parses and checks them (scripts/bench-table.mjs). A private
+ * workspace package, so the benchmarks share it without core hosting tooling.
  */
 import { appendFileSync } from "node:fs";
 
@@ -24,4 +24,13 @@ export interface BenchRow {
 export function reportBenchRows(rows: readonly BenchRow[]): void {
   const file = process.env.CONVERGE_BENCH_RESULTS;
   if (file) appendFileSync(file, rows.map((row) => `${JSON.stringify(row)}\n`).join(""));
+}
+
+/**
+ * Tells the root `pnpm bench` that this benchmark could not run here and why (a JSON
+ * line `{ package, skipped }` in $CONVERGE_BENCH_RESULTS); it lists the package as SKIPPED.
+ */
+export function reportBenchSkipped(pkg: string, reason: string): void {
+  const file = process.env.CONVERGE_BENCH_RESULTS;
+  if (file) appendFileSync(file, `${JSON.stringify({ package: pkg, skipped: reason })}\n`);
 }
