@@ -4,9 +4,10 @@
  * (≈ 10–13 for n log n, 100 for quadratic) and a same-run baseline: sorting
  * every metric's values, an n log n floor for any rank statistic. Not a test.
  */
+
+import { reportBenchRows } from "@converge/bench-kit";
 import { type ExperimentRecord, parseRecord, seededRandom } from "@converge/core";
 import { analyzeTrajectory } from "../analyze-trajectory.js";
-import { reportBenchRows } from "@converge/bench-kit";
 
 function makeRecords(n: number): ExperimentRecord[] {
   const rnd = seededRandom(n);

@@ -7,9 +7,9 @@
  * 10,000 iterations: static report under 3 s and under 5 MB. Not a test.
  */
 
+import { reportBenchRows } from "@converge/bench-kit";
 import { renderHtmlReport } from "../html/document.js";
 import { generateExperiment } from "./generate.js";
-import { reportBenchRows } from "@converge/bench-kit";
 
 const MB = 1024 * 1024;
 const TARGET_SECONDS = 3;

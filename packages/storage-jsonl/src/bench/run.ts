@@ -8,11 +8,11 @@ import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { type BenchRow, reportBenchRows } from "@converge/bench-kit";
 import { type ExperimentRecord, serializeRecord } from "@converge/core";
 import { jsonlStore } from "../index.js";
 import type { Durability } from "../options.js";
 import { benchRecords, seedSizedRecords } from "./records.js";
-import { type BenchRow, reportBenchRows } from "@converge/bench-kit";
 
 const APPEND_RECORDS = 50_000;
 const EVERY_RECORDS = 2_000;

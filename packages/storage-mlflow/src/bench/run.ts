@@ -15,9 +15,10 @@
  * every attempt) for Converge and by wrapping MLflow's `http_request` in the
  * Python script.
  */
+
+import { reportBenchRows, reportBenchSkipped } from "@converge/bench-kit";
 import { type ExperimentRecord, parseRecord, seededRandom } from "@converge/core";
 import { mlflowStore } from "../index.js";
-import { reportBenchRows, reportBenchSkipped } from "@converge/bench-kit";
 import { type BenchServer, ensureVenv, logWithPython, startServer } from "./server.js";
 
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 1000);
