@@ -119,3 +119,31 @@ describe("createDemoTracker", () => {
     await llm.tracker.store.close();
   });
 });
+
+describe("the tuner over many markets", () => {
+  it("never evaluates the same parameters twice in a run", async () => {
+    let duplicates = 0;
+    // Seed 23 once re-evaluated a parameter set (a step clamped at a bound changed nothing).
+    for (const seed of [23, 3, 16, 43, 46, 79]) {
+      let out = "";
+      const dir = tempDir();
+      const result = await runDemo({
+        seed,
+        maxIterations: 25,
+        store: `jsonl:${dir}`,
+        env: ENV,
+        cwd: dir,
+        quiet: true,
+        stdout: { write: (text: string) => (out += text) },
+        stderr: { write: (text: string) => (out += text) },
+      });
+      const seen = new Set<string>();
+      for (const r of records(result)) {
+        const key = JSON.stringify(r.parameters);
+        if (seen.has(key)) duplicates++;
+        seen.add(key);
+      }
+    }
+    expect(duplicates).toBe(0);
+  }, 120_000);
+});

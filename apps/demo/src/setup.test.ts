@@ -63,10 +63,12 @@ describe("resolveAdvisor", () => {
     expect(() => resolveAdvisor("openai", undefined, {})).toThrow(/OPENAI_API_KEY/);
     expect(() => resolveAdvisor("rule", "gpt-4.1", {})).toThrow(DemoUsageError);
     expect(() => resolveAdvisor("oracle", undefined, {})).toThrow(/one of rule, openai, anthropic/);
-    // A compatible server needs no real key.
-    expect(resolveAdvisor("openai", "llama3.1", { OPENAI_BASE_URL: "http://x/v1" }).model).toBe(
-      "llama3.1",
+    // A base URL alone is not enough (the adapter would fail every call): a placeholder key is.
+    expect(() => resolveAdvisor("openai", "llama3.1", { OPENAI_BASE_URL: "http://x/v1" })).toThrow(
+      /OPENAI_API_KEY=local/,
     );
+    const local = { OPENAI_BASE_URL: "http://x/v1", OPENAI_API_KEY: "local" };
+    expect(resolveAdvisor("openai", "llama3.1", local).model).toBe("llama3.1");
   });
 });
 

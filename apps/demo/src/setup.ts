@@ -44,8 +44,8 @@ export function resolveStore(
 
 /**
  * The advisor: `--advisor`, else an LLM when its key is set (OpenAI first),
- * else the offline rule advisor. An LLM chosen explicitly needs its key (or a
- * compatible server's base URL).
+ * else the offline rule advisor. An LLM chosen explicitly needs its key (a
+ * placeholder for a compatible server that needs none).
  */
 export function resolveAdvisor(
   option: string | undefined,
@@ -68,10 +68,10 @@ export function resolveAdvisor(
       throw new DemoUsageError("--model needs --advisor openai or anthropic.");
     return { advisor, model: null };
   }
-  const baseUrlEnv = advisor === "openai" ? "OPENAI_BASE_URL" : "ANTHROPIC_BASE_URL";
-  if (!env[KEY_ENVS[advisor]] && !env[baseUrlEnv]) {
+  if (!env[KEY_ENVS[advisor]]) {
+    const baseUrlEnv = advisor === "openai" ? "OPENAI_BASE_URL" : "ANTHROPIC_BASE_URL";
     throw new DemoUsageError(
-      `--advisor ${advisor} needs ${KEY_ENVS[advisor]} in the environment (or ${baseUrlEnv} for a compatible server).`,
+      `--advisor ${advisor} needs ${KEY_ENVS[advisor]} in the environment (a compatible server at ${baseUrlEnv} that needs no key takes any placeholder, e.g. ${KEY_ENVS[advisor]}=local).`,
     );
   }
   return { advisor, model: model ?? DEFAULT_MODELS[advisor] };

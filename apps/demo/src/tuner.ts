@@ -292,14 +292,35 @@ export function createTuner(options: TunerOptions): Tuner {
       moves.push(rest);
       break;
     }
-    // Never evaluate the same parameters twice: explore a parameter nobody pulled.
+    // Never evaluate the same parameters twice: explore a parameter nobody pulled,
+    // in a seeded order, skipping steps a bound clamps to nothing or that were tried.
     if (context.records.some((r) => sameParameters(next, r.parameters))) {
       const free = PARAMETER_NAMES.filter((p) => !moves.some((x) => x.parameter === p));
-      const p = free[Math.floor(random() * free.length)] ?? "lookback";
-      const direction: Direction = random() < 0.5 ? 1 : -1;
-      const to = stepped(p, next[p], direction * memory[p].step);
-      moves.push({ parameter: p, from: next[p], to, because: "already tried: exploring" });
-      next[p] = to;
+      const first = Math.floor(random() * free.length);
+      const sign: Direction = random() < 0.5 ? 1 : -1;
+      const candidates = free.flatMap((_, k) => {
+        const p = free[(first + k) % free.length] as ParameterName;
+        return [1, 2, 4].flatMap((scale) =>
+          [sign, -sign as Direction].map((direction) => ({
+            p,
+            to: stepped(p, next[p], direction * scale * memory[p].step),
+          })),
+        );
+      });
+      const fresh = candidates.find(
+        ({ p, to }) =>
+          to !== next[p] &&
+          !context.records.some((r) => sameParameters({ ...next, [p]: to }, r.parameters)),
+      );
+      if (fresh) {
+        moves.push({
+          parameter: fresh.p,
+          from: next[fresh.p],
+          to: fresh.to,
+          because: "already tried: exploring",
+        });
+        next[fresh.p] = fresh.to;
+      }
     }
     pending = {
       baseScore: best?.gate_score ?? context.gate.score,

@@ -54,6 +54,10 @@ function seconds(value: string): number {
   if (!/^\d+(\.\d+)?$/.test(value.trim()) || !Number.isFinite(n) || n * 1000 < 1) {
     throw new InvalidArgumentError("expected a number of seconds > 0, e.g. 30");
   }
+  // The whole call gets 3× this, and Node's timers stop at 2^31 - 1 ms.
+  if (n * 3000 > 2_147_483_647) {
+    throw new InvalidArgumentError("expected at most 715,827 seconds (the whole call gets 3×)");
+  }
   return n;
 }
 

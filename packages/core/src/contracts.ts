@@ -88,7 +88,7 @@ export interface LoopProgress {
   /** The iteration just logged (1-based within this loop). */
   iteration: number;
   maxIterations: number;
-  /** USD spent so far, the advice being asked included once paid. */
+  /** USD spent by the iterations logged so far (not yet this advice). */
   costSpentUsd: number;
   /** The loop's cost budget in USD; null without one. */
   costBudgetUsd: number | null;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { TrajectoryAssessment } from "./assessment.js";
 import type { Advisor, FailureAnalyzer, StrategyLike } from "./contracts.js";
-import { GateLoopError } from "./errors.js";
+import { ConfigurationError, GateLoopError } from "./errors.js";
 import { runGateLoop } from "./gate-loop.js";
 import { memoryStore } from "./memory-store.js";
 import { createTracker } from "./tracker.js";
@@ -244,6 +244,54 @@ describe("runGateLoop", () => {
     expect(records.map((r) => r.cost)).toEqual([0.25, 0.25, 0.5]);
     // The advisor's failed call after the last iteration is still counted.
     expect(result.summary.total_cost).toBeCloseTo(1.25, 12);
+  });
+
+  it("stops FAILED when a plugin is misconfigured (it would fail every iteration), keeping what was logged", async () => {
+    const store = memoryStore();
+    const noKey = () =>
+      Object.assign(new ConfigurationError("openai(): no API key: OPENAI_API_KEY is not set."), {
+        usage: [],
+      });
+    const failing = runGateLoop({
+      tracker: createTracker({ store }),
+      failureAnalyzer: {
+        specificationVersion: "v1",
+        name: "llm",
+        async analyze() {
+          throw noKey();
+        },
+      },
+      gate,
+      strategy: start,
+      backtest,
+      refine,
+      maxIterations: 5,
+      experimentId: "no-key",
+    });
+    const error = await failing.catch((e: unknown) => e);
+    expect(GateLoopError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toContain("OPENAI_API_KEY is not set");
+    expect(await store.read("no-key")).toHaveLength(1);
+    expect((await store.readMeta("no-key"))?.status).toBe("FAILED");
+
+    const advised = runGateLoop({
+      tracker: createTracker({ store }),
+      advisor: {
+        specificationVersion: "v1",
+        name: "llm",
+        async advise() {
+          throw noKey();
+        },
+      },
+      gate,
+      strategy: start,
+      backtest,
+      refine,
+      maxIterations: 5,
+      experimentId: "no-key-advice",
+    });
+    expect(GateLoopError.isInstance(await advised.catch((e: unknown) => e))).toBe(true);
+    expect(await store.read("no-key-advice")).toHaveLength(2);
   });
 
   it("goes on without advice when the advisor fails, and warns", async () => {

@@ -6,7 +6,7 @@ import type {
   LlmCallUsage,
   StrategyLike,
 } from "./contracts.js";
-import { describeCause, GateLoopError } from "./errors.js";
+import { ConfigurationError, describeCause, GateLoopError } from "./errors.js";
 import { evaluateGate, type GateResult, type GateSpecInput, parseGate } from "./gate.js";
 import type { JsonValue } from "./json.js";
 import type { MetricSpecInput } from "./metric-spec.js";
@@ -96,6 +96,18 @@ function usageOf(error: unknown): LlmCallUsage[] {
       Number.isInteger(u.inputTokens) &&
       Number.isInteger(u.outputTokens),
   );
+}
+
+/**
+ * A plugin that cannot work as configured (no API key, …) would fail the same
+ * way every iteration: the loop stops instead of running on without it.
+ */
+function isMisconfiguration(error: unknown): boolean {
+  for (let e = error, depth = 0; e && depth < 4; depth++) {
+    if (ConfigurationError.isInstance(e)) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 function toRecordedAdvice(advice: Advice, afterIteration: number): RecordedAdvice {
@@ -205,6 +217,7 @@ export async function runGateLoop<S extends StrategyLike>(
     const result = evaluateGate(metrics, gate);
     let analysis: FailureAnalysis | null = null;
     let failedUsage: LlmCallUsage[] = [];
+    let misconfigured: unknown;
     if (!result.passed && failureAnalyzer) {
       try {
         analysis = await failureAnalyzer.analyze({
@@ -217,7 +230,10 @@ export async function runGateLoop<S extends StrategyLike>(
         });
       } catch (error) {
         failedUsage = usageOf(error);
-        warn(`failure analyzer "${failureAnalyzer.name}" failed: ${describeCause(error)}`, error);
+        // Logged first (nothing lost), then the loop stops: see isMisconfiguration.
+        if (isMisconfiguration(error)) misconfigured = error;
+        else
+          warn(`failure analyzer "${failureAnalyzer.name}" failed: ${describeCause(error)}`, error);
       }
     }
     const usage = [
@@ -244,10 +260,13 @@ export async function runGateLoop<S extends StrategyLike>(
         }),
       );
     } catch (error) {
+      // Not stored, yet paid: the summary keeps it.
+      carriedUsage = usage;
       return fail("log", error);
     }
     carriedUsage = [];
     carriedAdvice = null;
+    if (misconfigured !== undefined) return fail("failure analysis", misconfigured);
 
     if (result.passed) {
       await notify(options, record, null, warn);
@@ -256,9 +275,7 @@ export async function runGateLoop<S extends StrategyLike>(
     advice = null;
     if (advisor && run.records.length >= 2) {
       try {
-        const costSpentUsd =
-          run.records.reduce((sum, r) => sum + r.cost, 0) +
-          carriedUsage.reduce((s, u) => s + (u.cost_usd ?? 0), 0);
+        const costSpentUsd = run.records.reduce((sum, r) => sum + r.cost, 0);
         advice = await run.advise(await run.analyze(), advisor, {
           loop: {
             iteration: i,
@@ -273,6 +290,7 @@ export async function runGateLoop<S extends StrategyLike>(
         carriedAdvice = toRecordedAdvice(advice, record.iteration);
       } catch (error) {
         carriedUsage = toRecordUsage(usageOf(error), "advisor");
+        if (isMisconfiguration(error)) return fail("advice", error);
         warn(
           `advisor "${advisor.name}" failed, continuing without advice: ${describeCause(error)}`,
           error,

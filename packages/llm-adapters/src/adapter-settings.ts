@@ -37,7 +37,12 @@ export interface CommonSettings {
   onWarning?: (message: string) => void;
 }
 
-const positiveMs = z.number().int().positive();
+// Node's timers hold at most 2^31 - 1 ms (~24.8 days); longer ones fire at once.
+const positiveMs = z
+  .number()
+  .int()
+  .positive()
+  .max(2_147_483_647, "at most 2,147,483,647 ms (about 24 days): Node's timers go no further");
 export const CommonSettingsSchema = z.object({
   model: z.string().trim().min(1, "model must name a model, e.g. gpt-4.1 or claude-sonnet-4-5"),
   apiKey: z.string().min(1, "apiKey must not be empty: omit it to read the environment").optional(),

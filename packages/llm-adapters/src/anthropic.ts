@@ -13,7 +13,7 @@ import {
   resolveSettings,
 } from "./adapter-settings.js";
 import { type AnswerContext, outputError, parseAnswer, validateAnswer } from "./parse-output.js";
-import { costOf, priceOf } from "./pricing.js";
+import { costOf, priceOfAnswer } from "./pricing.js";
 import { sdkClassifier, withRetries } from "./retry.js";
 import { schemaName as cleanName, warnOnce } from "./shared.js";
 
@@ -74,7 +74,7 @@ export function anthropic(settings: AnthropicSettings): LanguageModel {
     const u = message.usage;
     const written = u.cache_creation_input_tokens ?? 0;
     const read = u.cache_read_input_tokens ?? 0;
-    const price = priceOf(model, resolved.prices) ?? priceOf(resolved.model, resolved.prices);
+    const price = priceOfAnswer(model, resolved.model, resolved.prices);
     if (!price) {
       warnOnce(
         warned,

@@ -14,7 +14,7 @@ import {
   resolveSettings,
 } from "./adapter-settings.js";
 import { type AnswerContext, outputError, parseAnswer } from "./parse-output.js";
-import { costOf, priceOf } from "./pricing.js";
+import { costOf, priceOfAnswer } from "./pricing.js";
 import { sdkClassifier, withRetries } from "./retry.js";
 import { schemaName as cleanName, warnOnce } from "./shared.js";
 
@@ -88,7 +88,7 @@ export function openai(settings: OpenAISettings): LanguageModel {
       outputTokens: usage?.output ?? 0,
       cachedInputTokens: usage?.cached ?? 0,
     };
-    const price = priceOf(model, resolved.prices) ?? priceOf(resolved.model, resolved.prices);
+    const price = priceOfAnswer(model, resolved.model, resolved.prices);
     if (!usage) {
       warnOnce(
         warned,

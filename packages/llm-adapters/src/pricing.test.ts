@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { costOf, DEFAULT_PRICES, PriceTableSchema, priceOf } from "./pricing.js";
+import { costOf, DEFAULT_PRICES, PriceTableSchema, priceOf, priceOfAnswer } from "./pricing.js";
 
 describe("priceOf", () => {
   it("finds a model, and a dated snapshot or -latest alias by its model", () => {
@@ -55,5 +55,15 @@ describe("PriceTableSchema", () => {
     const paths = result.error?.issues.map((i) => i.path.join(".")) ?? [];
     expect(paths).toContain("m.inputPerMillion");
     expect(paths).toContain("m.outputPerMillion");
+  });
+});
+
+describe("priceOfAnswer", () => {
+  it("prices the answering model, or the requested one only when the answer is its snapshot", () => {
+    expect(priceOfAnswer("gpt-4.1-2025-04-14", "gpt-4.1")).toBe(DEFAULT_PRICES["gpt-4.1"]);
+    const table = { "my-model": { inputPerMillion: 1, outputPerMillion: 2 } };
+    expect(priceOfAnswer("my-model-2026-01-01", "my-model", table)).toBe(table["my-model"]);
+    // A gateway that answers with another model: unknown, not the requested model's price.
+    expect(priceOfAnswer("some-other-model", "gpt-4.1")).toBeUndefined();
   });
 });

@@ -92,6 +92,23 @@ export function priceOf(
   return base !== modelId && Object.hasOwn(table, base) ? table[base] : undefined;
 }
 
+/**
+ * The price of the model that answered. When the table does not know it, the
+ * requested model's price is used only if the answer names a snapshot or
+ * alias of that same model (a gateway answering with another model gets
+ * `undefined`: unknown, not a guess).
+ */
+export function priceOfAnswer(
+  answered: string,
+  requested: string,
+  table: Readonly<Record<string, ModelPrice>> = DEFAULT_PRICES,
+): ModelPrice | undefined {
+  const own = priceOf(answered, table);
+  if (own) return own;
+  const sameModel = answered.replace(SNAPSHOT, "") === requested.replace(SNAPSHOT, "");
+  return sameModel ? priceOf(requested, table) : undefined;
+}
+
 /** Tokens of one call as the adapters count them. */
 export interface TokenCounts {
   /** Every input token, cached ones included. */

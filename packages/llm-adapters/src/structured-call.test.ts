@@ -116,6 +116,13 @@ describe("generateValidated", () => {
     expect(reask.length).toBeLessThan(PROMPT.length + 2200);
   });
 
+  it("does not re-ask an answer cut off before any text (the output budget went on reasoning)", async () => {
+    const { model, error } = await failure([{ truncated: "" }, { text: good }]);
+    expect(model.calls).toHaveLength(1);
+    expect(error.problems).toEqual(["truncated"]);
+    expect(error.usage).toHaveLength(1);
+  });
+
   it("gives up after maxRepairs re-asks, counting every call's usage, with a message naming provider, model, problem and attempts", async () => {
     const bad = JSON.stringify({ verdict: "yes", confidence: 2 });
     const { model, error } = await failure([{ text: bad }, { text: bad }, { text: bad }]);

@@ -256,7 +256,10 @@ export async function generateValidated<T>(
         );
       }
       problems.push(output ? output.problem : LlmApiError.isInstance(error) ? "api" : "error");
-      const repairable = output !== null && REPAIRABLE.has(output.problem);
+      // Cut off before writing anything (a reasoning model spent the whole output
+      // budget thinking): asking for a shorter answer cannot help.
+      const cutOffEmpty = output?.problem === "truncated" && output.output.trim() === "";
+      const repairable = output !== null && REPAIRABLE.has(output.problem) && !cutOffEmpty;
       if (!repairable || problems.length > maxRepairs || abortSignal?.aborted) {
         throw new StructuredOutputError({
           provider: model.provider,
