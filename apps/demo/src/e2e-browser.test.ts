@@ -13,9 +13,12 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { copyFile, mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  launchBrowser,
+  openReportFile,
+} from "../../../packages/reporters/src/test-fixtures/browser.js";
 import { DEFAULT_SEED } from "./demo.js";
 import {
   ensureBuilt,
@@ -26,8 +29,6 @@ import {
   tempDirs,
 } from "./test-fixtures/built-demo.js";
 
-/** Where Debian installs chromium (`apt-get install chromium`). */
-const CHROMIUM = "/usr/bin/chromium";
 /** The screenshot the root README shows. */
 const TOUR = join(ROOT, "docs/report-tour.png");
 const VIEWPORT = { width: 1280, height: 900 };
@@ -35,14 +36,7 @@ const VIEWPORT = { width: 1280, height: 900 };
 const dirs = tempDirs("converge-demo-browser-");
 let browser: Browser | undefined;
 
-beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `${CHROMIUM} is missing: run \`apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium\`. This test never downloads a browser.`,
-    );
-  }
-  await ensureBuilt();
-}, 180_000);
+beforeAll(ensureBuilt, 180_000);
 
 afterAll(async () => {
   await browser?.close();
@@ -63,18 +57,7 @@ describe("the demo's report in headless Chromium", () => {
     // Chromium starts while the demo runs.
     const [run, launched] = await Promise.all([
       runDemoProcess(["--seed", String(DEFAULT_SEED), "--store", `jsonl:${store}`], { cwd }),
-      chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          "--headless",
-          "--no-sandbox",
-          "--disable-gpu",
-          "--disable-background-networking",
-          "--disable-component-update",
-          "--disable-sync",
-          "--no-first-run",
-        ],
-      }),
+      launchBrowser(), // Debian's chromium; says how to install it when missing
     ]);
     browser = launched;
     expect(run.stderr).toBe("");
@@ -87,23 +70,12 @@ describe("the demo's report in headless Chromium", () => {
       [`${id}.html`, `${id}.jsonl`, `${id}.meta.json`].sort(),
     );
 
-    const url = pathToFileURL(reportPath).href;
-    const page = await launched.newPage({
+    const { page, errors, requests } = await openReportFile(launched, reportPath, {
       viewport: VIEWPORT,
       colorScheme: "light",
       reducedMotion: "reduce",
       deviceScaleFactor: 1,
     });
-    const errors: string[] = [];
-    const requests: string[] = [];
-    page.on("console", (m) => {
-      if (m.type() === "error") errors.push(m.text());
-    });
-    page.on("pageerror", (e) => errors.push(`uncaught: ${e.message}`));
-    page.on("request", (r) => {
-      if (r.url() !== url && !r.url().startsWith("data:")) requests.push(r.url());
-    });
-    await page.goto(url, { waitUntil: "load" });
     expect(errors).toEqual([]);
     expect(requests).toEqual([]);
 

@@ -2,6 +2,7 @@ import type { Advice } from "@converge/core";
 import type { Command } from "commander";
 import {
   adviceJsonFields,
+  adviseOrUsageError,
   BASE_URL_ENVS,
   chooseAdvisor,
   DEFAULT_MODELS,
@@ -116,13 +117,12 @@ Examples:
         const rule = ruleAdvisor(
           options.maxIterations === undefined ? {} : { maxIterations: options.maxIterations },
         );
-        const { advisor, checkSetup } = await chooseAdvisor(choice, rule, warn);
-        const advice = await advisor.advise({
+        const advisor = await chooseAdvisor(choice, rule, warn);
+        const advice = await adviseOrUsageError(advisor, {
           records: x.records,
           trajectory: await analyzePrepared(x),
           meta: x.meta,
         });
-        checkSetup();
         const fellBack = fallbackWarning(advice, env);
         if (fellBack !== undefined) warn(fellBack);
         if (options.json) {

@@ -8,6 +8,7 @@
 import {
   type Advice,
   type Advisor,
+  type AdvisorInput,
   ConfigurationError,
   ConvergeError,
   type LanguageModel,
@@ -173,16 +174,6 @@ export function loadLlmAdapters(): Promise<typeof import("@converge/llm-adapters
   return import("@converge/llm-adapters");
 }
 
-/** The advisor of a choice, and a check to run after it answered. */
-export interface ChosenAdvisor {
-  advisor: Advisor;
-  /**
-   * Throws when the model failed for a reason of setup (a ConfigurationError:
-   * the fallback answered, but the user must fix the command line).
-   */
-  checkSetup(): void;
-}
-
 /**
  * The advisor for a checked choice: `rule` itself, or the LLM advisor with
  * `rule` as its fallback. Adapter warnings go to `warn`.
@@ -191,8 +182,8 @@ export async function chooseAdvisor(
   choice: ProviderChoice,
   rule: Advisor,
   warn: (message: string) => void,
-): Promise<ChosenAdvisor> {
-  if (choice.provider === "rule") return { advisor: rule, checkSetup: () => {} };
+): Promise<Advisor> {
+  if (choice.provider === "rule") return rule;
   const { anthropic, llmAdvisor, openai } = await loadLlmAdapters();
   const common = {
     model: choice.model,
@@ -214,26 +205,20 @@ export async function chooseAdvisor(
     if (ConvergeError.isInstance(error)) throw new UsageError(firstLine(error.message));
     throw error;
   }
-  let setupProblem: ConfigurationError | undefined;
-  const guarded: LanguageModel = {
-    specificationVersion: model.specificationVersion,
-    provider: model.provider,
-    modelId: model.modelId,
-    async generateObject(options) {
-      try {
-        return await model.generateObject(options);
-      } catch (error) {
-        if (ConfigurationError.isInstance(error)) setupProblem ??= error;
-        throw error;
-      }
-    },
-  };
-  return {
-    advisor: llmAdvisor({ model: guarded, fallback: rule }),
-    checkSetup() {
-      if (setupProblem) throw new UsageError(firstLine(setupProblem.message));
-    },
-  };
+  return llmAdvisor({ model, fallback: rule });
+}
+
+/**
+ * Asks the advisor; a setup problem the LLM advisor does not hide behind its
+ * fallback (a ConfigurationError, e.g. no key) becomes a usage error (exit 2).
+ */
+export async function adviseOrUsageError(advisor: Advisor, input: AdvisorInput): Promise<Advice> {
+  try {
+    return await advisor.advise(input);
+  } catch (error) {
+    if (ConfigurationError.isInstance(error)) throw new UsageError(firstLine(error.message));
+    throw error;
+  }
 }
 
 const firstLine = (text: string): string => text.split("\n")[0] ?? text;

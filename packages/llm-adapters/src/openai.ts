@@ -5,7 +5,7 @@
 import type { GenerateObjectOptions, GenerateObjectResult, LanguageModel } from "@converge/core";
 import { ConfigurationError } from "@converge/core";
 import OpenAI from "openai";
-import { zodResponseFormat, zodTextFormat } from "openai/helpers/zod";
+import { zodResponseFormat } from "openai/helpers/zod";
 import { z } from "zod";
 import {
   type CommonSettings,
@@ -113,31 +113,25 @@ export function openai(settings: OpenAISettings): LanguageModel {
     };
   };
 
-  const formats = (schema: z.ZodType<unknown>, name: string) => {
-    try {
-      if (parsed.strict === false) throw new Error("strict output turned off");
-      return {
-        chat: zodResponseFormat(schema, name),
-        responses: zodTextFormat(schema, name),
-      };
-    } catch (error) {
-      if (parsed.strict === true) {
-        throw new ConfigurationError(
-          `openai(): the schema "${name}" cannot be used with strict structured output: ${(error as Error).message}`,
-          {
-            hint: "make every field required (nullable where unknown) and use arrays instead of records, or pass strict: false.",
-          },
-        );
+  // One JSON schema per call, strict when the schema allows it (the SDK's helper
+  // checks OpenAI's strict rules), shaped below for the endpoint in use.
+  const jsonSchemaFor = (schema: z.ZodType<unknown>, name: string) => {
+    if (parsed.strict !== false) {
+      try {
+        const strict = zodResponseFormat(schema, name).json_schema.schema ?? {};
+        return { name, schema: strict, strict: true };
+      } catch (error) {
+        if (parsed.strict === true) {
+          throw new ConfigurationError(
+            `openai(): the schema "${name}" cannot be used with strict structured output: ${(error as Error).message}`,
+            {
+              hint: "make every field required (nullable where unknown) and use arrays instead of records, or pass strict: false.",
+            },
+          );
+        }
       }
-      const schemaJson = z.toJSONSchema(schema) as Record<string, unknown>;
-      return {
-        chat: {
-          type: "json_schema" as const,
-          json_schema: { name, schema: schemaJson, strict: false },
-        },
-        responses: { type: "json_schema" as const, name, schema: schemaJson, strict: false },
-      };
     }
+    return { name, schema: z.toJSONSchema(schema) as Record<string, unknown>, strict: false };
   };
 
   return {
@@ -147,7 +141,7 @@ export function openai(settings: OpenAISettings): LanguageModel {
     async generateObject<T>(options: GenerateObjectOptions<T>): Promise<GenerateObjectResult<T>> {
       const sdk = connect();
       const name = cleanName(options.schemaName);
-      const format = formats(options.schema as z.ZodType<unknown>, name);
+      const format = jsonSchemaFor(options.schema as z.ZodType<unknown>, name);
       const retry = {
         provider: PROVIDER,
         model: resolved.model,
@@ -170,7 +164,7 @@ export function openai(settings: OpenAISettings): LanguageModel {
                 ...(options.system ? [{ role: "system" as const, content: options.system }] : []),
                 { role: "user" as const, content: options.prompt },
               ],
-              response_format: format.chat,
+              response_format: { type: "json_schema", json_schema: format },
               max_completion_tokens: resolved.maxOutputTokens,
               ...sampling,
             },
@@ -222,7 +216,7 @@ export function openai(settings: OpenAISettings): LanguageModel {
               model: resolved.model,
               ...(options.system && { instructions: options.system }),
               input: options.prompt,
-              text: { format: format.responses },
+              text: { format: { type: "json_schema", ...format } },
               max_output_tokens: resolved.maxOutputTokens,
               store: false,
               ...sampling,

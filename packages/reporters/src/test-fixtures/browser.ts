@@ -7,7 +7,7 @@
  * skipped.
  */
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -72,8 +72,21 @@ export async function openReport(
 ): Promise<OpenedReport> {
   const path = join(dir, name);
   await writeFile(path, html);
+  return openReportFile(browser, path, { viewport });
+}
+
+/**
+ * Opens a report file already on disk (e.g. one the demo wrote) from its
+ * file:// URL, recording console errors and every request but its own.
+ */
+export async function openReportFile(
+  browser: Browser,
+  path: string,
+  pageOptions: Parameters<Browser["newPage"]>[0] = { viewport: { width: 1280, height: 900 } },
+): Promise<OpenedReport> {
+  const html = await readFile(path, "utf8");
   const url = pathToFileURL(path).href;
-  const page = await browser.newPage({ viewport });
+  const page = await browser.newPage(pageOptions);
   const errors: string[] = [];
   const requests: string[] = [];
   page.on("console", (m) => {
