@@ -1,10 +1,9 @@
 import { canonicalJson } from "@converge/core";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { ARTIFACT, canonicalParamValue, mlflowKey, mlflowStore } from "../index.js";
-import { type MlflowServer, startMlflowServer } from "../test-fixtures/mlflow-server.js";
 import { mlflowSuiteGate } from "../test-fixtures/mlflow-venv.js";
 import { type ReadBackNumber, readBack } from "../test-fixtures/python.js";
-import { generated, seedSample, tempDir } from "./helpers.js";
+import { generated, seedSample, tempDir, useMlflowServer } from "./helpers.js";
 
 const gate = await mlflowSuiteGate("storage-mlflow cross-check with the official Python client");
 
@@ -25,17 +24,11 @@ const asStored = (v: number): number =>
       : v;
 
 describe.skipIf(gate.skip)("what we logged, as the official MlflowClient reads it", () => {
-  let server: MlflowServer;
-  beforeAll(async () => {
-    server = await startMlflowServer();
-  }, 180_000);
-  afterAll(async () => {
-    await server?.stop();
-  });
+  const mlflow = useMlflowServer();
 
   test("params, metrics (NaN, ±Infinity), tags, artifacts and parent/child links", async () => {
     const store = mlflowStore({
-      trackingUri: server.url,
+      trackingUri: mlflow.server.url,
       experimentName: "xcheck",
       spoolDir: tempDir(),
     });
@@ -52,7 +45,7 @@ describe.skipIf(gate.skip)("what we logged, as the official MlflowClient reads i
     for (const r of seed) await store.append(r);
     await store.close();
 
-    const back = await readBack(server, {
+    const back = await readBack(mlflow.server, {
       experimentName: "xcheck",
       convergeExperimentId: id,
       history: "all",
@@ -133,7 +126,7 @@ describe.skipIf(gate.skip)("what we logged, as the official MlflowClient reads i
       );
     }
     // The seed's experiment is its own parent with three children.
-    const seedBack = await readBack(server, {
+    const seedBack = await readBack(mlflow.server, {
       experimentName: "xcheck",
       convergeExperimentId: seed[0]?.experiment_id ?? "",
     });

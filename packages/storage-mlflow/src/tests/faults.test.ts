@@ -1,36 +1,18 @@
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { createMlflowClient, mlflowStore } from "../index.js";
 import { startFaultProxy } from "../test-fixtures/fault-proxy.js";
-import { type MlflowServer, startMlflowServer } from "../test-fixtures/mlflow-server.js";
 import { mlflowSuiteGate } from "../test-fixtures/mlflow-venv.js";
-import { firstDifference, generated, tempDir } from "./helpers.js";
+import { childRuns, firstDifference, generated, tempDir, useMlflowServer } from "./helpers.js";
 
 const gate = await mlflowSuiteGate("storage-mlflow faults");
 
 describe.skipIf(gate.skip)(
   "faults between client and server: every record arrives exactly once",
   () => {
-    let server: MlflowServer;
-    beforeAll(async () => {
-      server = await startMlflowServer();
-    }, 180_000);
-    afterAll(async () => {
-      await server?.stop();
-    });
-
-    async function childRuns(experimentName: string, id: string) {
-      const c = createMlflowClient({ trackingUri: server.url });
-      const exp = await c.getExperimentByName(experimentName);
-      const runs = await c.searchRuns({
-        experimentIds: [exp?.experiment_id ?? ""],
-        filter: `tags.\`converge.experiment_id\` = '${id}' and tags.\`converge.kind\` = 'iteration'`,
-      });
-      await c.close();
-      return runs;
-    }
+    const mlflow = useMlflowServer();
 
     test("500s, 429 + Retry-After, connections dropped before and after the server applied, delays", async () => {
-      const proxy = await startFaultProxy(server.url, {
+      const proxy = await startFaultProxy(mlflow.server.url, {
         seed: 42,
         rates: {
           error500: 0.07,
@@ -59,7 +41,7 @@ describe.skipIf(gate.skip)(
       const sync = await store.sync();
       expect(sync.failed).toBe(0);
       const s = proxy.stats;
-      const runs = await childRuns("faults", id);
+      const runs = await childRuns(mlflow.server.url, "faults", id);
       console.log(
         `fault test: ${s.requests} requests through the proxy, ${s.faultsInjected} faults injected ${JSON.stringify(s.byKind)}, ` +
           `${store.client.stats.retries} retries, ${pendingBefore} spooled then synced, ${runs.length} child runs for ${records.length} records`,
@@ -76,7 +58,7 @@ describe.skipIf(gate.skip)(
       for (let i = 0; i < 60; i++) expect(firstDifference(back[i], records[i])).toBeUndefined();
       // The parent holds each step's value once (its trajectory is sent in batches: close flushes).
       await store.close();
-      const c = createMlflowClient({ trackingUri: server.url });
+      const c = createMlflowClient({ trackingUri: mlflow.server.url });
       const parent = (
         await c.searchRuns({
           experimentIds: [(await c.getExperimentByName("faults"))?.experiment_id ?? ""],
@@ -91,7 +73,7 @@ describe.skipIf(gate.skip)(
     }, 300_000);
 
     test("a lost runs/create answer does not make a second run", async () => {
-      const proxy = await startFaultProxy(server.url, {
+      const proxy = await startFaultProxy(mlflow.server.url, {
         sequence: ["dropAfter", "dropAfter"],
         match: (info) => info.path.includes("/runs/create"),
       });
@@ -103,7 +85,7 @@ describe.skipIf(gate.skip)(
       const [r] = generated("lost", 1);
       await store.append(r as never);
       expect(proxy.stats.byKind.dropAfter).toBe(2);
-      const c = createMlflowClient({ trackingUri: server.url });
+      const c = createMlflowClient({ trackingUri: mlflow.server.url });
       const all = await c.searchRuns({
         experimentIds: [(await c.getExperimentByName("lost-create"))?.experiment_id ?? ""],
       });
@@ -115,7 +97,7 @@ describe.skipIf(gate.skip)(
     });
 
     test("429 with Retry-After is honoured", async () => {
-      const proxy = await startFaultProxy(server.url, {
+      const proxy = await startFaultProxy(mlflow.server.url, {
         sequence: [{ kind: "rateLimit", retryAfterSeconds: 1 }],
       });
       const c = createMlflowClient({ trackingUri: proxy.url });
@@ -128,7 +110,7 @@ describe.skipIf(gate.skip)(
     });
 
     test("the retry budget bounds the time spent on a dead server", async () => {
-      const proxy = await startFaultProxy(server.url, () => "error500");
+      const proxy = await startFaultProxy(mlflow.server.url, () => "error500");
       const c = createMlflowClient({ trackingUri: proxy.url, retryBudgetMs: 800, maxRetries: 50 });
       const t0 = Date.now();
       const error = await c.health().catch((e: unknown) => e);

@@ -3,7 +3,9 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type ExperimentRecord, parseRecord } from "@converge/core";
-import { afterAll } from "vitest";
+import { afterAll, beforeAll } from "vitest";
+import { createMlflowClient } from "../index.js";
+import { type MlflowServer, startMlflowServer } from "../test-fixtures/mlflow-server.js";
 
 const made: string[] = [];
 afterAll(() => {
@@ -121,4 +123,36 @@ export function firstDifference(
     if (d) return d;
   }
   return undefined;
+}
+
+/**
+ * A real MLflow server for the enclosing describe block: started before its
+ * tests, stopped after them. Read `.server` inside the tests.
+ */
+export function useMlflowServer(): { readonly server: MlflowServer } {
+  let server: MlflowServer | undefined;
+  beforeAll(async () => {
+    server = await startMlflowServer();
+  }, 180_000);
+  afterAll(async () => {
+    await server?.stop();
+  });
+  return {
+    get server(): MlflowServer {
+      if (!server) throw new Error("the MLflow server has not started (beforeAll failed?)");
+      return server;
+    },
+  };
+}
+
+/** The iteration (child) runs the store made for one Converge experiment. */
+export async function childRuns(trackingUri: string, experimentName: string, id: string) {
+  const c = createMlflowClient({ trackingUri });
+  const exp = await c.getExperimentByName(experimentName);
+  const runs = await c.searchRuns({
+    experimentIds: [exp?.experiment_id ?? ""],
+    filter: `tags.\`converge.experiment_id\` = '${id}' and tags.\`converge.kind\` = 'iteration'`,
+  });
+  await c.close();
+  return runs;
 }

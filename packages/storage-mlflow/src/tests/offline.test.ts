@@ -1,38 +1,20 @@
 import { readFileSync } from "node:fs";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { createMlflowClient, type MlflowStoreNotice, mlflowStore } from "../index.js";
+import { describe, expect, test } from "vitest";
+import { type MlflowStoreNotice, mlflowStore } from "../index.js";
 import { startFaultProxy } from "../test-fixtures/fault-proxy.js";
-import { type MlflowServer, startMlflowServer } from "../test-fixtures/mlflow-server.js";
 import { mlflowSuiteGate } from "../test-fixtures/mlflow-venv.js";
-import { firstDifference, generated, tempDir } from "./helpers.js";
+import { childRuns, firstDifference, generated, tempDir, useMlflowServer } from "./helpers.js";
 
 const gate = await mlflowSuiteGate("storage-mlflow offline spool");
 
 describe.skipIf(gate.skip)("offline spool and sync against a real MLflow server", () => {
-  let server: MlflowServer;
-  beforeAll(async () => {
-    server = await startMlflowServer();
-  }, 180_000);
-  afterAll(async () => {
-    await server?.stop();
-  });
-
-  async function childRuns(experimentName: string, id: string) {
-    const c = createMlflowClient({ trackingUri: server.url });
-    const exp = await c.getExperimentByName(experimentName);
-    const runs = await c.searchRuns({
-      experimentIds: [exp?.experiment_id ?? ""],
-      filter: `tags.\`converge.experiment_id\` = '${id}' and tags.\`converge.kind\` = 'iteration'`,
-    });
-    await c.close();
-    return runs;
-  }
+  const mlflow = useMlflowServer();
 
   test("server killed mid-run: records spool, appends keep resolving; after restart sync leaves exactly the logged set", async () => {
     const spoolDir = tempDir();
     const notices: MlflowStoreNotice[] = [];
     const store = mlflowStore({
-      trackingUri: server.url,
+      trackingUri: mlflow.server.url,
       experimentName: "offline",
       spoolDir,
       timeoutMs: 2000,
@@ -44,7 +26,7 @@ describe.skipIf(gate.skip)("offline spool and sync against a real MLflow server"
     const records = generated(id, 30);
     await store.writeMeta({ experiment_id: id, directive: "survive a dead server" } as never);
     for (const r of records.slice(0, 12)) await store.append(r);
-    await server.kill();
+    await mlflow.server.kill();
     const t0 = Date.now();
     for (const r of records.slice(12)) await store.append(r); // the loop carries on
     console.log(`18 appends while the server was dead: ${Date.now() - t0} ms`);
@@ -65,7 +47,7 @@ describe.skipIf(gate.skip)("offline spool and sync against a real MLflow server"
     await store.append(records[20] as never);
     expect(await store.pending()).toBe(18);
 
-    await server.restart();
+    await mlflow.server.restart();
     const progress: number[] = [];
     const result = await store.sync({ onProgress: (done) => progress.push(done) });
     expect(result).toMatchObject({ failed: 0 });
@@ -78,7 +60,7 @@ describe.skipIf(gate.skip)("offline spool and sync against a real MLflow server"
     expect(back).toHaveLength(30);
     for (let i = 0; i < 30; i++)
       expect(firstDifference(back[i], records[i]), `iteration ${i + 1}`).toBeUndefined();
-    const runs = await childRuns("offline", id);
+    const runs = await childRuns(mlflow.server.url, "offline", id);
     expect(runs).toHaveLength(30);
     expect(new Set(runs.map((r) => r.info.run_name)).size).toBe(30);
     expect((await store.readMeta(id))?.status).toBe("SUCCESS");
@@ -86,12 +68,12 @@ describe.skipIf(gate.skip)("offline spool and sync against a real MLflow server"
     const [next] = generated(id, 31).slice(30);
     await store.append(next as never);
     expect(await store.pending()).toBe(0);
-    expect(await childRuns("offline", id)).toHaveLength(31);
+    expect(await childRuns(mlflow.server.url, "offline", id)).toHaveLength(31);
     await store.close();
   }, 240_000);
 
   test("a record whose child run was created but never finished is completed by sync, not duplicated", async () => {
-    const proxy = await startFaultProxy(server.url, { sequence: [] });
+    const proxy = await startFaultProxy(mlflow.server.url, { sequence: [] });
     const store = mlflowStore({
       trackingUri: proxy.url,
       experimentName: "half",
@@ -111,7 +93,7 @@ describe.skipIf(gate.skip)("offline spool and sync against a real MLflow server"
     const result = await store.sync();
     expect(result.failed).toBe(0);
     expect(result.uploaded).toBe(4);
-    const runs = await childRuns("half", id);
+    const runs = await childRuns(mlflow.server.url, "half", id);
     expect(runs.map((r) => r.info.run_name).sort()).toEqual(
       records.map((r) => `${id} #${r.iteration}`).sort(),
     );

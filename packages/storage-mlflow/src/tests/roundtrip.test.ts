@@ -1,24 +1,17 @@
 import { IterationConflictError, parseRecord } from "@converge/core";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { ARTIFACT, MlflowError, mlflowKey, mlflowStore, TAG } from "../index.js";
-import { type MlflowServer, startMlflowServer } from "../test-fixtures/mlflow-server.js";
 import { mlflowSuiteGate } from "../test-fixtures/mlflow-venv.js";
-import { firstDifference, generated, seedSample, tempDir } from "./helpers.js";
+import { firstDifference, generated, seedSample, tempDir, useMlflowServer } from "./helpers.js";
 
 const gate = await mlflowSuiteGate("storage-mlflow round trip");
 
 describe.skipIf(gate.skip)("mlflowStore round trip against a real MLflow server", () => {
-  let server: MlflowServer;
-  beforeAll(async () => {
-    server = await startMlflowServer();
-  }, 180_000);
-  afterAll(async () => {
-    await server?.stop();
-  });
+  const mlflow = useMlflowServer();
 
   test("the seed's sample log comes back field by field, with meta and list", async () => {
     const store = mlflowStore({
-      trackingUri: server.url,
+      trackingUri: mlflow.server.url,
       experimentName: "seed",
       spoolDir: tempDir(),
     });
@@ -68,7 +61,7 @@ describe.skipIf(gate.skip)("mlflowStore round trip against a real MLflow server"
 
   test("a generated 200-iteration experiment (NaN, ±Infinity, long values, unicode) comes back identical", async () => {
     const store = mlflowStore({
-      trackingUri: server.url,
+      trackingUri: mlflow.server.url,
       experimentName: "gen",
       spoolDir: tempDir(),
     });
@@ -124,7 +117,7 @@ describe.skipIf(gate.skip)("mlflowStore round trip against a real MLflow server"
 
   test("idempotent: the same record twice is one child run; a different one is an IterationConflictError", async () => {
     const store = mlflowStore({
-      trackingUri: server.url,
+      trackingUri: mlflow.server.url,
       experimentName: "idem",
       spoolDir: tempDir(),
     });
@@ -140,7 +133,7 @@ describe.skipIf(gate.skip)("mlflowStore round trip against a real MLflow server"
     expect((error as IterationConflictError).lastIteration).toBe(2);
     // A second store (another process) sees the same and also refuses an older iteration.
     const other = mlflowStore({
-      trackingUri: server.url,
+      trackingUri: mlflow.server.url,
       experimentName: "idem",
       spoolDir: tempDir(),
     });
@@ -162,7 +155,7 @@ describe.skipIf(gate.skip)("mlflowStore round trip against a real MLflow server"
 
   test("the client refuses invalid keys and over-long values with errors naming them; parameter values are canonical", async () => {
     const store = mlflowStore({
-      trackingUri: server.url,
+      trackingUri: mlflow.server.url,
       experimentName: "keys",
       spoolDir: tempDir(),
     });
