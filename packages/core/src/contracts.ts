@@ -69,6 +69,11 @@ export interface AnalyzerInput {
   meta: ExperimentMeta;
   gate: GateSpec | null;
   metrics: Readonly<Record<string, MetricSpec>>;
+  /**
+   * Present when a running loop asks: where it stands against its budget, so
+   * an analyzer can look as far ahead as the iterations left.
+   */
+  loop?: LoopProgress;
 }
 
 /**

@@ -179,6 +179,38 @@ describe("runGateLoop", () => {
     ]);
   });
 
+  it("gives the analyzers the loop's budget and keeps it in the meta", async () => {
+    const seen: unknown[] = [];
+    const store = memoryStore();
+    await runGateLoop({
+      tracker: createTracker({
+        store,
+        analyzers: [
+          {
+            specificationVersion: "v1",
+            name: "watcher",
+            analyze: ({ loop }) => {
+              seen.push(loop);
+              return {};
+            },
+          },
+        ],
+      }),
+      advisor: advisorSaying("CONTINUE"),
+      gate,
+      strategy: { ...start, parameters: { size: -2 } },
+      backtest,
+      refine,
+      maxIterations: 3,
+      experimentId: "budgeted",
+    });
+    expect(seen).toEqual([
+      expect.objectContaining({ iteration: 2, maxIterations: 3 }),
+      expect.objectContaining({ iteration: 3, maxIterations: 3 }),
+    ]);
+    expect((await store.readMeta("budgeted"))?.max_iterations).toBe(3);
+  });
+
   it("stores each advice, naming its model and prompt version, with the record it produced", async () => {
     const store = memoryStore();
     const result = await runGateLoop({

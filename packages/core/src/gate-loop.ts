@@ -4,6 +4,7 @@ import type {
   FailureAnalysis,
   FailureAnalyzer,
   LlmCallUsage,
+  LoopProgress,
   StrategyLike,
 } from "./contracts.js";
 import { ConfigurationError, describeCause, GateLoopError } from "./errors.js";
@@ -156,6 +157,7 @@ export async function runGateLoop<S extends StrategyLike>(
     ...(options.directive !== undefined && { directive: options.directive }),
     ...(options.experimentId !== undefined && { experimentId: options.experimentId }),
     ...(options.metrics !== undefined && { metrics: options.metrics }),
+    maxIterations,
   });
   const startedAt = performance.now();
   let strategy = options.strategy;
@@ -275,17 +277,15 @@ export async function runGateLoop<S extends StrategyLike>(
     advice = null;
     if (advisor && run.records.length >= 2) {
       try {
-        const costSpentUsd = run.records.reduce((sum, r) => sum + r.cost, 0);
-        advice = await run.advise(await run.analyze(), advisor, {
-          loop: {
-            iteration: i,
-            maxIterations,
-            costSpentUsd,
-            costBudgetUsd: budget.costUsd ?? null,
-            elapsedSeconds: (performance.now() - startedAt) / 1000,
-            wallTimeBudgetSeconds: budget.wallTimeSeconds ?? null,
-          },
-        });
+        const loop: LoopProgress = {
+          iteration: i,
+          maxIterations,
+          costSpentUsd: run.records.reduce((sum, r) => sum + r.cost, 0),
+          costBudgetUsd: budget.costUsd ?? null,
+          elapsedSeconds: (performance.now() - startedAt) / 1000,
+          wallTimeBudgetSeconds: budget.wallTimeSeconds ?? null,
+        };
+        advice = await run.advise(await run.analyze({ loop }), advisor, { loop });
         carriedUsage = toRecordUsage(advice.usage, "advisor");
         carriedAdvice = toRecordedAdvice(advice, record.iteration);
       } catch (error) {

@@ -19,6 +19,11 @@ export const ExperimentMetaSchema = z.looseObject({
   created_at: TimestampSchema.nullable().default(null),
   updated_at: TimestampSchema.nullable().default(null),
   summary: ExperimentSummarySchema.nullable().default(null),
+  /**
+   * The iteration budget: the experiment stops after this many iterations
+   * (set by `runGateLoop` from `maxIterations`); null when none was given.
+   */
+  max_iterations: z.number().int().positive().nullable().default(null),
   /** Free-form labels (team, dataset, ...). */
   tags: z.record(z.string(), z.string()).default({}),
 });

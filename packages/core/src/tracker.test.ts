@@ -151,6 +151,19 @@ describe("createTracker", () => {
     expect((await run.log({ metrics: { s: 1 } })).iteration).toBe(1);
   });
 
+  it("keeps the iteration budget in the meta and rejects a bad one naming the field", async () => {
+    const store = memoryStore();
+    const tracker = createTracker({ store });
+    const run = await tracker.start({ experimentId: "budget", maxIterations: 12 });
+    expect(run.meta.max_iterations).toBe(12);
+    expect((await store.readMeta("budget"))?.max_iterations).toBe(12);
+    expect((await tracker.start({ experimentId: "none" })).meta.max_iterations).toBeNull();
+    await expect(tracker.start({ experimentId: "bad", maxIterations: 0 })).rejects.toSatisfy(
+      (e) => ValidationError.isInstance(e) && /maxIterations/.test((e as Error).message),
+    );
+    expect(await store.readMeta("bad")).toBeNull();
+  });
+
   it("freezes its configuration and checks plugin specifications", async () => {
     const tracker = createTracker({ store: memoryStore() });
     expect(Object.isFrozen(tracker)).toBe(true);

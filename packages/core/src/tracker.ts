@@ -42,6 +42,8 @@ export interface StartOptions {
   /** Metric directions: `{ sharpe_ratio: "maximize", max_drawdown: { goal: "minimize", unit: "%" } }`. */
   metrics?: Record<string, MetricSpecInput>;
   tags?: Record<string, string>;
+  /** The iteration budget, kept in the meta so that later analyses know what is left. */
+  maxIterations?: number;
 }
 
 /**
@@ -95,8 +97,11 @@ export interface Run {
   log(input: LogInput): Promise<ExperimentRecord>;
   /** Runs `fn` and adds its duration to the next logged iteration's `compute_time`. */
   time<T>(fn: () => T | Promise<T>): Promise<T>;
-  /** Runs the tracker's analyzers over the records. */
-  analyze(): Promise<ExperimentTrajectory>;
+  /**
+   * Runs the tracker's analyzers over the records; `loop` tells them where a
+   * running loop stands against its budget.
+   */
+  analyze(options?: { loop?: LoopProgress }): Promise<ExperimentTrajectory>;
   /**
    * Asks the advisor (the tracker's, or the one given) about a trajectory;
    * `loop` tells it how much of a running loop's budget is left.
@@ -157,6 +162,14 @@ export function createTracker(settings: TrackerSettings): Tracker {
           : parseOrThrow(ExperimentIdSchema, options.experimentId, "experimentId");
       const gate = options.gate === undefined ? null : parseGate(options.gate);
       const metrics = parseOrThrow(MetricSpecsSchema, options.metrics ?? {}, "metrics");
+      const maxIterations =
+        options.maxIterations === undefined
+          ? null
+          : parseOrThrow(
+              ExperimentMetaSchema.shape.max_iterations,
+              options.maxIterations,
+              "maxIterations",
+            );
       const existing = await settings.store.readMeta(experimentId);
       const existingRecords = existing ? [] : await readIfAny(settings.store, experimentId);
       if (existing || existingRecords.length > 0) {
@@ -177,6 +190,7 @@ export function createTracker(settings: TrackerSettings): Tracker {
         created_at: stamp,
         updated_at: stamp,
         tags: options.tags ?? {},
+        max_iterations: maxIterations,
       });
       await settings.store.writeMeta(meta);
       return createRun(tracker, meta, [], now);
@@ -335,12 +349,18 @@ function createRun(
         pendingSeconds += (performance.now() - start) / 1000;
       }
     },
-    async analyze() {
+    async analyze(options: { loop?: LoopProgress } = {}) {
       let trajectory: ExperimentTrajectory = baseTrajectory(records, meta);
       for (const analyzer of tracker.analyzers) {
         let part: Partial<ExperimentTrajectory>;
         try {
-          part = await analyzer.analyze({ records, meta, gate, metrics: meta.metrics });
+          part = await analyzer.analyze({
+            records,
+            meta,
+            gate,
+            metrics: meta.metrics,
+            ...(options.loop && { loop: { ...options.loop } }),
+          });
         } catch (error) {
           throw new PluginError(`analyzer "${analyzer.name}"`, error);
         }
