@@ -67,7 +67,10 @@ describe("analyzeTrajectory", () => {
     expect(t.distance_to_goal).toBeCloseTo(0.1, 10);
     expect(t.convergence_status).toBe("CONVERGING");
     // score = 1 - (1 - s)/2: 0.75, 0.8, 0.85, 0.9: 0.1 to go at 0.05 a step.
-    expect(t.iterations_to_success).toMatchObject({ estimate: 2, model: "linear" });
+    // The straight line passes in 2; a levelling-off (not ruled out by 4 points) takes longer.
+    expect(t.iterations_to_success).toMatchObject({ low: 2, level: 0.8, model: "predictive" });
+    expect(t.iterations_to_success.estimate).toBeGreaterThanOrEqual(2);
+    expect(t.iterations_to_success.estimate).toBeLessThanOrEqual(4);
   });
 
   it("uses a goal-signed objective when there is no gate", () => {

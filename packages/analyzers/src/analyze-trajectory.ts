@@ -1,5 +1,6 @@
 import {
   type Analyzer,
+  ExperimentMetaSchema,
   type ExperimentRecord,
   evaluateGate,
   type GateSpec,
@@ -12,11 +13,12 @@ import {
   parseOrThrow,
 } from "@converge/core";
 import { classifySeries, gradientDirection } from "./classify.js";
+import { criterionKeys } from "./criterion-keys.js";
 import { computeEfficiency } from "./efficiency.js";
-import { estimateIterationsToSuccess } from "./eta.js";
 import { overfittingGuard } from "./overfitting.js";
 import { estimateParameterImpact } from "./parameter-impact.js";
 import { olsSlope } from "./stats/index.js";
+import { type PredictiveSettings, predictPasses } from "./success-probability.js";
 import type { MetricTrend, ScoreTrend, TrajectoryAnalysis } from "./types.js";
 
 export interface AnalyzeOptions {
@@ -26,6 +28,16 @@ export interface AnalyzeOptions {
   gate?: GateSpecInput | null;
   /** Experiment id when there are no records to take it from. */
   experimentId?: string;
+  /**
+   * The experiment's iteration budget (it stops after this many iterations):
+   * `success_probability` is then about the iterations left. Without it, about
+   * the next `horizon`.
+   */
+  maxIterations?: number | null;
+  /** Iterations to look ahead when no budget is known. Default 20 (`DEFAULT_HORIZON`). */
+  horizon?: number;
+  /** The predictive model's priors; the defaults are documented in the README. */
+  predictive?: PredictiveSettings;
 }
 
 function median(xs: readonly number[]): number {
@@ -111,16 +123,6 @@ function scoreSeries(
   };
 }
 
-function criterionKeys(gate: GateSpec): string[] {
-  const seen = new Map<string, number>();
-  for (const c of gate.criteria) seen.set(c.metric, (seen.get(c.metric) ?? 0) + 1);
-  return gate.criteria.map((c) =>
-    (seen.get(c.metric) ?? 0) > 1
-      ? `${c.metric} ${c.op} ${Array.isArray(c.threshold) ? c.threshold.join("..") : c.threshold}`
-      : c.metric,
-  );
-}
-
 /**
  * Analyses an experiment's records (in iteration order): the seed's
  * `ExperimentTrajectory` with correct statistics, and the evidence behind it.
@@ -136,6 +138,9 @@ export function analyzeTrajectory(
     MetricSpec
   >;
   const gate = options.gate ? parseGate(options.gate) : null;
+  const wholeNumber = ExperimentMetaSchema.shape.max_iterations;
+  const maxIterations = parseOrThrow(wholeNumber, options.maxIterations ?? null, "maxIterations");
+  const horizon = parseOrThrow(wholeNumber, options.horizon ?? null, "horizon");
 
   const names: string[] = [];
   const seenNames = new Set<string>();
@@ -192,18 +197,24 @@ export function analyzeTrajectory(
     distance_to_goal = Math.max(0, 1 - last.gate_score);
   }
 
-  const eta =
-    last?.gate_passed === true
-      ? { estimate: 0, low: 0, high: 0, model: null, reason: "the last iteration passed the gate" }
-      : goal === undefined
-        ? {
-            estimate: null,
-            low: null,
-            high: null,
-            model: null,
-            reason: "no goal to reach: give the metric a threshold or the run a gate",
-          }
-        : estimateIterationsToSuccess(scores, c, goal);
+  const lastScore = scores.at(-1);
+  const passing =
+    distance_to_goal !== null
+      ? distance_to_goal === 0
+      : last?.gate_passed === true ||
+        (goal !== undefined && lastScore !== undefined && lastScore >= goal);
+  const used = Math.max(records.length, last?.iteration ?? 0);
+  const prediction = predictPasses({
+    records,
+    gate,
+    score: { source, scores, goal },
+    passing,
+    remaining: maxIterations === null ? null : Math.max(0, maxIterations - used),
+    ...(horizon !== null && { horizon }),
+    improving: c.status === "CONVERGING",
+    ...(options.predictive && { settings: options.predictive }),
+  });
+  const eta = prediction.eta;
 
   const scoreOf = new Map(records.map((r, i) => [r, scores[i] as number]));
   const parameter_effects = estimateParameterImpact(records, {
@@ -235,23 +246,39 @@ export function analyzeTrajectory(
     score_trend,
     distance_by_criterion,
     iterations_to_success: eta,
+    success_probability: prediction.success,
     parameter_effects,
     efficiency,
     overfitting: overfittingGuard(records, efficiency.best_iteration),
   };
 }
 
-/** The trajectory analysis as a core `Analyzer` plugin: fills every field of the trajectory. */
-export function trajectoryAnalyzer(): Analyzer {
+/** Settings of `trajectoryAnalyzer`. */
+export type TrajectoryAnalyzerOptions = Pick<AnalyzeOptions, "horizon" | "predictive">;
+
+/**
+ * The trajectory analysis as a core `Analyzer` plugin: fills every field of
+ * the trajectory. The budget comes from the running loop that asks, else
+ * from the experiment's meta (`max_iterations`).
+ */
+export function trajectoryAnalyzer(options: TrajectoryAnalyzerOptions = {}): Analyzer {
   return {
     specificationVersion: "v1",
     name: "trajectory",
-    analyze: ({ records, gate, metrics, meta }) =>
-      analyzeTrajectory(records, { gate, metrics, experimentId: meta.experiment_id }),
+    analyze: ({ records, gate, metrics, meta, loop }) =>
+      analyzeTrajectory(records, {
+        ...options,
+        gate,
+        metrics,
+        experimentId: meta.experiment_id,
+        maxIterations: loop
+          ? records.length - loop.iteration + loop.maxIterations
+          : (meta.max_iterations ?? null),
+      }),
   };
 }
 
 /** The analyzers a tracker wants by default: `createTracker({ store, analyzers: defaultAnalyzers() })`. */
-export function defaultAnalyzers(): Analyzer[] {
-  return [trajectoryAnalyzer()];
+export function defaultAnalyzers(options: TrajectoryAnalyzerOptions = {}): Analyzer[] {
+  return [trajectoryAnalyzer(options)];
 }

@@ -2,6 +2,7 @@ export {
   type AnalyzeOptions,
   analyzeTrajectory,
   defaultAnalyzers,
+  type TrajectoryAnalyzerOptions,
   trajectoryAnalyzer,
 } from "./analyze-trajectory.js";
 export {
@@ -12,7 +13,8 @@ export {
   TRAJECTORY_THEIL_SEN,
 } from "./classify.js";
 export { computeEfficiency } from "./efficiency.js";
-export { ETA_WINDOW, estimateIterationsToSuccess, type IterationsEstimate } from "./eta.js";
+export { estimateIterationsToSuccess, type IterationsEstimate } from "./eta.js";
+export { etaText, horizonText, outlookText, probabilityText } from "./outlook.js";
 export { findSharpeMetric, OVERFITTING_METRIC_NAMES, overfittingGuard } from "./overfitting.js";
 export {
   estimateParameterImpact,
@@ -22,7 +24,13 @@ export {
   type ParameterImpactResult,
 } from "./parameter-impact.js";
 export {
+  type DampedTrendPrior,
+  DEFAULT_DAMPED_TREND_PRIOR,
+} from "./predictive-model.js";
+export { type BreakthroughPrior, DEFAULT_BREAKTHROUGH_PRIOR } from "./predictive-paths.js";
+export {
   assessWithRules,
+  DEFAULT_STOP_BELOW,
   isTrajectoryAnalysis,
   type Rule,
   type RuleAdvisorOptions,
@@ -31,6 +39,15 @@ export {
   ruleTable,
 } from "./rule-advisor.js";
 export * from "./stats/index.js";
+export {
+  DEFAULT_HORIZON,
+  ETA_LEVEL,
+  ETA_MIN_HORIZON,
+  PREDICTIVE_WINDOW,
+  type PredictiveSettings,
+  predictPasses,
+  type SuccessProbability,
+} from "./success-probability.js";
 export type {
   ChangePoint,
   Efficiency,

@@ -15,6 +15,10 @@ export interface RuleSettings {
   maxIterations: number | null;
   /** The rise of the best score that counts as an improvement; null: 1% of the score's scale. */
   minImprovement: number | null;
+  /** PIVOT or ABANDON only when the success probability is below this. */
+  stopBelow: number;
+  /** Iterations the success probability looks ahead when no budget is known. */
+  horizon: number;
 }
 
 /** One scored iteration. */
@@ -57,6 +61,8 @@ export interface Facts {
   tolerance: number;
   /** Iterations left in the budget; null when the budget is unknown. */
   remaining: number | null;
+  /** P(the gate passes within the iterations left, or the horizon); null when there is no goal. */
+  probability: number | null;
   overfitHigh: boolean;
   /** Transitions in which any parameter changed. */
   changedTransitions: number;
@@ -125,6 +131,13 @@ export function gatherFacts(
       ? analysis.distance_to_goal === 0
       : last?.gate_passed === true;
   const used = Math.max(records.length, last?.iteration ?? 0);
+  const success = analysis.success_probability;
+  const remaining =
+    settings.maxIterations !== null
+      ? settings.maxIterations - used
+      : success.horizon_source === "budget"
+        ? success.horizon
+        : null;
   return {
     analysis,
     records,
@@ -138,7 +151,8 @@ export function gatherFacts(
     stall,
     improvedAt,
     tolerance,
-    remaining: settings.maxIterations === null ? null : settings.maxIterations - used,
+    remaining,
+    probability: passing ? 1 : remaining !== null && remaining <= 0 ? 0 : success.probability,
     overfitHigh: analysis.overfitting?.risk === "HIGH",
     changedTransitions: countChangedTransitions(records),
     moves: parameterMoves(analysis, records),

@@ -3,21 +3,23 @@
  * effectiveness and likelihood of success.
  */
 import type { Facts } from "./rule-advisor-facts.js";
-import type { Evidence, Rule } from "./rule-advisor-rules.js";
+import { chanceText, type Evidence, type Rule } from "./rule-advisor-rules.js";
 
-const fmt = (x: number) => Number(x.toPrecision(2)).toString();
 
 /**
- * Confidence: 0.1 + 0.85 · n/(n + 4) · evidence (n scored iterations), × 0.8
- * when the overfitting risk is HIGH (unless that is the rule's own evidence);
- * with fewer than 3 scored iterations 0.1 + 0.05·n. Two decimals.
+ * Confidence: the model's probability of the outcome the action bets on.
+ * CONTINUE on the success probability (R3) bets that the gate passes within
+ * the iterations left: P. PIVOT and ABANDON on it (R4–R6) bet that it does
+ * not: 1 − P. Passing (R1) and a spent budget (R2): 1. Too little data (R0):
+ * 0.1 + 0.05·n. Without a goal (R7, R8): 0.1 + 0.85 · n/(n + 4) · evidence.
+ * Two decimals.
  */
 export function confidenceOf(f: Facts, rule: Rule, evidence: Evidence): number {
-  let c =
-    rule.id === "R0"
-      ? 0.1 + 0.05 * Math.min(f.n, 2)
-      : 0.1 + 0.85 * (f.n / (f.n + 4)) * Math.max(0, Math.min(1, evidence.strength));
-  if (f.overfitHigh && rule.id !== "R4") c *= 0.8;
+  const strength = Math.max(0, Math.min(1, evidence.strength));
+  let c: number;
+  if (rule.id === "R0") c = 0.1 + 0.05 * Math.min(f.n, 2);
+  else if (rule.id === "R7" || rule.id === "R8") c = 0.1 + 0.85 * (f.n / (f.n + 4)) * strength;
+  else c = strength;
   return Math.round(Math.max(0, Math.min(1, c)) * 100) / 100;
 }
 
@@ -74,15 +76,15 @@ export function gradientEffectiveness(f: Facts): { value: Effectiveness; why: st
 
 export type Likelihood = "HIGH" | "MEDIUM" | "LOW";
 
+/** The success probability at or above which the likelihood is HIGH, and MEDIUM. */
+export const LIKELIHOOD_HIGH = 0.7;
+export const LIKELIHOOD_MEDIUM = 0.3;
+
 /**
- * Likelihood of success. Passing: HIGH. Budget spent: LOW. CONVERGING: HIGH
- * when the pessimistic ETA fits in the iterations left (without a budget:
- * within 2 × patience), MEDIUM when the point estimate does, else LOW (LOW too
- * when progress levels off below the goal; MEDIUM when there is no goal to
- * estimate against). STAGNANT / OSCILLATING: MEDIUM
- * when within 0.1 of the goal or improved within `patience`, else LOW.
- * DIVERGING: LOW. Too little data: MEDIUM. A HIGH overfitting risk lowers the
- * result one step.
+ * Likelihood of success, from the success probability P: HIGH when P ≥ 0.7,
+ * MEDIUM when P ≥ 0.3, else LOW (passing: HIGH; budget spent: LOW). Without a
+ * goal there is no P: MEDIUM. A HIGH overfitting risk lowers the result one
+ * step: a pass would likely not hold out of sample.
  */
 export function likelihoodOf(f: Facts): { value: Likelihood; why: string } {
   const down = (l: Likelihood): Likelihood => (l === "HIGH" ? "MEDIUM" : "LOW");
@@ -96,43 +98,11 @@ export function likelihoodOf(f: Facts): { value: Likelihood; why: string } {
 function baseLikelihood(f: Facts): { value: Likelihood; why: string } {
   if (f.passing) return { value: "HIGH", why: "the gate passes" };
   if (f.remaining !== null && f.remaining <= 0) return { value: "LOW", why: "the budget is spent" };
-  const N = f.settings.patience;
-  switch (f.status) {
-    case "INSUFFICIENT_DATA":
-      return { value: "MEDIUM", why: "too early to tell" };
-    case "DIVERGING":
-      return { value: "LOW", why: "the score is moving away from the goal" };
-    case "CONVERGING": {
-      const eta = f.analysis.iterations_to_success;
-      const room = f.remaining ?? 2 * N;
-      const roomText =
-        f.remaining === null
-          ? `${room} more iterations (no budget given)`
-          : `the ${room} iterations left`;
-      if (eta.estimate === null) {
-        // Levelling off below the goal is a poor sign; no goal to measure against is no sign.
-        const level: Likelihood = eta.model === "saturating" ? "LOW" : "MEDIUM";
-        return { value: level, why: `converging, but no ETA (${eta.reason})` };
-      }
-      if (eta.high !== null && eta.high <= room)
-        return {
-          value: "HIGH",
-          why: `even the slow end of the ETA (${eta.high}) fits in ${roomText}`,
-        };
-      if (eta.estimate <= room)
-        return {
-          value: "MEDIUM",
-          why: `the ETA (${eta.estimate}) fits in ${roomText}, its slow end does not`,
-        };
-      return { value: "LOW", why: `the ETA (${eta.estimate}) exceeds ${roomText}` };
-    }
-    default: {
-      const d = f.analysis.distance_to_goal;
-      if (d !== null && d < 0.1)
-        return { value: "MEDIUM", why: `no trend, but within ${fmt(d)} of the goal` };
-      if (f.stall !== null && f.stall < N)
-        return { value: "MEDIUM", why: "no trend, but improved recently" };
-      return { value: "LOW", why: `no trend and no improvement for ${f.stall} iterations` };
-    }
+  if (f.probability === null) {
+    return { value: "MEDIUM", why: "no goal to estimate a probability against" };
   }
+  const p = f.probability;
+  const value: Likelihood =
+    p >= LIKELIHOOD_HIGH ? "HIGH" : p >= LIKELIHOOD_MEDIUM ? "MEDIUM" : "LOW";
+  return { value, why: chanceText(f) };
 }

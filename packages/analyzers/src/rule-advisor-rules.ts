@@ -23,31 +23,32 @@ export interface Rule {
 
 const fmt = (x: number) => Number(x.toPrecision(2)).toString();
 
-/** Evidence of a real trend: 1 − p, discounted by the width of Sen's interval relative to the slope. */
-export function trendEvidence(f: Facts): Evidence {
-  const { p, slope, slope_low: low, slope_high: high } = f.analysis.score_trend;
-  const sig = p === null ? 0.5 : 1 - p;
-  let precision = 0.5;
-  let width = "no slope interval";
-  if (slope !== null && slope !== 0 && low !== null && high !== null) {
-    const relative = (high - low) / Math.abs(slope);
-    precision = 1 - Math.min(1, relative / 2);
-    width = `Sen's interval ${fmt(relative)}× the slope wide`;
-  }
-  return {
-    strength: sig * precision,
-    why: `Mann–Kendall p = ${p === null ? "n/a" : fmt(p)}, ${width}`,
-  };
-}
-
 const noProgress = (f: Facts, atLeast: number) =>
   f.status !== "CONVERGING" && f.stall !== null && f.stall >= atLeast;
+
+/** "P(pass within the 6 iterations left) 0.03" for the evidence lines. */
+export function chanceText(f: Facts): string {
+  const s = f.analysis.success_probability;
+  const within =
+    f.remaining !== null
+      ? `the ${Math.max(0, f.remaining)} iteration${f.remaining === 1 ? "" : "s"} left`
+      : `the next ${s.horizon} iterations (no budget known)`;
+  return `P(pass within ${within}) ${f.probability === null ? "n/a" : fmt(f.probability)}`;
+}
+
+const unlikely = (f: Facts) => f.probability !== null && f.probability < f.settings.stopBelow;
+
+/** The evidence of a stop: the model's probability that the gate would not pass. */
+const againstPassing = (f: Facts): Evidence => ({
+  strength: 1 - (f.probability ?? 0),
+  why: `${chanceText(f)} < ${fmt(f.settings.stopBelow)}`,
+});
 
 /** The rule table, in the order the rules are tried. */
 export function ruleTable(s: RuleSettings): Rule[] {
   const N = s.patience;
   const M = s.abandonAfter;
-  const D = 2 * N;
+  const P = fmt(s.stopBelow);
   return [
     {
       id: "R0",
@@ -72,76 +73,53 @@ export function ruleTable(s: RuleSettings): Rule[] {
     },
     {
       id: "R3",
-      action: "ABANDON",
-      when: `no improvement for ≥ ${M} iterations, or DIVERGING with none for ≥ ${D}`,
-      applies: (f) => noProgress(f, M) || (f.status === "DIVERGING" && noProgress(f, D)),
+      action: "CONTINUE",
+      when: `the success probability is at least ${P}`,
+      applies: (f) => f.probability !== null && f.probability >= s.stopBelow,
       evidence: (f) => ({
-        strength: Math.min(1, (f.stall ?? 0) / (f.status === "DIVERGING" ? D : M)),
-        why: `${f.stall} iterations without improvement`,
+        strength: f.probability ?? 0,
+        why: `${chanceText(f)} ≥ ${P}`,
       }),
     },
     {
       id: "R4",
       action: "ABANDON",
-      when: `overfitting risk HIGH at the best iteration and no improvement for ≥ ${N} iterations`,
-      applies: (f) => f.overfitHigh && noProgress(f, N),
-      evidence: (f) => {
-        const dsr = f.analysis.overfitting?.dsr ?? null;
-        return {
-          strength: dsr === null ? 0.5 : 1 - dsr,
-          why: `Deflated Sharpe Ratio ${dsr === null ? "n/a" : fmt(dsr)}`,
-        };
-      },
+      when: `the success probability is below ${P} and the best iteration's overfitting risk is HIGH`,
+      applies: (f) => unlikely(f) && f.overfitHigh,
+      evidence: againstPassing,
     },
     {
       id: "R5",
-      action: "PIVOT",
-      when: "DIVERGING",
-      applies: (f) => f.status === "DIVERGING",
-      evidence: trendEvidence,
+      action: "ABANDON",
+      when: `the success probability is below ${P}, and DIVERGING or no improvement for ≥ ${M} iterations`,
+      applies: (f) => unlikely(f) && (f.status === "DIVERGING" || noProgress(f, M)),
+      evidence: againstPassing,
     },
     {
       id: "R6",
       action: "PIVOT",
-      when: "CONVERGING, but levelling off below the goal, or even the optimistic ETA exceeds the iterations left",
-      applies: (f) => {
-        if (f.status !== "CONVERGING") return false;
-        const eta = f.analysis.iterations_to_success;
-        const plateau = eta.estimate === null && eta.model === "saturating";
-        const late = f.remaining !== null && eta.low !== null && eta.low > f.remaining;
-        return plateau || late;
-      },
-      evidence: trendEvidence,
+      when: `the success probability is below ${P}`,
+      applies: unlikely,
+      evidence: againstPassing,
     },
     {
       id: "R7",
-      action: "CONTINUE",
-      when: "CONVERGING",
-      applies: (f) => f.status === "CONVERGING",
-      evidence: trendEvidence,
+      action: "PIVOT",
+      when: `no goal to pass (no probability): no improvement for ≥ ${N} iterations and not CONVERGING`,
+      applies: (f) => f.probability === null && noProgress(f, N),
+      evidence: (f) => ({
+        strength: Math.min(1, (f.stall ?? 0) / (2 * N)),
+        why: `${f.stall} iterations without improvement and no goal to estimate a probability against`,
+      }),
     },
     {
       id: "R8",
-      action: "PIVOT",
-      when: `STAGNANT or OSCILLATING with no improvement for ≥ ${N} iterations`,
-      applies: (f) => noProgress(f, N),
-      evidence: (f) => {
-        const p = f.analysis.score_trend.p;
-        const stallShare = Math.min(1, (f.stall ?? 0) / D);
-        return {
-          strength: 0.5 * stallShare + 0.5 * (p ?? 0.5),
-          why: `${f.stall} iterations without improvement, Mann–Kendall p = ${p === null ? "n/a" : fmt(p)} (no trend)`,
-        };
-      },
-    },
-    {
-      id: "R9",
       action: "CONTINUE",
-      when: `STAGNANT or OSCILLATING, but improved within the last ${N} iterations`,
+      when: "no goal to pass (no probability), improving or improved recently",
       applies: () => true,
       evidence: (f) => ({
         strength: 0.3,
-        why: `no trend yet, but the best improved ${f.stall} iteration${f.stall === 1 ? "" : "s"} ago`,
+        why: `no goal to estimate a probability against; the best improved ${f.stall ?? 0} iteration${f.stall === 1 ? "" : "s"} ago`,
       }),
     },
   ];

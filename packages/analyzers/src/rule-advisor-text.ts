@@ -2,6 +2,8 @@
  * The words of the rule advisor: findings, parameter advice and next steps,
  * written from the numbers of the analysis.
  */
+
+import { outlookText } from "./outlook.js";
 import type { ParameterImpact } from "./parameter-impact.js";
 import {
   type Facts,
@@ -9,7 +11,7 @@ import {
   parameterValues,
   type ScorePoint,
 } from "./rule-advisor-facts.js";
-import type { Rule } from "./rule-advisor-rules.js";
+import { chanceText, type Rule } from "./rule-advisor-rules.js";
 import type { MetricTrend } from "./types.js";
 
 /** A number for text: two decimals from 0.1 up, two significant digits below; "n/a" for null. */
@@ -89,20 +91,7 @@ export function keyFindings(f: Facts): string[] {
     out.push("the last record says the gate passed (no gate spec to measure the distance)");
   }
 
-  const eta = a.iterations_to_success;
-  if (!f.passing && eta.estimate !== null) {
-    const range =
-      eta.low === null
-        ? ""
-        : eta.high === null
-          ? ` (at least ${eta.low}; the slow end of the interval never gets there)`
-          : ` (range ${eta.low}–${eta.high})`;
-    out.push(
-      `about ${plural(eta.estimate, "more iteration")} to pass the gate${range}, ${eta.model ?? "linear"} model`,
-    );
-  } else if (!f.passing && f.n >= 3) {
-    out.push(`no estimate of the iterations to success: ${eta.reason}`);
-  }
+  if (!f.passing) out.push(outlookText(a.success_probability, a.iterations_to_success));
 
   if (f.best !== null && f.stall !== null) {
     const where = `best ${f.label} ${num(f.best.value)} at iteration ${f.best.iteration}`;
@@ -243,31 +232,39 @@ function actionLine(f: Facts, rule: Rule): string {
       return `Keep the strategy of iteration ${f.records.at(-1)?.iteration ?? "?"}: it passes the gate`;
     case "R2":
       return `Stop: the budget of ${f.settings.maxIterations} iterations is spent; keep ${bestText} as the result`;
-    case "R3":
-      return `Stop this line of work: no improvement for ${plural(f.stall ?? 0, "iteration")}; the best was ${bestText}`;
-    case "R4":
-      return `Stop: nothing has improved for ${plural(f.stall ?? 0, "iteration")} and the best Sharpe is likely an artefact of ${plural(a.overfitting?.trials ?? 0, "trial")} (DSR ${num(a.overfitting?.dsr)})`;
-    case "R5":
-      return `Revert to ${bestText} and change approach: the ${f.label} falls by ${num(Math.abs(t.slope ?? 0))} per iteration`;
-    case "R6":
-      return eta.estimate === null
-        ? `Change approach: ${eta.reason}`
-        : `Change approach or raise the budget: the gate needs about ${plural(eta.estimate, "more iteration")} (at least ${eta.low}), more than the ${f.remaining} left`;
-    case "R7": {
+    case "R3": {
       const when =
-        eta.estimate === null
+        eta.estimate === null || eta.low === null || eta.high === null
           ? ""
-          : `; at this pace the gate is about ${plural(eta.estimate, "iteration")} away${eta.low !== null && eta.high !== null ? ` (${eta.low}–${eta.high})` : ""}`;
-      return `Keep going in the current direction: ${signed(t.slope)} ${f.label} per iteration${when}`;
+          : `; if it passes, most likely in ${eta.low === eta.high ? eta.low : `${eta.low}–${eta.high}`} iteration${eta.high === 1 ? "" : "s"}`;
+      return t.status === "CONVERGING"
+        ? `Keep going in the current direction: ${signed(t.slope)} ${f.label} per iteration${when}`
+        : `Keep trying: no trend yet, but the gate is still within reach (${chanceText(f)})${when}`;
     }
-    case "R8": {
+    case "R4":
+      return `Stop: the gate is out of reach (${chanceText(f)}) and the best Sharpe is likely an artefact of ${plural(a.overfitting?.trials ?? 0, "trial")} (DSR ${num(a.overfitting?.dsr)})`;
+    case "R5":
+      return t.status === "DIVERGING"
+        ? `Stop this line of work: the ${f.label} falls by ${num(Math.abs(t.slope ?? 0))} per iteration and the gate is out of reach (${chanceText(f)}); keep ${bestText}`
+        : `Stop this line of work: no improvement for ${plural(f.stall ?? 0, "iteration")} and the gate is out of reach (${chanceText(f)}); keep ${bestText}`;
+    case "R6": {
+      const { level } = levelSince(f);
+      const course =
+        t.status === "CONVERGING"
+          ? `the ${f.label} still rises by ${signed(t.slope)} per iteration, too slowly`
+          : `the ${f.label} has stayed around ~${num(level)}`;
+      return `Revert to ${bestText} and change approach: ${course}; ${chanceText(f)}`;
+    }
+    case "R7": {
       const { level, swing } = levelSince(f);
       return f.status === "OSCILLATING"
         ? `Change approach: the ${f.label} has swung around ~${num(level)} (steps of ~${num(swing)}) without a trend for ${plural(f.stall ?? 0, "iteration")}`
         : `Change approach: the ${f.label} has been flat at ~${num(level)} for ${plural(f.stall ?? 0, "iteration")}`;
     }
     default:
-      return `Give it up to ${plural(Math.max(1, f.settings.patience - (f.stall ?? 0)), "more iteration")}: no trend yet, but the best improved ${plural(f.stall ?? 0, "iteration")} ago`;
+      return t.status === "CONVERGING"
+        ? `Keep going in the current direction: ${signed(t.slope)} ${f.label} per iteration`
+        : `Give it up to ${plural(Math.max(1, f.settings.patience - (f.stall ?? 0)), "more iteration")}: no trend yet, but the best improved ${plural(f.stall ?? 0, "iteration")} ago`;
   }
 }
 

@@ -90,9 +90,14 @@ describe("ruleAdvisor", () => {
     expect(() => ruleAdvisor({ patience: 0 })).toThrow(ConfigurationError);
     expect(() => ruleAdvisor({ maxIterations: 2.5 })).toThrow(/maxIterations/);
     expect(() => ruleAdvisor({ minImprovement: -1 })).toThrow(/minImprovement/);
+    expect(() => ruleAdvisor({ stopBelow: 1.5 })).toThrow(/stopBelow must be a probability/);
+    expect(() => ruleAdvisor({ stopBelow: Number.NaN })).toThrow(
+      /ruleAdvisor\(\{ stopBelow: 0\.16 \}\)/,
+    );
+    expect(() => ruleAdvisor({ horizon: 0 })).toThrow(/horizon/);
   });
 
-  it("a converging loop → CONTINUE, with the score's arrows, slope and interval", async () => {
+  it("a converging loop → CONTINUE (R3), quoting the success probability and the ETA", async () => {
     // position_size rises by uneven steps; sharpe follows it (0.4 + 3·size) plus small noise.
     const rnd = seededRandom(11);
     const sizes = [0.1];
@@ -104,77 +109,100 @@ describe("ruleAdvisor", () => {
     const a = advice.assessment;
     expect(a.convergence_assessment).toBe("CONVERGING");
     expect(a.next_action).toBe("CONTINUE");
+    expect(a.likelihood_of_success).toBe("HIGH");
     expect(a.gradient_effectiveness).toBe("EFFECTIVE");
     expect(a.key_findings[0]).toMatch(
       /^gate score … → (\d\.\d\d → ){4}\d\.\d\d \(last 5 of 8\), \+0\.\d+ per iteration \[0\.\d+, 0\.\d+\]/,
+    );
+    expect(a.key_findings).toContainEqual(
+      expect.stringMatching(
+        /^P\(pass within the next 20 iterations \(no budget known\)\) (0\.9\d|> 0\.99) · 80% range \d+(–\d+)? iterations? \(median \d+\)$/,
+      ),
     );
     expect(a.key_findings).toContainEqual(expect.stringMatching(/^sharpe_ratio \(maximize\): \+/));
     expect(a.estimated_iterations_needed).toBeGreaterThan(0);
     expect(a.parameter_recommendations.position_size).toMatch(
       /^INCREASE - \+\d\.\d+ gate score per unit \(±/,
     );
-    expect(a.specific_recommendations[0]).toMatch(/^Keep going in the current direction/);
-    expect(a.specific_recommendations).toContainEqual(
-      expect.stringMatching(
-        /^Increase position_size from 0\.\d+ to ~0\.\d+ \(its estimated effect/,
-      ),
+    expect(a.specific_recommendations[0]).toMatch(
+      /^Keep going in the current direction: \+0\.\d+ gate score per iteration; if it passes, most likely in/,
     );
-    expect(a.reasoning).toMatch(/^Rule R7 \(CONVERGING → CONTINUE\)/);
-    expect(a.confidence).toBeGreaterThan(0.4);
+    expect(a.reasoning).toMatch(
+      /^Rule R3 \(the success probability is at least 0\.16 → CONTINUE\)/,
+    );
+    expect(a.reasoning).toMatch(/Outlook: P\(pass within the next 20 iterations/);
+    expect(a.confidence).toBeGreaterThan(0.9);
   });
 
-  it("a diverging loop → PIVOT (R5), back to the best iteration", async () => {
+  it("the loop a point extrapolation once stopped at iteration 5 → CONTINUE", async () => {
+    // Sharpe 0.16 → 0.75 toward a gate of 1.0 with 15 of 20 iterations left: it passed at 9.
+    const tracker = createTracker({ store: memoryStore(), analyzers: defaultAnalyzers() });
+    const gate = { criteria: [{ metric: "sharpe_ratio", op: ">=" as const, threshold: 1 }] };
+    const run = await tracker.start({ experimentId: "exp_r6", gate, maxIterations: 20 });
+    for (const input of sharpeLoop([0.16, 0.37, 0.52, 0.64, 0.75])) await run.log(input);
+    const t = await run.analyze();
+    const a = (await run.advise(t, ruleAdvisor())).assessment;
+    expect(a.next_action).toBe("CONTINUE");
+    expect(a.reasoning).toMatch(/P\(pass within the 15 iterations left\) (0\.9\d|> 0\.99)/);
+  });
+
+  it("a diverging loop → ABANDON (R5), keeping the best iteration", async () => {
     const l = await loop(sharpeLoop([1.2, 1.1, 1.05, 0.95, 0.85, 0.8, 0.7, 0.6]));
     const a = (await l.advise()).assessment;
     expect(a.convergence_assessment).toBe("DIVERGING");
-    expect(a.next_action).toBe("PIVOT");
+    expect(a.next_action).toBe("ABANDON");
     expect(a.gradient_effectiveness).toBe("INEFFECTIVE");
     expect(a.likelihood_of_success).toBe("LOW");
-    expect(a.estimated_iterations_needed).toBeNull();
-    expect(a.reasoning).toMatch(/^Rule R5 \(DIVERGING → PIVOT\)/);
-    expect(a.specific_recommendations[0]).toMatch(/^Revert to iteration 1 \(gate score 0\.80\)/);
+    expect(a.reasoning).toMatch(/^Rule R5 \(the success probability is below 0\.16, and DIVERGING/);
+    expect(a.reasoning).toMatch(
+      /P\(pass within the next 20 iterations \(no budget known\)\) 0\.\d+ < 0\.16/,
+    );
+    expect(a.specific_recommendations[0]).toMatch(
+      /^Stop this line of work: the gate score falls by 0\.\d+ per iteration and the gate is out of reach \(P\(pass within .*\); keep iteration 1 \(gate score 0\.80\)$/,
+    );
+    expect(a.confidence).toBeGreaterThan(0.82);
   });
 
-  it("a long divergence → ABANDON (R3)", async () => {
-    const sharpes = Array.from({ length: 12 }, (_, i) => 1.3 - 0.07 * i);
-    const a = (await (await loop(sharpeLoop(sharpes))).advise()).assessment;
-    expect(a.convergence_assessment).toBe("DIVERGING");
-    expect(a.next_action).toBe("ABANDON");
-    expect(a.reasoning).toMatch(/^Rule R3 /);
-    expect(a.specific_recommendations[0]).toMatch(/^Stop this line of work: no improvement for 11/);
-  });
-
-  it("a stagnant loop for 8 iterations → PIVOT (R8): flat at ~0.62", async () => {
+  it("a flat loop far below the gate: PIVOT (R6) only once its probability is low", async () => {
     const sharpes = [0.93, 0.931, 0.929, 0.932, 0.93, 0.928, 0.931, 0.93];
-    const a = (await (await loop(sharpeLoop(sharpes))).advise()).assessment;
-    expect(a.convergence_assessment).toBe("STAGNANT");
-    expect(a.next_action).toBe("PIVOT");
-    expect(a.gradient_effectiveness).toBe("INEFFECTIVE"); // parameters changed, the score did not
-    expect(a.likelihood_of_success).toBe("LOW");
-    expect(a.reasoning).toMatch(/^Rule R8 /);
-    expect(a.specific_recommendations[0]).toBe(
-      "Change approach: the gate score has been flat at ~0.62 for 7 iterations",
+    const l = await loop(sharpeLoop(sharpes));
+    // 20 iterations ahead, a breakthrough could still bridge the gap (see the README's priors).
+    const open = (await l.advise()).assessment;
+    expect(open.convergence_assessment).toBe("STAGNANT");
+    expect(open.next_action).toBe("CONTINUE");
+    expect(open.gradient_effectiveness).toBe("INEFFECTIVE"); // parameters changed, the score did not
+    expect(open.specific_recommendations[0]).toMatch(
+      /^Keep trying: no trend yet, but the gate is still within reach/,
     );
-    expect(a.key_findings).toContainEqual(
-      expect.stringMatching(/no improvement \(by more than 0\.01\) for 7 iterations$/),
+    // Two iterations left: no longer.
+    const late = (await l.advise({ maxIterations: 10 })).assessment;
+    expect(late.next_action).toBe("PIVOT");
+    expect(late.likelihood_of_success).toBe("LOW");
+    expect(late.reasoning).toMatch(/^Rule R6 /);
+    expect(late.specific_recommendations[0]).toMatch(
+      /^Revert to iteration \d \(gate score 0\.62\) and change approach: the gate score has stayed around ~0\.62; P\(pass within the 2 iterations left\) 0\.\d+$/,
     );
-    expect(a.parameter_recommendations.position_size).toMatch(/^KEEP - not estimated/);
+    // Without breakthroughs in the model, the same loop is hopeless already.
+    const noJumps = analyzeTrajectory(l.records, {
+      gate: GATE,
+      predictive: { breakthrough: { rate: 0, strength: 1, sizeSd: 0 } },
+    });
+    expect(assessWithRules(noJumps, l.records).next_action).toBe("PIVOT");
   });
 
-  it("a plateau that just improved → CONTINUE (R9); an oscillation without progress → PIVOT", async () => {
-    const improved = [0.93, 0.931, 0.929, 0.932, 0.93, 0.928, 0.931, 0.96];
-    const a = (await (await loop(sharpeLoop(improved))).advise()).assessment;
-    expect(a.next_action).toBe("CONTINUE");
-    expect(a.reasoning).toMatch(/^Rule R9 /);
-
-    const swings = [0.6, 1.2, 0.7, 1.1, 0.65, 1.15, 0.7, 1.1, 0.6, 1.12];
-    const b = (await (await loop(sharpeLoop(swings))).advise()).assessment;
-    expect(b.convergence_assessment).toBe("OSCILLATING");
-    expect(b.next_action).toBe("PIVOT");
-    expect(b.specific_recommendations[0]).toMatch(/has swung around ~0\.\d\d \(steps of ~0\.\d+\)/);
+  it("stopBelow sets how unlikely a pass must be before the advisor stops", async () => {
+    const sharpes = [0.93, 0.931, 0.929, 0.932, 0.93, 0.928, 0.931, 0.93];
+    const l = await loop(sharpeLoop(sharpes));
+    const t = analyzeTrajectory(l.records, { gate: GATE, maxIterations: 14 });
+    const p = t.success_probability.probability as number;
+    expect(p).toBeGreaterThan(0.02);
+    expect(p).toBeLessThan(0.98);
+    expect(assessWithRules(t, l.records, { stopBelow: p + 0.01 }).next_action).toBe("PIVOT");
+    expect(assessWithRules(t, l.records, { stopBelow: p - 0.01 }).next_action).toBe("CONTINUE");
+    expect(assessWithRules(t, l.records, { stopBelow: 0 }).next_action).toBe("CONTINUE");
   });
 
-  it("the budget: spent → ABANDON (R2); too short for the ETA → PIVOT (R6)", async () => {
+  it("the budget: spent → ABANDON (R2); one left → PIVOT (R6); ample → CONTINUE", async () => {
     const sharpes = [0.6, 0.65, 0.7, 0.74, 0.8, 0.84, 0.9, 0.95];
     const l = await loop(sharpeLoop(sharpes));
     const spent = (await l.advise({ maxIterations: 8 })).assessment;
@@ -184,13 +212,19 @@ describe("ruleAdvisor", () => {
     const short = (await l.advise({ maxIterations: 9 })).assessment;
     expect(short.convergence_assessment).toBe("CONVERGING");
     expect(short.next_action).toBe("PIVOT");
-    expect(short.reasoning).toMatch(/^Rule R6 /);
+    expect(short.reasoning).toMatch(
+      /^Rule R6 .*P\(pass within the 1 iteration left\) 0\.\d+ < 0\.16/,
+    );
+    expect(short.specific_recommendations[0]).toMatch(
+      /still rises by \+0\.\d+ per iteration, too slowly/,
+    );
     const ample = (await l.advise({ maxIterations: 60 })).assessment;
     expect(ample.next_action).toBe("CONTINUE");
     expect(ample.likelihood_of_success).toBe("HIGH");
+    expect(ample.reasoning).toMatch(/52 of 60 iterations left/);
   });
 
-  it("without a maxIterations option, uses the budget of the loop that asks", async () => {
+  it("without a maxIterations option, uses the budget of the loop that asks, else the meta's", async () => {
     const sharpes = [0.6, 0.65, 0.7, 0.74, 0.8, 0.84, 0.9, 0.95];
     const { records, meta } = await loop(sharpeLoop(sharpes));
     const trajectory = analyzeTrajectory(records, { metrics: meta.metrics, gate: meta.gate });
@@ -217,9 +251,16 @@ describe("ruleAdvisor", () => {
       loop: { ...progress, iteration: 8, maxIterations: 8 },
     });
     expect(explicit.assessment.next_action).toBe("CONTINUE");
+    // A stored experiment's budget, as runGateLoop keeps it in the meta.
+    const stored = await ruleAdvisor().advise({
+      records,
+      trajectory,
+      meta: { ...meta, max_iterations: 9 },
+    });
+    expect(stored.assessment.reasoning).toMatch(/P\(pass within the 1 iteration left\)/);
   });
 
-  it("a HIGH overfitting risk without progress → ABANDON (R4)", async () => {
+  it("a HIGH overfitting risk when a pass is unlikely → ABANDON (R4)", async () => {
     // Wild swings: luck alone reaches a Sharpe above the best one after 10 trials.
     const swings = [0.9, -1.5, 1.0, -1.2, 0.8, -1.4, 0.9, -1.3, 0.85, -1.5];
     const inputs = sharpeLoop(swings).map((x) => ({
@@ -229,10 +270,29 @@ describe("ruleAdvisor", () => {
     const l = await loop(inputs);
     const t = analyzeTrajectory(l.records, { gate: GATE });
     expect(t.overfitting?.risk).toBe("HIGH");
-    const a = (await l.advise()).assessment;
+    const a = (await l.advise({ maxIterations: 11 })).assessment;
     expect(a.next_action).toBe("ABANDON");
     expect(a.reasoning).toMatch(/^Rule R4 /);
     expect(a.key_findings).toContainEqual(expect.stringMatching(/^overfitting guard: .*risk HIGH/));
+    // With room left, noise this large may still pass: the advisor does not stop on the risk alone.
+    expect((await l.advise({ maxIterations: 40 })).assessment.next_action).toBe("CONTINUE");
+  });
+
+  it("without a goal there is no probability: patience decides (R7, R8)", async () => {
+    const tracker = createTracker({ store: memoryStore(), analyzers: defaultAnalyzers() });
+    const run = await tracker.start({ experimentId: "exp_nogoal" });
+    for (const score of [0.5, 0.6, 0.61, 0.6, 0.6, 0.61, 0.6, 0.6, 0.6]) {
+      await run.log({ metrics: { accuracy: score } });
+    }
+    const t = await run.analyze();
+    expect(t).toMatchObject({ success_probability: { probability: null, basis: "none" } });
+    const flat = (await run.advise(t, ruleAdvisor())).assessment;
+    expect(flat.next_action).toBe("PIVOT");
+    expect(flat.reasoning).toMatch(/^Rule R7 /);
+    expect(flat.likelihood_of_success).toBe("MEDIUM");
+    const patient = (await run.advise(t, ruleAdvisor({ patience: 10 }))).assessment;
+    expect(patient.next_action).toBe("CONTINUE");
+    expect(patient.reasoning).toMatch(/^Rule R8 /);
   });
 
   it("the seed's sample → CONTINUE, CONVERGING, the gate passes", async () => {
@@ -331,19 +391,25 @@ describe("ruleAdvisor", () => {
       abandonAfter: 15,
       maxIterations: null,
       minImprovement: null,
+      stopBelow: 0.1,
+      horizon: 20,
     });
     expect(table.map((r) => `${r.id} ${r.action}`)).toEqual([
       "R0 CONTINUE",
       "R1 CONTINUE",
       "R2 ABANDON",
-      "R3 ABANDON",
+      "R3 CONTINUE",
       "R4 ABANDON",
-      "R5 PIVOT",
+      "R5 ABANDON",
       "R6 PIVOT",
-      "R7 CONTINUE",
-      "R8 PIVOT",
-      "R9 CONTINUE",
+      "R7 PIVOT",
+      "R8 CONTINUE",
     ]);
-    expect(table[3]?.when).toContain("≥ 15");
+    expect(table[3]?.when).toBe("the success probability is at least 0.1");
+    expect(table[5]?.when).toContain("≥ 15");
+    // Every rule that stops reads the success probability or the spent budget.
+    for (const rule of table.filter((r) => r.action !== "CONTINUE" && r.id !== "R7")) {
+      expect(rule.when).toMatch(/success probability is below|budget is spent/);
+    }
   });
 });

@@ -1,24 +1,24 @@
 /**
  * The rule advisor: the embedded, offline default `Advisor`. It reads the
  * trajectory analysis and fills the same `TrajectoryAssessment` an LLM
- * advisor fills, by a small documented rule table (see `ruleTable`):
+ * advisor fills, by a small documented rule table (see `ruleTable`). It stops
+ * a loop (PIVOT or ABANDON) only when the success probability P (that the gate
+ * passes within the iterations left; without a budget, within `horizon`) is
+ * below `stopBelow`, never from a point extrapolation:
  *
- * | rule | when (first match wins)                                                              | next action |
- * | ---- | ------------------------------------------------------------------------------------ | ----------- |
- * | R0   | fewer than 3 scored iterations (INSUFFICIENT_DATA)                                   | CONTINUE    |
- * | R1   | the last iteration passes the gate                                                   | CONTINUE    |
- * | R2   | `maxIterations` is known and spent                                                   | ABANDON     |
- * | R3   | no improvement for ≥ abandonAfter (15), or DIVERGING with none for ≥ 2·patience (10) | ABANDON     |
- * | R4   | overfitting risk HIGH at the best iteration and no improvement for ≥ patience (5)    | ABANDON     |
- * | R5   | DIVERGING                                                                            | PIVOT       |
- * | R6   | CONVERGING, but levelling off below the goal or the optimistic ETA exceeds the budget | PIVOT       |
- * | R7   | CONVERGING                                                                           | CONTINUE    |
- * | R8   | STAGNANT or OSCILLATING with no improvement for ≥ patience (5)                       | PIVOT       |
- * | R9   | STAGNANT or OSCILLATING, improved within the last patience iterations                | CONTINUE    |
+ * | rule | when (first match wins)                                                    | next action |
+ * | ---- | -------------------------------------------------------------------------- | ----------- |
+ * | R0   | fewer than 3 scored iterations (INSUFFICIENT_DATA)                         | CONTINUE    |
+ * | R1   | the last iteration passes the gate                                         | CONTINUE    |
+ * | R2   | the budget is known and spent                                              | ABANDON     |
+ * | R3   | P ≥ stopBelow                                                              | CONTINUE    |
+ * | R4   | P < stopBelow and the best iteration's overfitting risk is HIGH            | ABANDON     |
+ * | R5   | P < stopBelow, and DIVERGING or no improvement for ≥ abandonAfter (15)     | ABANDON     |
+ * | R6   | P < stopBelow                                                              | PIVOT       |
+ * | R7   | no goal (no P): no improvement for ≥ patience (5) and not CONVERGING       | PIVOT       |
+ * | R8   | no goal (no P), otherwise                                                  | CONTINUE    |
  *
- * "No improvement" counts the iterations since the best score last rose by
- * more than `minImprovement` (default 0.01 on a gate score) and never applies
- * while CONVERGING. Deterministic: the same input gives the same assessment.
+ * Deterministic: the same input gives the same assessment.
  */
 import {
   type Advice,
@@ -31,6 +31,7 @@ import {
   TrajectoryAssessmentSchema,
 } from "@converge/core";
 import { analyzeTrajectory } from "./analyze-trajectory.js";
+import { outlookText } from "./outlook.js";
 import { type Facts, gatherFacts, type RuleSettings } from "./rule-advisor-facts.js";
 import { confidenceOf, gradientEffectiveness, likelihoodOf } from "./rule-advisor-judgement.js";
 import { decide } from "./rule-advisor-rules.js";
@@ -40,17 +41,26 @@ import {
   parameterRecommendations,
   specificRecommendations,
 } from "./rule-advisor-text.js";
+import { DEFAULT_HORIZON } from "./success-probability.js";
 import type { TrajectoryAnalysis } from "./types.js";
 
 export type { RuleSettings } from "./rule-advisor-facts.js";
 export { type Rule, ruleTable } from "./rule-advisor-rules.js";
 
 export interface RuleAdvisorOptions {
-  /** The loop's total budget of iterations; the likelihood and rules R2 / R6 use what is left. */
+  /**
+   * Stop (PIVOT or ABANDON) only when the probability that the gate passes
+   * within the iterations left is below this. Default `DEFAULT_STOP_BELOW`,
+   * chosen on the decision benchmark's tuning loops (see the README).
+   */
+  stopBelow?: number;
+  /** Iterations the probability looks ahead when no budget is known. Default 20. */
+  horizon?: number;
+  /** The loop's total budget of iterations; P and rule R2 use what is left. */
   maxIterations?: number;
-  /** Iterations without improvement before a plateau or oscillation means PIVOT. Default 5. */
+  /** Without a goal (no P): iterations without improvement before PIVOT. Default 5. */
   patience?: number;
-  /** Iterations without improvement after which the advisor says ABANDON. Default 3 × patience. */
+  /** Iterations without improvement after which a stop is ABANDON rather than PIVOT. Default 3 × patience. */
   abandonAfter?: number;
   /**
    * The rise of the best score that counts as an improvement. Default 0.01 on
@@ -79,13 +89,31 @@ function settingsFrom(options: RuleAdvisorOptions): RuleSettings {
       { hint: "ruleAdvisor({ minImprovement: 0.01 })" },
     );
   }
+  const stopBelow = options.stopBelow;
+  if (
+    stopBelow !== undefined &&
+    !(Number.isFinite(stopBelow) && stopBelow >= 0 && stopBelow <= 1)
+  ) {
+    throw new ConfigurationError(
+      `ruleAdvisor: stopBelow must be a probability in [0, 1], got ${stopBelow}.`,
+      { hint: `ruleAdvisor({ stopBelow: ${DEFAULT_STOP_BELOW} })` },
+    );
+  }
   return {
     patience,
     abandonAfter: positiveInteger("abandonAfter", options.abandonAfter) ?? 3 * patience,
     maxIterations: positiveInteger("maxIterations", options.maxIterations) ?? null,
     minImprovement: min ?? null,
+    stopBelow: stopBelow ?? DEFAULT_STOP_BELOW,
+    horizon: positiveInteger("horizon", options.horizon) ?? DEFAULT_HORIZON,
   };
 }
+
+/**
+ * The default `stopBelow`: chosen on the decision benchmark's tuning seeds as
+ * the largest threshold that kept the would-be successes lost within target.
+ */
+export const DEFAULT_STOP_BELOW = 0.16;
 
 /** Whether a trajectory carries the analysis fields of `analyzeTrajectory` (not only core's). */
 export function isTrajectoryAnalysis(t: ExperimentTrajectory): t is TrajectoryAnalysis {
@@ -97,6 +125,7 @@ export function isTrajectoryAnalysis(t: ExperimentTrajectory): t is TrajectoryAn
     isObject(x.metric_trends) &&
     isObject(x.distance_by_criterion) &&
     isObject(x.iterations_to_success) &&
+    isObject(x.success_probability) &&
     isObject(x.parameter_effects) &&
     isObject(x.efficiency) &&
     x.overfitting !== undefined
@@ -123,8 +152,11 @@ export function assessWithRules(
     : eta === null || !Number.isFinite(eta)
       ? null
       : Math.max(0, Math.round(eta));
+  const outlook = facts.passing
+    ? ""
+    : ` Outlook: ${outlookText(analysis.success_probability, analysis.iterations_to_success)}.`;
   const reasoning = [
-    `Rule ${rule.id} (${rule.when} → ${rule.action}) decided: ${situation(facts)}.`,
+    `Rule ${rule.id} (${rule.when} → ${rule.action}) decided: ${situation(facts)}.${outlook}`,
     `Gradient ${gradient.value}: ${gradient.why}.`,
     `Likelihood ${likelihood.value}: ${likelihood.why}.`,
     `Confidence ${confidence} from ${facts.n} scored iteration${facts.n === 1 ? "" : "s"} and ${evidence.why}.`,
@@ -143,6 +175,19 @@ export function assessWithRules(
   };
 }
 
+/** Whether the analysis' success probability looks as far ahead as this advisor's budget. */
+function coversBudget(
+  a: TrajectoryAnalysis,
+  records: readonly ExperimentRecord[],
+  maxIterations: number | null,
+  horizon: number,
+): boolean {
+  const s = a.success_probability;
+  if (maxIterations === null) return s.horizon_source === "default" && s.horizon === horizon;
+  const used = Math.max(records.length, records.at(-1)?.iteration ?? 0);
+  return s.horizon_source === "budget" && s.horizon === Math.max(0, maxIterations - used);
+}
+
 function situation(f: Facts): string {
   const t = f.analysis.score_trend;
   const parts = [`the ${f.label} is ${t.status} (${t.reason})`];
@@ -155,7 +200,8 @@ function situation(f: Facts): string {
   }
   if (f.passing) parts.push("the last iteration passes the gate");
   if (f.remaining !== null) {
-    parts.push(`${Math.max(0, f.remaining)} of ${f.settings.maxIterations} iterations left`);
+    const of = f.settings.maxIterations === null ? "" : ` of ${f.settings.maxIterations}`;
+    parts.push(`${Math.max(0, f.remaining)}${of} iterations left`);
   }
   if (f.analysis.overfitting?.risk === "HIGH") parts.push("the overfitting risk is HIGH");
   return parts.join("; ");
@@ -164,9 +210,11 @@ function situation(f: Facts): string {
 /**
  * The rule advisor: `advise({ records, trajectory, meta })` gives the
  * assessment with `source: "rule"`. Without a `maxIterations` option it
- * uses the budget of the loop that asks (`loop`), if any. A trajectory without the analysis
- * fields (from a tracker without `trajectoryAnalyzer()`) is analysed here with
- * the meta's metric directions and gate.
+ * uses the budget of the loop that asks (`loop`), else the experiment's
+ * (`meta.max_iterations`); with none, P looks `horizon` iterations ahead. A
+ * trajectory without the analysis fields (from a tracker without
+ * `trajectoryAnalyzer()`), or whose success probability looks ahead over a
+ * different budget, is analysed here with the meta's metric directions and gate.
  */
 export function ruleAdvisor(options: RuleAdvisorOptions = {}): Advisor {
   settingsFrom(options); // fail early on bad options
@@ -174,14 +222,25 @@ export function ruleAdvisor(options: RuleAdvisorOptions = {}): Advisor {
     specificationVersion: "v1" as const,
     name: "rule",
     async advise({ records, trajectory, meta, loop }: AdvisorInput): Promise<Advice> {
-      const analysis = isTrajectoryAnalysis(trajectory)
-        ? trajectory
-        : analyzeTrajectory(records, { metrics: meta.metrics, gate: meta.gate });
       // A running loop's budget counts when the advisor was not given one.
-      const settings =
-        options.maxIterations === undefined && loop
-          ? { ...options, maxIterations: records.length - loop.iteration + loop.maxIterations }
-          : options;
+      const maxIterations =
+        options.maxIterations ??
+        (loop
+          ? records.length - loop.iteration + loop.maxIterations
+          : (meta.max_iterations ?? null));
+      const settings = maxIterations === null ? options : { ...options, maxIterations };
+      const horizon = options.horizon ?? DEFAULT_HORIZON;
+      // The probability must be about this advisor's budget (or horizon): re-analyse when it is not.
+      const analysis =
+        isTrajectoryAnalysis(trajectory) &&
+        coversBudget(trajectory, records, maxIterations, horizon)
+          ? trajectory
+          : analyzeTrajectory(records, {
+              metrics: meta.metrics,
+              gate: meta.gate,
+              maxIterations,
+              horizon,
+            });
       const assessment = TrajectoryAssessmentSchema.parse(
         assessWithRules(analysis, records, settings),
       );

@@ -1,6 +1,7 @@
 import type { ConvergenceStatus, ExperimentTrajectory, MetricGoal } from "@converge/core";
 import type { IterationsEstimate } from "./eta.js";
 import type { ParameterImpactResult } from "./parameter-impact.js";
+import type { SuccessProbability } from "./success-probability.js";
 
 /** The trend of one metric. Every number is null where it cannot be computed. */
 export interface MetricTrend {
@@ -99,6 +100,8 @@ export interface TrajectoryAnalysis extends ExperimentTrajectory {
   /** Normalised distance of each gate criterion at the last iteration (0 = passing). */
   distance_by_criterion: Record<string, number>;
   iterations_to_success: IterationsEstimate;
+  /** The probability that the gate passes within the iterations left (or a stated horizon). */
+  success_probability: SuccessProbability;
   parameter_effects: ParameterImpactResult;
   efficiency: Efficiency;
   overfitting: OverfittingGuard | null;

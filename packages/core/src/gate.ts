@@ -145,7 +145,9 @@ function evaluateCriterion(value: number | undefined, c: GateCriterion): Criteri
   const margin = marginOf(value, c);
   const passed = c.op === ">" || c.op === "<" ? margin > 0 : margin >= 0;
   const shortfall = Math.max(0, -margin);
-  const distance = passed ? 0 : Math.min(1, Math.max(BOUNDARY_DISTANCE, shortfall / scaleOf(c)));
+  const distance = passed
+    ? 0
+    : Math.min(1, Math.max(BOUNDARY_DISTANCE, shortfall / criterionScale(c)));
   const result: CriterionResult = {
     metric: c.metric,
     op: c.op,
@@ -167,7 +169,11 @@ function marginOf(v: number, c: GateCriterion): number {
   return c.op === ">=" || c.op === ">" ? v - t : t - v;
 }
 
-function scaleOf(c: GateCriterion): number {
+/**
+ * The shortfall at which a criterion counts as fully failing: its `scale`, else
+ * |threshold| for one-sided ops (1 for a threshold of 0), the band's width for `between`.
+ */
+export function criterionScale(c: GateCriterion): number {
   if (c.scale !== undefined) return c.scale;
   if (Array.isArray(c.threshold)) {
     const [lo, hi] = c.threshold;

@@ -11,6 +11,7 @@ export {
   BOUNDARY_DISTANCE,
   type CriterionResult,
   CriterionResultSchema,
+  criterionScale,
   evaluateGate,
   type GateCriterion,
   type GateCriterionInput,
