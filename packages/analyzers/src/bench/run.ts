@@ -2,12 +2,15 @@
  * `pnpm bench`: analyzeTrajectory at 1k, 10k and 100k iterations with 10
  * metrics and 10 parameters. Prints time, growth against the previous size
  * (≈ 10–13 for n log n, 100 for quadratic) and a same-run baseline: sorting
- * every metric's values, an n log n floor for any rank statistic. Not a test.
+ * every metric's values, an n log n floor for any rank statistic. Then the
+ * decision benchmark (decision-bench.ts): the rule advisor's stop decisions,
+ * success probability and ETA on simulated loops with a known future. Not a test.
  */
 
 import { reportBenchRows } from "@converge/bench-kit";
 import { type ExperimentRecord, parseRecord, seededRandom } from "@converge/core";
 import { analyzeTrajectory } from "../analyze-trajectory.js";
+import { runDecisionBenchmark } from "./decision-bench.js";
 
 function makeRecords(n: number): ExperimentRecord[] {
   const rnd = seededRandom(n);
@@ -105,3 +108,5 @@ for (const n of [1_000, 10_000, 100_000]) {
 }
 console.log("\nanalyzeTrajectory: 10 metrics, 10 parameters (one changes per iteration)");
 console.table(rows);
+
+await runDecisionBenchmark();
