@@ -90,10 +90,14 @@ describe("converge advise --provider openai", () => {
     expect(lines[1]).toMatch(
       /^Next action\s+PIVOT {2}\(confidence 0\.70, llm:openai\/gpt-4\.1 advisor\)$/,
     );
-    expect(lines[2]).toMatch(/^Model\s+openai\/gpt-4\.1, prompt trajectory-v1$/);
+    expect(lines[2]).toMatch(/^Model\s+openai\/gpt-4\.1, prompt trajectory-v2$/);
     // gpt-4.1: $2 / $8 per million tokens: 1234 × 2e-6 + 456 × 8e-6 = 0.006116.
     expect(lines[3]).toMatch(/^Cost\s+\$0\.0061 \(1,234 in \/ 456 out tokens\)$/);
     expect(stdout).toMatch(/Likelihood\s+MEDIUM\n/);
+    // The model's own estimates, then the outlook of the analysis the command computed.
+    expect(stdout).toMatch(
+      /Iterations needed\s+2\nOutlook\s+P\(pass within the next 20 iterations \(no budget known\)\) 1\.00 · passing now\n/,
+    );
     expect(stdout).toContain("1. Try a mean-reversion entry with position_size 0.15");
     expect(stdout).toMatch(/position_size\s+DECREASE - drawdown grows with it/);
     expect(stdout).not.toContain("warning");
@@ -106,6 +110,10 @@ describe("converge advise --provider openai", () => {
     expect(prompt).toContain(EXPERIMENT);
     expect(prompt).toContain("sharpe_ratio");
     expect(prompt).toContain("max_drawdown");
+    // The model read the same outlook, with its horizon.
+    expect(prompt).toContain(
+      "- success probability, that the gate passes at least once within the next 20 iterations (no budget known): 1",
+    );
   });
 
   it("--json adds model, prompt_version, fallback and usage (snake_case, as llm_usage)", async () => {
@@ -124,12 +132,14 @@ describe("converge advise --provider openai", () => {
       "fallback",
       "usage",
       "assessment",
+      "success_probability",
+      "iterations_to_success",
     ]);
     expect(out).toMatchObject({
       experiment_id: EXPERIMENT,
       source: "llm:openai/gpt-4.1",
       model: "openai/gpt-4.1",
-      prompt_version: "trajectory-v1",
+      prompt_version: "trajectory-v2",
       fallback: null,
     });
     expect(out.usage).toHaveLength(1);
@@ -160,7 +170,7 @@ describe("converge advise --provider openai", () => {
     expect(promptOf(server)).toContain(EXPERIMENT);
     // gpt-4.1-mini: $0.4 / $1.6 per million: 1234 × 0.4e-6 + 456 × 1.6e-6 = 0.0012232.
     expect(stdout).toMatch(
-      /Model\s+openai\/gpt-4\.1-mini, prompt trajectory-v1\nCost\s+\$0\.0012 \(1,234 in/,
+      /Model\s+openai\/gpt-4\.1-mini, prompt trajectory-v2\nCost\s+\$0\.0012 \(1,234 in/,
     );
   });
 
@@ -172,7 +182,7 @@ describe("converge advise --provider openai", () => {
     );
     expect(code).toBe(0);
     expect(stdout).toMatch(
-      /Model\s+openai\/llama3\.1, prompt trajectory-v1\nCost\s+unknown \(no price for llama3\.1; 1,234 in \/ 456 out tokens\)\n/,
+      /Model\s+openai\/llama3\.1, prompt trajectory-v2\nCost\s+unknown \(no price for llama3\.1; 1,234 in \/ 456 out tokens\)\n/,
     );
     expect(stderr).toContain("warning: no price known for openai/llama3.1");
   });
@@ -190,11 +200,12 @@ describe("converge advise --provider openai", () => {
       "warning: the LLM advisor llm:openai/gpt-4.1 failed, so the rule advisor answered instead: invalid JSON 3 times";
     expect(stderr).toContain(warning);
     expect(stdout.split("\n\n")[0]?.replace(/\n {2}/g, " ")).toBe(warning);
-    expect(stdout).toMatch(/Next action\s+CONTINUE {2}\(confidence 0\.\d\d, rule advisor\)/);
+    expect(stdout).toMatch(/Next action\s+CONTINUE {2}\(confidence 1\.00, rule advisor\)/);
+    expect(stdout).toMatch(/\nOutlook\s+P\(pass within the next 20 iterations/);
     expect(stdout).toMatch(/Reasoning\n {2}Rule R1 /);
     // The failed calls were paid: 3 × 0.006116.
     expect(stdout).toMatch(
-      /Model\s+openai\/gpt-4\.1 \(failed\), prompt trajectory-v1\nCost\s+\$0\.0183 \(3,702 in \/ 1,368 out tokens, 3 calls\)\n/,
+      /Model\s+openai\/gpt-4\.1 \(failed\), prompt trajectory-v2\nCost\s+\$0\.0183 \(3,702 in \/ 1,368 out tokens, 3 calls\)\n/,
     );
   });
 
@@ -286,7 +297,7 @@ describe("converge advise --provider anthropic", () => {
     );
     // claude-sonnet-5-5: $2 / $10 per million: 1234 × 2e-6 + 456 × 10e-6 = 0.007028.
     expect(stdout).toMatch(
-      /Model\s+anthropic\/claude-sonnet-5-5, prompt trajectory-v1\nCost\s+\$0\.0070 \(1,234 in \/ 456 out tokens\)\n/,
+      /Model\s+anthropic\/claude-sonnet-5-5, prompt trajectory-v2\nCost\s+\$0\.0070 \(1,234 in \/ 456 out tokens\)\n/,
     );
     expect(server.requests.map((r) => r.path)).toEqual(["/v1/messages"]);
     expect(server.requests[0]?.body.model).toBe("claude-sonnet-5-5");
@@ -307,7 +318,7 @@ describe("converge advise --provider anthropic", () => {
     expect(out).toMatchObject({
       source: "rule",
       model: "anthropic/claude-sonnet-5-5",
-      prompt_version: "trajectory-v1",
+      prompt_version: "trajectory-v2",
       fallback: { from: "llm:anthropic/claude-sonnet-5-5" },
     });
     expect(out.fallback.reason).toMatch(/^schema mismatch 3 times: confidence/);

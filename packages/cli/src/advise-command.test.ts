@@ -1,3 +1,4 @@
+import { outlookText, ruleTable } from "@converge/analyzers";
 import { TrajectoryAssessmentSchema } from "@converge/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { wrap } from "./analyze-command-render.js";
@@ -20,11 +21,16 @@ describe("converge advise on the seed's sample log", () => {
     expect(code).toBe(0);
     const lines = stdout.split("\n");
     expect(lines[0]).toMatch(/^Experiment\s+exp_20260118_143022$/);
-    expect(lines[1]).toMatch(/^Next action\s+CONTINUE {2}\(confidence 0\.\d\d, rule advisor\)$/);
+    // R1: the gate passes, so the confidence is 1.
+    expect(lines[1]).toMatch(/^Next action\s+CONTINUE {2}\(confidence 1\.00, rule advisor\)$/);
     expect(stdout).toMatch(/Convergence\s+CONVERGING\n/);
     expect(stdout).toMatch(/Gradient\s+EFFECTIVE\n/);
     expect(stdout).toMatch(/Likelihood\s+HIGH\n/);
     expect(stdout).toMatch(/Iterations needed\s+0\n/);
+    // The seed's log has no meta, so no budget: the default horizon, and it says so.
+    expect(stdout).toMatch(
+      /Outlook\s+P\(pass within the next 20 iterations \(no budget known\)\) 1\.00 · passing now\n/,
+    );
     expect(stdout).toMatch(
       /Recommendations\n {3}1\. Keep the strategy of iteration 3: it passes the gate\n/,
     );
@@ -50,6 +56,11 @@ describe("converge advise on the seed's sample log", () => {
       next_action: "CONTINUE",
       estimated_iterations_needed: 0,
     });
+    // The outlook the advice was given with: the same analysis converge analyze prints.
+    const analysis = JSON.parse(runCli(["analyze", SEED_LOG, "--json"]).stdout);
+    expect(out.success_probability).toEqual(analysis.success_probability);
+    expect(out.iterations_to_success).toEqual(analysis.iterations_to_success);
+    expect(out.success_probability).toMatchObject({ probability: 1, horizon_source: "default" });
   });
 });
 
@@ -59,7 +70,7 @@ describe("converge advise on stored experiments", () => {
     dir = tempDir();
     await writeExperiment(
       dir,
-      { experimentId: "exp_flat", gate: GATE },
+      { experimentId: "exp_flat", gate: GATE, maxIterations: 9 },
       [0.93, 0.931, 0.929, 0.932, 0.93, 0.928, 0.931, 0.93].map((sharpe, i) => ({
         parameters: { position_size: 0.1 + 0.01 * (i % 3) },
         metrics: { sharpe_ratio: sharpe },
@@ -74,14 +85,22 @@ describe("converge advise on stored experiments", () => {
     );
   });
 
-  it("a plateau → PIVOT, with the step to take", () => {
+  it("a plateau far from the gate with 1 of its 9 iterations left → PIVOT, with the outlook beside it", () => {
     const { code, stdout } = runCli(["advise", "exp_flat", "--store", dir]);
     expect(code).toBe(0);
     expect(stdout).toMatch(/Next action\s+PIVOT/);
-    expect(stdout).toContain(
-      "1. Change approach: the gate score has been flat at ~0.62 for 7 iterations",
-    );
-    expect(stdout).toMatch(/Rule R8 /);
+    const out = JSON.parse(runCli(["advise", "exp_flat", "--store", dir, "--json"]).stdout);
+    // The meta's budget (9) with 8 iterations logged: 1 left, and passing in it unlikely.
+    expect(out.success_probability).toMatchObject({ horizon: 1, horizon_source: "budget" });
+    expect(out.success_probability.probability).toBeLessThan(0.05);
+    const outlook = outlookText(out.success_probability, out.iterations_to_success);
+    expect(outlook).toMatch(/^P\(pass within the 1 iteration left\) /);
+    const unwrapped = stdout.replace(/\n {19}/g, " ");
+    expect(unwrapped).toContain(`\nOutlook            ${outlook}\n`);
+    // The rule advisor reasoned from the same analysis: its reasoning quotes the same outlook.
+    expect(stdout.replace(/\s+/g, " ")).toContain(`Outlook: ${outlook.replace(/\s+/g, " ")}.`);
+    expect(stdout).toMatch(/Recommendations\n {3}1\. /);
+    for (const line of stdout.split("\n")) expect(line.length).toBeLessThanOrEqual(100);
   });
 
   it("--max-iterations is the budget: too few left → PIVOT, all spent → ABANDON", () => {
@@ -96,7 +115,11 @@ describe("converge advise on stored experiments", () => {
       "9",
       "--json",
     ]);
-    expect(JSON.parse(short.stdout).assessment.next_action).toBe("PIVOT");
+    const shortOut = JSON.parse(short.stdout);
+    expect(shortOut.assessment.next_action).toBe("PIVOT");
+    // --max-iterations is the budget of the outlook too: 1 of 9 left.
+    expect(shortOut.success_probability).toMatchObject({ horizon: 1, horizon_source: "budget" });
+    expect(ample.success_probability).toMatchObject({ horizon: 20, horizon_source: "default" });
     const spent = runCli(["advise", "exp_rising", "--store", dir, "--max-iterations", "8"]);
     expect(spent.stdout).toMatch(/Next action\s+ABANDON/);
   });
@@ -136,6 +159,24 @@ describe("converge advise --help", () => {
       expect(stdout).toContain(option);
     }
     expect(stdout).toContain("R1 the gate passes → CONTINUE");
+    expect(stdout).toContain("Outlook line gives P with its");
+  });
+
+  it("the rule table in --help follows the rule advisor's: each rule's id with its action", () => {
+    const { stdout } = runCli(["advise", "--help"]);
+    const help = stdout.replace(/\s+/g, " ");
+    const rules = ruleTable({
+      patience: 5,
+      abandonAfter: 15,
+      maxIterations: null,
+      minImprovement: null,
+      stopBelow: 0.05,
+      horizon: 20,
+    });
+    expect(rules.length).toBeGreaterThan(5);
+    for (const rule of rules) {
+      expect(help).toMatch(new RegExp(`\\b${rule.id} [^;]*→ ${rule.action}[;.]`));
+    }
     expect(stdout).toContain("$ converge advise exp_a --store ./runs --max-iterations 20");
   });
 

@@ -14,14 +14,14 @@ import {
   providerChoice,
   providerOptions,
 } from "./advise-provider.js";
-import { analysisOptions, analyzePrepared, loadAnalyzers } from "./analyze-command.js";
+import { analysisOptions, analyzePrepared, loadAnalyzers, outlookOf } from "./analyze-command.js";
 import {
   type LoadOptions,
   loadTargets,
   positiveInteger,
   resolveTargets,
 } from "./analyze-command-load.js";
-import { styleConvergence, TEXT_WIDTH as WIDTH, wrap } from "./analyze-command-render.js";
+import { labelled, styleConvergence, TEXT_WIDTH as WIDTH, wrap } from "./analyze-command-render.js";
 import type { CommandContext } from "./context.js";
 import { toJson } from "./format.js";
 import { mlflowExperimentOption, storeOption } from "./options.js";
@@ -44,11 +44,11 @@ export function registerAdvise(program: Command, ctx: CommandContext): Command {
     .addOption(mlflowExperimentOption())
     .option(
       "--json",
-      "print { experiment_id, source, model, prompt_version, fallback, usage, assessment } as JSON",
+      "print { experiment_id, source, model, prompt_version, fallback, usage, assessment, success_probability, iterations_to_success } as JSON",
     )
     .option(
       "--max-iterations <n>",
-      "the loop's total budget of iterations (for the likelihood of success and the budget rules)",
+      "the loop's total budget of iterations (default: the experiment's max_iterations): the success probability, the outlook and the budget rule use what is left",
       positiveInteger,
     );
   for (const option of providerOptions()) command.addOption(option);
@@ -57,17 +57,24 @@ export function registerAdvise(program: Command, ctx: CommandContext): Command {
       "after",
       `
 The experiment is analysed as converge analyze does (same --gate, --maximize,
---minimize), then the rule advisor decides by the first rule that applies:
-R0 too few iterations → CONTINUE; R1 the gate passes → CONTINUE; R2 budget
-spent → ABANDON; R3 no improvement for 15 iterations (10 while diverging) →
-ABANDON; R4 high overfitting risk and no improvement for 5 → ABANDON;
-R5 diverging → PIVOT; R6 converging too slowly for the budget, or levelling
-off below the goal → PIVOT; R7 converging → CONTINUE; R8 flat or oscillating
-with no improvement for 5 → PIVOT; R9 otherwise → CONTINUE.
---json prints the assessment with the seed's advisor field names.
+--minimize), then the rule advisor decides by the first rule that applies. P
+is the probability that the gate passes within the iterations left of the
+budget (--max-iterations, else the experiment's max_iterations; without one,
+within the next 20 iterations):
+R0 fewer than 3 scored iterations → CONTINUE; R1 the gate passes → CONTINUE;
+R2 budget spent → ABANDON; R3 P ≥ 0.05 → CONTINUE; R4 P < 0.05 and a HIGH
+overfitting risk → ABANDON; R5 P < 0.05, and diverging or no improvement for
+15 iterations → ABANDON; R6 P < 0.05 → PIVOT; R7 no goal (no P) and no
+improvement for 5 iterations → PIVOT; R8 otherwise → CONTINUE.
+
+Beside the advice, of every advisor, the Outlook line gives P with its
+horizon and the ETA: the median and 80% range of the further iterations until
+the gate first passes, over the predicted futures in which it passes. --json
+prints the assessment with the seed's advisor field names, and the analysis'
+success_probability and iterations_to_success.
 
 LLM advisors (--provider openai | anthropic): the model reads the trajectory
-(prompt trajectory-v1) and answers in the same schema; an unusable answer is
+(prompt trajectory-v2) and answers in the same schema; an unusable answer is
 re-asked twice. Default models: ${DEFAULT_MODELS.openai} (openai), ${DEFAULT_MODELS.anthropic} (anthropic).
 The output names the model, the prompt version and the cost from the token
 usage and the price table ("cost unknown" for a model it has no price for).
@@ -118,9 +125,12 @@ Examples:
           options.maxIterations === undefined ? {} : { maxIterations: options.maxIterations },
         );
         const advisor = await chooseAdvisor(choice, rule, warn);
+        // Analysed over the budget the rule advisor uses, so that it reuses this analysis
+        // and its reasoning quotes the same outlook as the Outlook line.
+        const trajectory = await analyzePrepared(x, options.maxIterations);
         const advice = await adviseOrUsageError(advisor, {
           records: x.records,
-          trajectory: await analyzePrepared(x),
+          trajectory,
           meta: x.meta,
         });
         const fellBack = fallbackWarning(advice, env);
@@ -132,12 +142,16 @@ Examples:
               source: advice.source,
               ...adviceJsonFields(advice, env),
               assessment: advice.assessment,
+              success_probability: trajectory.success_probability,
+              iterations_to_success: trajectory.iterations_to_success,
             }),
           );
         } else {
           const { warning, model } = await llmLines(advice, ctx.style, env);
           for (const line of warning) ctx.out(line);
-          for (const line of renderAdvice(x.experimentId, advice, ctx.style, model)) ctx.out(line);
+          const outlook = await outlookOf(trajectory);
+          const lines = renderAdvice(x.experimentId, advice, ctx.style, { llm: model, outlook });
+          for (const line of lines) ctx.out(line);
         }
       }
     });
@@ -150,17 +164,24 @@ function styleAction(style: Style, action: string): string {
   return style.red(text);
 }
 
+/** What `renderAdvice` shows beside the assessment. */
+export interface AdviceExtras {
+  /** Which model and prompt were asked, at what cost: after the next action, when an LLM was asked. */
+  llm?: LlmRows | undefined;
+  /** The analysis' outlook line (`outlookOf`): after the advisor's own estimates, whoever advised. */
+  outlook?: string | undefined;
+}
+
 /**
  * The lines of `converge advise`: the next action first, then the evidence.
- * `llm` (which model and prompt were asked, at what cost) follows the next
- * action when an LLM was asked.
  */
 export function renderAdvice(
   experimentId: string,
   advice: Advice,
   style: Style,
-  llm?: LlmRows,
+  extras: AdviceExtras = {},
 ): string[] {
+  const { llm, outlook } = extras;
   const a = advice.assessment;
   const header: [string, string][] = [
     ["Experiment", style.bold(experimentId)],
@@ -178,8 +199,9 @@ export function renderAdvice(
         : String(a.estimated_iterations_needed),
     ],
   ];
+  if (outlook !== undefined) header.push(["Outlook", outlook]);
   const labelWidth = Math.max(...header.map(([label]) => label.length));
-  const lines = header.map(([label, value]) => `${style.dim(label.padEnd(labelWidth))}  ${value}`);
+  const lines = header.flatMap(([label, value]) => labelled(label, value, labelWidth, style));
   if (llm !== undefined) {
     const rows = (
       [

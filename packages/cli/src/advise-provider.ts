@@ -290,7 +290,7 @@ export async function llmLines(
 
 /** The "Model" and "Cost" rows of an LLM advisor's advice. */
 export interface LlmRows {
-  /** "openai/gpt-4.1, prompt trajectory-v1" ("(failed)" after the model when it fell back). */
+  /** "openai/gpt-4.1, prompt trajectory-v2" ("(failed)" after the model when it fell back). */
   model: string;
   /** "$0.0123 (1,234 in / 456 out tokens)" or "unknown (no price for <model>; ...)". */
   cost: string;

@@ -28,11 +28,35 @@ export function wrap(text: string, max: number, indent = ""): string[] {
 /** A header row: label, (styled) value, and an optional plain note wrapped below it. */
 type HeaderRow = [label: string, value: string, note?: string];
 
+/**
+ * A label and its value, the value wrapped under itself when the line would
+ * pass `TEXT_WIDTH` (a long outlook): at its " · " separators first, so that
+ * the probability and the ETA each stay whole, then between words. A value
+ * that fits is kept as it is: `wrap` would collapse the double spaces some
+ * values use.
+ */
+export function labelled(label: string, value: string, labelWidth: number, style: Style): string[] {
+  const indent = " ".repeat(labelWidth + 2);
+  const head = style.dim(label.padEnd(labelWidth));
+  const fits = (text: string) => width(indent + text) <= TEXT_WIDTH;
+  if (fits(value)) return [`${head}  ${value}`.trimEnd()];
+  const parts: string[] = [];
+  for (const part of value.split(" · ")) {
+    const last = parts.at(-1);
+    if (last !== undefined && fits(`${last} · ${part}`))
+      parts[parts.length - 1] = `${last} · ${part}`;
+    else parts.push(last === undefined ? part : `· ${part}`);
+  }
+  const lines = parts.flatMap((part) => wrap(part, TEXT_WIDTH, indent));
+  const [first = "", ...rest] = lines;
+  return [`${head}  ${first.slice(indent.length)}`, ...rest];
+}
+
 function renderHeader(rows: readonly HeaderRow[], style: Style): string[] {
   const labelWidth = Math.max(...rows.map(([label]) => label.length));
   const indent = " ".repeat(labelWidth + 2);
   return rows.flatMap(([label, value, note]) => [
-    `${style.dim(label.padEnd(labelWidth))}  ${value}`.trimEnd(),
+    ...labelled(label, value, labelWidth, style),
     ...(note
       ? wrap(note, TEXT_WIDTH, indent).map((l) => indent + style.dim(l.slice(indent.length)))
       : []),
@@ -78,20 +102,54 @@ function scoreName(a: TrajectoryAnalysis): string {
   return `${metric} (${a.metric_trends[metric]?.goal ?? "maximize"}; no gate score in the records)`;
 }
 
-function etaText(a: TrajectoryAnalysis): string {
+/**
+ * The ETA row: the same median and range as the outlook line, with the level
+ * spelled out; the note (the analysis' reason) names the horizon the range is
+ * over and how likely passing within it is.
+ */
+function etaRow(a: TrajectoryAnalysis): HeaderRow {
   const e = a.iterations_to_success;
-  if (e.estimate === null) return `- (${e.reason})`;
-  if (e.estimate === 0) return `0 (${e.reason})`;
+  if (e.estimate === null) return ["ETA", `- (${e.reason})`];
+  if (e.estimate === 0) return ["ETA", `0 (${e.reason})`];
+  const level = `${Math.round(e.level * 100)}%`;
   const range =
-    e.low === null ? "" : e.high === null ? `, at least ${e.low}` : `, range ${e.low}–${e.high}`;
-  return `${plural(e.estimate, "more iteration")} (${e.model ?? "linear"} model${range})`;
+    e.low === null || e.high === null
+      ? ""
+      : `, ${level} range ${e.low === e.high ? e.low : `${e.low}–${e.high}`}`;
+  return [
+    "ETA",
+    `median ${plural(e.estimate, "more iteration")}${range}${e.model ? ` (${e.model} model)` : ""}`,
+    e.reason,
+  ];
 }
 
-/** The lines of one experiment's analysis. */
+/**
+ * The outlook row: the analyzers' one-line outlook (it carries the reason
+ * when there is no probability); without a budget, a note says where one
+ * would come from.
+ */
+function outlookRow(a: TrajectoryAnalysis, outlook: string): HeaderRow {
+  const s = a.success_probability;
+  if (s.probability !== null && s.probability < 1 && s.horizon_source === "default") {
+    return [
+      "Outlook",
+      outlook,
+      `no iteration budget recorded (the meta's max_iterations, which runGateLoop writes), so P looks ${plural(s.horizon, "iteration")} ahead`,
+    ];
+  }
+  return ["Outlook", outlook];
+}
+
+/**
+ * The lines of one experiment's analysis. `outlook` is the analysis' outlook
+ * in one line (`outlookOf`), passed in so that rendering never loads the
+ * analyzers.
+ */
 export function renderAnalysis(
   x: PreparedExperiment,
   a: TrajectoryAnalysis,
   style: Style,
+  outlook: string,
 ): string[] {
   const t = a.score_trend;
   const e = a.efficiency;
@@ -130,7 +188,7 @@ export function renderAnalysis(
   if (failing.length > 0) {
     header.push(["  per criterion", failing.map(([c, d]) => `${c} ${n(d)}`).join(", ")]);
   }
-  header.push(["ETA", etaText(a)]);
+  header.push(outlookRow(a, outlook), etaRow(a));
   header.push([
     "Best",
     e.best_iteration === null

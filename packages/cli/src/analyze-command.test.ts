@@ -1,5 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { outlookText } from "@converge/analyzers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   removeTempDirs,
@@ -13,12 +14,12 @@ afterAll(removeTempDirs);
 
 const GATE = { criteria: [{ metric: "sharpe_ratio", op: ">=" as const, threshold: 1.5 }] };
 
-/** A store with two experiments: one converging (with a NaN metric), one flat. */
+/** A store with two experiments: one converging (with a NaN metric, a budget of 9), one flat. */
 async function twoExperiments(): Promise<string> {
   const dir = tempDir();
   await writeExperiment(
     dir,
-    { experimentId: "exp_rising", gate: GATE },
+    { experimentId: "exp_rising", gate: GATE, maxIterations: 9 },
     [0.6, 0.7, 0.75, 0.85, 0.95].map((sharpe, i) => ({
       parameters: { position_size: 0.1 + 0.01 * i * i },
       metrics: { sharpe_ratio: sharpe, profit: i === 2 ? Number.NaN : 10 * i },
@@ -42,6 +43,20 @@ function field(stdout: string, label: string): string {
   return line.slice(label.length).trim();
 }
 
+/** A header row's value with the lines wrapped under it (value or note) joined back. */
+function block(stdout: string, label: string): string {
+  const lines = stdout.split("\n");
+  const at = lines.findIndex((l) => l.startsWith(`${label} `));
+  if (at < 0) throw new Error(`no "${label}" line in:\n${stdout}`);
+  const rest = lines.slice(at + 1);
+  const end = rest.findIndex((l) => !l.startsWith("   "));
+  return [lines[at] as string, ...rest.slice(0, end < 0 ? rest.length : end)]
+    .join(" ")
+    .slice(label.length)
+    .replace(/\s+/g, " ")
+    .trim();
+}
+
 describe("converge analyze on the seed's sample log", () => {
   it("prints a readable summary: CONVERGING with its reason, tables of metrics and parameters", () => {
     const { code, stdout, stderr } = runCli(["analyze", SEED_LOG]);
@@ -57,7 +72,11 @@ describe("converge analyze on the seed's sample log", () => {
       /\n\s+Theil–Sen slope of the gate score with Sen's 95% interval; Mann–Kendall p = 0\.3333\n/,
     );
     expect(field(stdout, "Distance")).toBe("0 (passing)");
-    expect(field(stdout, "ETA")).toMatch(/^0 \(/);
+    // No budget recorded (a log without a meta): the default horizon, said so; passing now.
+    expect(field(stdout, "Outlook")).toBe(
+      "P(pass within the next 20 iterations (no budget known)) 1.00 · passing now",
+    );
+    expect(field(stdout, "ETA")).toBe("0 (the last iteration passes the gate)");
     expect(field(stdout, "Best")).toBe("iteration 3, score 0.92");
     expect(field(stdout, "Overfitting")).toMatch(/^risk MEDIUM {2}DSR 0\.\d+, PSR 0\.85\d*$/);
     expect(stdout.replace(/\s+/g, " ")).toContain(
@@ -96,6 +115,12 @@ describe("converge analyze on the seed's sample log", () => {
     for (const key of ["improvement_rates", "parameter_impact", "metric_trends", "score_trend"]) {
       expect(t).toHaveProperty(key);
     }
+    expect(t.success_probability).toMatchObject({
+      probability: 1,
+      horizon: 20,
+      horizon_source: "default",
+    });
+    expect(t.iterations_to_success).toMatchObject({ estimate: 0, level: 0.8 });
     expect(t.improvement_rates.sharpe_ratio).toBeCloseTo(0.15, 9);
   });
 });
@@ -119,6 +144,35 @@ describe("converge analyze on a directory", () => {
     expect(rising.convergence_status).toBe("CONVERGING");
     expect(rising.metric_history.profit).toEqual([0, 10, "NaN", 30, 40]);
     expect(rising.distance_by_criterion).toHaveProperty("sharpe_ratio");
+  });
+
+  it("the outlook is over the budget the meta records, the ETA consistent with it", () => {
+    const json = runCli(["analyze", join(dir, "exp_rising.jsonl"), "--json"]);
+    const t = JSON.parse(json.stdout);
+    // A budget of 9 with 5 iterations logged: 4 left.
+    expect(t.success_probability).toMatchObject({ horizon: 4, horizon_source: "budget" });
+    const e = t.iterations_to_success;
+    expect(e).toMatchObject({ level: 0.8, model: "predictive" });
+    expect(e.estimate).toBeGreaterThan(0);
+    const text = runCli(["analyze", join(dir, "exp_rising.jsonl")]);
+    expect(text.code).toBe(0);
+    const outlook = outlookText(t.success_probability, e);
+    expect(outlook).toMatch(/^P\(pass within the 4 iterations left\) /);
+    expect(block(text.stdout, "Outlook")).toBe(outlook);
+    expect(block(text.stdout, "ETA")).toBe(
+      `median ${e.estimate} more iteration${e.estimate === 1 ? "" : "s"}, 80% range ${e.low}–${e.high} (predictive model) ${e.reason}`,
+    );
+    for (const line of text.stdout.split("\n")) expect(line.length).toBeLessThanOrEqual(100);
+  });
+
+  it("without a budget the outlook says so, and where one would come from", () => {
+    const { code, stdout } = runCli(["analyze", join(dir, "exp_flat.jsonl")]);
+    expect(code).toBe(0);
+    const t = JSON.parse(runCli(["analyze", join(dir, "exp_flat.jsonl"), "--json"]).stdout);
+    expect(t.success_probability).toMatchObject({ horizon: 20, horizon_source: "default" });
+    expect(block(stdout, "Outlook")).toBe(
+      `${outlookText(t.success_probability, t.iterations_to_success)} no iteration budget recorded (the meta's max_iterations, which runGateLoop writes), so P looks 20 iterations ahead`,
+    );
   });
 
   it("prints both summaries as text, and a relative directory works too", () => {
@@ -254,5 +308,7 @@ describe("converge analyze --help", () => {
     expect(stdout).toContain("Examples:");
     expect(stdout).toContain("$ converge analyze ./experiments --json > trajectories.jsonl");
     expect(stdout).toContain('"NaN"');
+    expect(stdout).toContain("success_probability (probability,");
+    expect(stdout).toMatch(/The ETA is the\s+median and the 80% range/);
   });
 });

@@ -19,14 +19,33 @@ export function loadAnalyzers(): Promise<typeof import("@converge/analyzers")> {
   return import("@converge/analyzers");
 }
 
-/** The trajectory analysis of a prepared experiment. */
-export async function analyzePrepared(x: PreparedExperiment): Promise<TrajectoryAnalysis> {
+/**
+ * The trajectory analysis of a prepared experiment. Its success probability
+ * is about the iterations left in the budget: `maxIterations` when given (advise's
+ * `--max-iterations`), else the experiment's recorded `max_iterations`; with
+ * neither, about the analyzers' default horizon, and the outlook says so.
+ */
+export async function analyzePrepared(
+  x: PreparedExperiment,
+  maxIterations?: number,
+): Promise<TrajectoryAnalysis> {
   const { analyzeTrajectory } = await loadAnalyzers();
   return analyzeTrajectory(x.records, {
     metrics: x.metrics,
     gate: x.gate,
     experimentId: x.experimentId,
+    maxIterations: maxIterations ?? x.meta.max_iterations ?? null,
   });
+}
+
+/**
+ * The outlook line of an analysis, worded by @converge/analyzers as the rule
+ * advisor words it: "P(pass within the 6 iterations left) 0.72 · 80% range
+ * 2–5 iterations (median 3)". Async because the analyzers load on first use.
+ */
+export async function outlookOf(analysis: TrajectoryAnalysis): Promise<string> {
+  const { outlookText } = await loadAnalyzers();
+  return outlookText(analysis.success_probability, analysis.iterations_to_success);
 }
 
 /** `--gate`, `--maximize`, `--minimize`: the options both analyze and advise take. */
@@ -56,7 +75,7 @@ export function registerAnalyze(program: Command, ctx: CommandContext): Command 
   const command = program
     .command("analyze")
     .description(
-      "Analyse experiments' trajectories: convergence status, gradient, distance to goal, ETA, per-metric trends, parameter impact, efficiency, change points and the overfitting guard.",
+      "Analyse experiments' trajectories: convergence status, gradient, distance to goal, the outlook (the probability of passing the gate within the iterations left, and the ETA with its 80% range), per-metric trends, parameter impact, efficiency, change points and the overfitting guard.",
     )
     .argument(
       "<experiment...>",
@@ -78,11 +97,21 @@ against that gate. Metric directions come from --maximize / --minimize, else
 the experiment's meta, else the name (drawdown, volatility, loss, error, cost,
 latency are minimised; the rest maximised).
 
+Outlook: P(pass within the N iterations left) is the probability that the
+gate passes at least once within what is left of the experiment's iteration
+budget (its max_iterations, recorded by runGateLoop); without a budget it is
+about the next 20 iterations and says "(no budget known)". The ETA is the
+median and the 80% range of the further iterations until the gate first
+passes, over the predicted futures in which it passes within the horizon its
+note names (at least 50 iterations, and at least the iterations left).
+
 --json writes one line per experiment: experiment_id and the seed's
 ExperimentTrajectory fields (metric_history, improvement_rates,
 convergence_status, gradient_direction, distance_to_goal,
 estimated_iterations_to_success, parameter_impact), then metric_trends,
-score_trend, distance_by_criterion, iterations_to_success, parameter_effects,
+score_trend, distance_by_criterion, iterations_to_success (estimate, low,
+high, level, horizon, model, reason), success_probability (probability,
+horizon, horizon_source, basis, by_criterion, reason), parameter_effects,
 efficiency and overfitting. NaN and infinities are written as the strings
 "NaN", "Infinity", "-Infinity".
 
@@ -103,7 +132,8 @@ Examples:
           continue;
         }
         if (i > 0) ctx.out();
-        for (const line of renderAnalysis(x, analysis, ctx.style)) ctx.out(line);
+        const outlook = await outlookOf(analysis);
+        for (const line of renderAnalysis(x, analysis, ctx.style, outlook)) ctx.out(line);
       }
       if (failed > 0) {
         throw new Error(

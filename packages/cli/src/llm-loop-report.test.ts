@@ -96,6 +96,15 @@ describe("an LLM-advised loop, stored and reported", () => {
       expect(records[3]?.advice?.fallback?.reason).toMatch(
         /invalid JSON, then provider unreachable: 500/,
       );
+      // The first advice (after iteration 2 of 8) read the outlook over the 6 iterations left.
+      const advisorPrompt = JSON.stringify(
+        server.requests.find((r) => !JSON.stringify(r.body).includes("failure_classification"))
+          ?.body,
+      );
+      expect(advisorPrompt).toContain("## Outlook: will the gate pass, and when");
+      expect(advisorPrompt).toContain(
+        "success probability, that the gate passes at least once within the 6 iterations left in the budget: ",
+      );
       // iteration 4 pays the failure analysis (800/100) and the failed advice: the bad answer (900/5).
       expect(records[3]?.cost).toBeCloseTo((800 * 2 + 100 * 8 + 900 * 2 + 5 * 8) / 1e6, 12);
 
@@ -112,7 +121,9 @@ describe("an LLM-advised loop, stored and reported", () => {
       }
       const page = readFileSync(html, "utf8");
       expect(page).toContain("Advice history");
-      expect(page).toContain("trajectory-v1");
+      expect(page).toContain("trajectory-v2");
+      // The report's outlook is over what the loop's budget (8, in the meta) left: 2 iterations.
+      expect(page).toContain("P(pass within the 2 iterations left) 1.00 · passing now");
       expect(page).toContain("llm:openai/gpt-4.1");
       for (const file of readdirSync(dir, { recursive: true, withFileTypes: true })) {
         if (!file.isFile()) continue;

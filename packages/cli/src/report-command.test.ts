@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { outlookText } from "@converge/analyzers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   removeTempDirs,
@@ -21,7 +22,7 @@ describe("converge report", () => {
     out = tempDir("converge-report-");
     await writeExperiment(
       store,
-      { experimentId: "exp_a", gate: GATE, directive: "first attempt" },
+      { experimentId: "exp_a", gate: GATE, directive: "first attempt", maxIterations: 10 },
       [0.6, 0.7, 0.8, 0.9].map((s, i) => ({
         parameters: { size: i },
         metrics: { sharpe_ratio: s },
@@ -80,6 +81,22 @@ describe("converge report", () => {
     expect(svgs.length).toBeGreaterThan(0);
     for (const svg of svgs) expect(md).toContain(`REPORT-charts/${svg}`);
     expect(md).toContain("exp_a");
+  });
+
+  it("shows the outlook over the experiment's budget, worded as the analyzers word it", () => {
+    const analysis = JSON.parse(runCli(["analyze", "exp_a", "--store", store, "--json"]).stdout);
+    const outlook = outlookText(analysis.success_probability, analysis.iterations_to_success);
+    // A budget of 10 with 4 iterations logged: 6 left.
+    expect(outlook).toMatch(/^P\(pass within the 6 iterations left\) /);
+    const escaped = outlook.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+    const html = join(out, "a.html");
+    expect(runCli(["report", "exp_a", "--store", store, "-o", html]).code).toBe(0);
+    expect(readFileSync(html, "utf8")).toContain(
+      `<dt>Outlook</dt><dd class="outlook">${escaped} <small>(trajectory analysis)</small></dd>`,
+    );
+    const md = join(out, "a.md");
+    expect(runCli(["report", "exp_a", "--store", store, "--format", "md", "-o", md]).code).toBe(0);
+    expect(readFileSync(md, "utf8")).toContain(`| Outlook | ${escaped} |`);
   });
 
   it("refuses --interactive for Markdown (exit 2) and writes nothing for an unknown experiment (exit 1)", () => {

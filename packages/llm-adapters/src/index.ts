@@ -44,4 +44,4 @@ export {
   generateValidated,
   StructuredOutputError,
 } from "./structured-call.js";
-export { TRAJECTORY_PROMPT_MAX_CHARS, trajectoryPromptV1 } from "./trajectory-prompt.js";
+export { TRAJECTORY_PROMPT_MAX_CHARS, trajectoryPromptV2 } from "./trajectory-prompt.js";

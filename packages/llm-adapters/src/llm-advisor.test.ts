@@ -14,7 +14,7 @@ import { LlmAdvisorError, llmAdvisor } from "./llm-advisor.js";
 import type { PromptTemplate } from "./prompt-template.js";
 import { type ScriptStep, scriptedModel } from "./test-fixtures/scripted-model.js";
 import { sampleAdvisorInput } from "./test-fixtures/trajectory-sample.js";
-import { trajectoryPromptV1 } from "./trajectory-prompt.js";
+import { trajectoryPromptV2 } from "./trajectory-prompt.js";
 
 const answer = (overrides: Partial<AssessmentWire> = {}): string =>
   JSON.stringify({
@@ -83,7 +83,7 @@ describe("llmAdvisor", () => {
       }),
       source: "llm:openai/gpt-test",
       model: "openai/gpt-test",
-      promptVersion: "trajectory-v1",
+      promptVersion: "trajectory-v2",
       usage: [
         {
           provider: "openai",
@@ -98,8 +98,8 @@ describe("llmAdvisor", () => {
     expect(advice.fallback).toBeUndefined();
     expect(m.calls).toEqual([
       {
-        system: trajectoryPromptV1.system,
-        prompt: trajectoryPromptV1.render(input),
+        system: trajectoryPromptV2.system,
+        prompt: trajectoryPromptV2.render(input),
         schemaName: "trajectory_assessment",
       },
     ]);
@@ -127,7 +127,7 @@ describe("llmAdvisor", () => {
       assessment: ruleAssessment,
       source: "rule",
       model: "openai/gpt-test",
-      promptVersion: "trajectory-v1",
+      promptVersion: "trajectory-v2",
       fallback: {
         from: "llm:openai/gpt-test",
         reason: "schema mismatch twice: confidence: Too big: expected number to be <=1",
@@ -270,7 +270,7 @@ describe("llmAdvisor in runGateLoop", () => {
     expect(result.summary.advice).toMatchObject({
       source: "llm:openai/gpt-test",
       model: "openai/gpt-test",
-      prompt_version: "trajectory-v1",
+      prompt_version: "trajectory-v2",
       fallback: null,
       assessment: { next_action: "PIVOT" },
     });

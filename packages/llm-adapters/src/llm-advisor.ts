@@ -18,7 +18,7 @@ import { AssessmentWireSchema, toAssessment } from "./assessment-wire.js";
 import { oneLine } from "./prompt-format.js";
 import type { PromptTemplate } from "./prompt-template.js";
 import { generateValidated, StructuredOutputError } from "./structured-call.js";
-import { trajectoryPromptV1 } from "./trajectory-prompt.js";
+import { trajectoryPromptV2 } from "./trajectory-prompt.js";
 
 export interface LlmAdvisorOptions {
   /** The model to ask, e.g. `openai({ model: "gpt-4.1" })`. */
@@ -30,7 +30,7 @@ export interface LlmAdvisorOptions {
    * usage of the calls made.
    */
   fallback: Advisor | null;
-  /** The prompt; default `trajectoryPromptV1`. Its version is recorded with the advice. */
+  /** The prompt; default `trajectoryPromptV2`. Its version is recorded with the advice. */
   prompt?: PromptTemplate<AdvisorInput>;
   /** Re-asks after an unusable answer; default 2 (at most 3 calls per advice). */
   maxRepairs?: number;
@@ -128,7 +128,7 @@ function checkOptions(options: LlmAdvisorOptions): void {
 export function llmAdvisor(options: LlmAdvisorOptions): Advisor {
   checkOptions(options);
   const { model, fallback } = options;
-  const prompt = options.prompt ?? trajectoryPromptV1;
+  const prompt = options.prompt ?? trajectoryPromptV2;
   const maxRepairs = options.maxRepairs ?? 2;
   const name = `llm:${model.provider}/${model.modelId}`;
   const modelLabel = `${model.provider}/${model.modelId}`;

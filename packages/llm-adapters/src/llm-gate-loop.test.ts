@@ -104,7 +104,7 @@ for (const p of PROVIDERS) {
         expect(result.summary.advice).toMatchObject({
           after_iteration: 2,
           source: expect.stringMatching(/^llm:/),
-          prompt_version: "trajectory-v1",
+          prompt_version: "trajectory-v2",
           assessment: { next_action: action },
         });
         const records = await store.read(result.experimentId);

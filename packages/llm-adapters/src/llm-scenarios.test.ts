@@ -120,7 +120,7 @@ for (const p of PROVIDERS) {
         { kind: "object", value: ANSWER, usage: { input: 3000, output: 500 } },
       ]);
       expect(advice.source).toMatch(/^llm:(openai\/gpt-4\.1|anthropic\/claude-sonnet-4-5)$/);
-      expect(advice.promptVersion).toBe("trajectory-v1");
+      expect(advice.promptVersion).toBe("trajectory-v2");
       expect(advice.fallback).toBeUndefined();
       expect(advice.assessment.parameter_recommendations).toEqual({
         position_size: "INCREASE - helps the Sharpe",

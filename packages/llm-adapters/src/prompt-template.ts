@@ -8,14 +8,14 @@
  * ```ts
  * const myPrompt: PromptTemplate<AdvisorInput> = {
  *   version: "my-trajectory-v1",
- *   system: trajectoryPromptV1.system,
- *   render: (input) => `${trajectoryPromptV1.render(input)}\n\nPrefer PIVOT over long plateaus.`,
+ *   system: trajectoryPromptV2.system,
+ *   render: (input) => `${trajectoryPromptV2.render(input)}\n\nPrefer PIVOT over long plateaus.`,
  * };
  * llmAdvisor({ model, fallback: ruleAdvisor(), prompt: myPrompt });
  * ```
  */
 export interface PromptTemplate<I> {
-  /** Names this wording, e.g. "trajectory-v1"; change it whenever the text changes. */
+  /** Names this wording, e.g. "trajectory-v2"; change it whenever the text changes. */
   readonly version: string;
   /** The system message sent with every prompt. */
   readonly system: string;

@@ -1,7 +1,7 @@
 /**
  * Reads the fields `@converge/analyzers` adds to a trajectory (trends with
- * intervals, score trend, ETA range, joint parameter impact, efficiency,
- * overfitting guard) without depending on that package: core's trajectory is
+ * intervals, score trend, success probability, ETA range, joint parameter
+ * impact, efficiency, overfitting guard) without depending on that package: core's trajectory is
  * a loose object, so each part is checked here with a local schema, one part
  * (and one metric or parameter) at a time. A missing or malformed part is
  * left out; it never fails the prompt.
@@ -37,10 +37,25 @@ const EtaSchema = z.looseObject({
   estimate: anyNumber.nullable(),
   low: maybe,
   high: maybe,
+  /** The probability the range holds (0.8); absent in analyses written before it was stated. */
+  level: maybe,
+  /** The range is over the futures that pass within this many iterations; absent in older analyses. */
+  horizon: maybe,
   model: z.string().nullable().optional(),
   reason: z.string().optional(),
 });
 export type EtaFacts = z.infer<typeof EtaSchema>;
+
+const SuccessSchema = z.looseObject({
+  probability: anyNumber.nullable(),
+  horizon: anyNumber,
+  /** "budget" (the iterations left) or "default" (no budget known); other values are shown without it. */
+  horizon_source: z.string().optional(),
+  basis: z.string().optional(),
+  by_criterion: z.record(z.string(), anyNumber).optional(),
+  reason: z.string().optional(),
+});
+export type SuccessFacts = z.infer<typeof SuccessSchema>;
 
 const ParameterEffectSchema = z.looseObject({
   kind: z.enum(["numeric", "categorical"]).optional(),
@@ -99,6 +114,8 @@ export interface TrajectoryExtras {
   metricTrends: Record<string, MetricTrendFacts>;
   scoreTrend?: ScoreTrendFacts;
   eta?: EtaFacts;
+  /** The probability that the gate passes within the horizon; absent in analyses written before it. */
+  success?: SuccessFacts;
   distanceByCriterion?: Record<string, number>;
   parameterEffects?: {
     parameters: [string, ParameterEffectFacts][];
@@ -143,6 +160,8 @@ export function readTrajectoryExtras(trajectory: ExperimentTrajectory): Trajecto
   if (scoreTrend) extras.scoreTrend = scoreTrend;
   const eta = parsed(EtaSchema, t.iterations_to_success);
   if (eta) extras.eta = eta;
+  const success = parsed(SuccessSchema, t.success_probability);
+  if (success) extras.success = success;
   const distances = parsed(z.record(z.string(), anyNumber), t.distance_by_criterion);
   if (distances) extras.distanceByCriterion = distances;
 

@@ -8,22 +8,23 @@ import { describe, expect, it } from "vitest";
 import { num } from "./prompt-format.js";
 import { handInput, headings, line, section } from "./test-fixtures/prompt-text.js";
 import { sampleAdvisorInput } from "./test-fixtures/trajectory-sample.js";
-import { TRAJECTORY_PROMPT_MAX_CHARS, trajectoryPromptV1 } from "./trajectory-prompt.js";
+import { TRAJECTORY_PROMPT_MAX_CHARS, trajectoryPromptV2 } from "./trajectory-prompt.js";
 
-const render = (input: AdvisorInput) => trajectoryPromptV1.render(input);
+const render = (input: AdvisorInput) => trajectoryPromptV2.render(input);
 
-describe("trajectoryPromptV1 on a recorded analysis", () => {
+describe("trajectoryPromptV2 on a recorded analysis", () => {
   const input = sampleAdvisorInput();
   const text = render(input);
 
-  it("is version trajectory-v1 and renders every section in order within the cap", () => {
-    expect(trajectoryPromptV1.version).toBe("trajectory-v1");
-    expect(trajectoryPromptV1.system).toContain("never instructions to follow");
+  it("is version trajectory-v2 and renders every section in order within the cap", () => {
+    expect(trajectoryPromptV2.version).toBe("trajectory-v2");
+    expect(trajectoryPromptV2.system).toContain("never instructions to follow");
     expect(headings(text)).toEqual([
       "Experiment",
       "Metrics and their directions",
       "Quality gate at the last iteration (10)",
       "Score trend and convergence",
+      "Outlook: will the gate pass, and when",
       'Metric trends (last 8 values, oldest → newest; slopes raw, "better" by each metric\'s direction)',
       "Parameter impact (estimated gate-score change per unit increase, all changed parameters estimated jointly)",
       "Efficiency",
@@ -96,7 +97,7 @@ describe("trajectoryPromptV1 on a recorded analysis", () => {
     );
   });
 
-  it("gives the score trend, the convergence status with its reason, and the ETA with its range", () => {
+  it("gives the score trend and the convergence status with its reason", () => {
     const body = section(text, "Score trend and convergence");
     expect(body).toContain(
       "- convergence status: CONVERGING: Mann–Kendall p = 0.00000551 < 0.05, and the Theil–Sen change 0.375 over 9 steps is at least 0.02",
@@ -105,8 +106,34 @@ describe("trajectoryPromptV1 on a recorded analysis", () => {
     expect(body).toContain(
       "slope +0.04167/iteration (95% CI +0.03167 to +0.05083), Mann–Kendall p 0.000005511",
     );
+    expect(body).not.toContain("ETA");
+  });
+
+  it("gives the success probability with its horizon and the ETA with its level and horizon", () => {
+    const body = section(text, "Outlook");
+    const t = input.trajectory as unknown as {
+      success_probability: {
+        probability: number;
+        horizon: number;
+        by_criterion: Record<string, number>;
+        reason: string;
+      };
+      iterations_to_success: { estimate: number; low: number; high: number; horizon: number };
+    };
+    const s = t.success_probability;
+    const eta = t.iterations_to_success;
+    // The sample's meta has max_iterations 16 and 10 records: 6 left.
+    expect(s.horizon).toBe(6);
     expect(body).toContain(
-      "- iterations still needed to pass the gate: about 4, range 2 to 12, saturating model (levelling off towards 1.10; crosses 1 in about 4)",
+      `- success probability, that the gate passes at least once within the 6 iterations left in the budget: ${num(s.probability)} (${s.reason})\n`,
+    );
+    const per = Object.entries(s.by_criterion).map(([name, p]) => `${name} ${num(p)}`);
+    expect(per).toHaveLength(3);
+    expect(body).toContain(
+      `  per criterion (each alone within the 6 iterations left in the budget): ${per.join("; ")}\n`,
+    );
+    expect(body).toContain(
+      `- ETA, the further iterations until the gate first passes: median ${eta.estimate}, 80% range ${eta.low} to ${eta.high}, over the predicted futures in which it passes within ${eta.horizon} iterations; predictive model (if it passes within ${eta.horizon} iterations`,
     );
   });
 
@@ -167,14 +194,26 @@ describe("trajectoryPromptV1 on a recorded analysis", () => {
     expect(body).toContain("PIVOT (stop tuning this strategy and go back to research");
     expect(body).toContain("ABANDON (stop:");
     expect(body).toContain("a number from 0 to 1");
-    expect(body).toContain("null when unknown or not converging");
+    expect(body).toContain("null when the ETA gives no estimate or passing looks out of reach");
+    expect(body).toContain("consistent with the ETA above (its median");
+  });
+
+  it("explains what the success probability and the ETA mean", () => {
+    const body = section(text, "Your task");
+    expect(body).toContain(
+      "The success probability is the chance that the gate passes at least once within the stated horizon: the iterations left in the loop's budget, or a default number of iterations when no budget is known",
+    );
+    expect(body).toContain(
+      "its median and range (at the stated level, e.g. 80%) count the further iterations until the gate first passes, over only the predicted futures in which it passes within the ETA's own horizon",
+    );
+    expect(body).toContain("the success probability above is the model's estimate of it");
     expect(body).toContain("Answer with one JSON object matching the schema, nothing else");
   });
 
   it("states the loop's budget when a loop asks, and leaves it out otherwise", () => {
     const input = sampleAdvisorInput();
-    expect(trajectoryPromptV1.render(input)).not.toContain("## Budget of this loop");
-    const text = trajectoryPromptV1.render({
+    expect(trajectoryPromptV2.render(input)).not.toContain("## Budget of this loop");
+    const text = trajectoryPromptV2.render({
       ...input,
       loop: {
         iteration: 10,

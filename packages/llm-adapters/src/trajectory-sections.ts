@@ -247,7 +247,7 @@ export function trendsSection(
   };
 }
 
-/** Convergence status with its reason, the score trend, and the iterations still needed (with range). */
+/** Convergence status with its reason, and the score trend (the outlook has its own section). */
 export function scoreSection(input: AdvisorInput, extras: TrajectoryExtras): PromptSection {
   const t = input.trajectory;
   const st = extras.scoreTrend;
@@ -266,27 +266,6 @@ export function scoreSection(input: AdvisorInput, extras: TrajectoryExtras): Pro
     const p = st.p !== undefined ? `, Mann–Kendall p ${num(st.p)}` : "";
     entries.push(
       `- ${source} (higher is better): ${history}slope ${signed(st.slope)}/iteration${ci}${p}`,
-    );
-  }
-  const eta = extras.eta;
-  if (eta) {
-    const why = eta.reason ? ` (${oneLine(eta.reason, 300)})` : "";
-    if (eta.estimate === null || !Number.isFinite(eta.estimate)) {
-      entries.push(`- iterations still needed to pass the gate: not converging, no estimate${why}`);
-    } else {
-      const range =
-        eta.low !== undefined || eta.high !== undefined
-          ? `, range ${num(eta.low)} to ${eta.high === null ? "∞" : num(eta.high)}`
-          : "";
-      const model = eta.model ? `, ${oneLine(eta.model, 40)} model` : "";
-      entries.push(
-        `- iterations still needed to pass the gate: about ${num(eta.estimate)}${range}${model}${why}`,
-      );
-    }
-  } else {
-    const e = t.estimated_iterations_to_success;
-    entries.push(
-      `- iterations still needed to pass the gate: ${e === null ? "unknown (not converging or no estimate)" : `about ${num(e)}`}`,
     );
   }
   return { title: "Score trend and convergence", entries, priority: 85 };

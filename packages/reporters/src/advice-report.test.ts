@@ -10,6 +10,7 @@ import { renderMarkdownReport } from "./markdown/render.js";
 import { htmlReporter, markdownReporter } from "./reporters.js";
 import {
   ADVISED_MODEL,
+  ADVISED_OUTLOOK,
   ADVISED_PROMPT,
   advisedExperiment,
   FAILURE_PROMPT,
@@ -70,7 +71,7 @@ describe("reports of an LLM-advised experiment", () => {
     }
   });
 
-  it("name the model, the prompt versions and the fallback reason", async () => {
+  it("name the model, the prompt versions, the fallback reason and the outlook", async () => {
     for (const [name, text] of Object.entries(await reports())) {
       expect(text, name).toContain(
         `advice after iteration 2: CONTINUE (confidence 0.72) by llm:${ADVISED_MODEL}, prompt ${ADVISED_PROMPT}`,
@@ -81,6 +82,7 @@ describe("reports of an LLM-advised experiment", () => {
       expect(text, name).toContain(`prompt ${FAILURE_PROMPT}`);
       expect(text, name).toContain("LLM cost unknown");
       expect(text, name).toContain("Advice history");
+      expect(text, name).toContain(ADVISED_OUTLOOK);
     }
   });
 });

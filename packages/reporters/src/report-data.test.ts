@@ -125,4 +125,70 @@ describe("reportTrajectory", () => {
     expect(t.parameter_effects?.method).toBeNull();
     expect(t.distance_by_criterion).toEqual({ a: 0.1 });
   });
+
+  it("keeps the success probability and the ETA's level and horizon when well-formed", () => {
+    const t = of({
+      iterations_to_success: {
+        estimate: 3,
+        low: 2,
+        high: 5,
+        level: 0.8,
+        horizon: 50,
+        model: "predictive",
+        reason: "r",
+      },
+      success_probability: {
+        probability: 0.72,
+        horizon: 6,
+        horizon_source: "budget",
+        basis: "criteria",
+        by_criterion: { sharpe_ratio: 0.8, bad: "x", over: 1.5 },
+        reason: "why",
+      },
+    });
+    expect(t.iterations_to_success).toEqual({
+      estimate: 3,
+      low: 2,
+      high: 5,
+      level: 0.8,
+      horizon: 50,
+      model: "predictive",
+      reason: "r",
+    });
+    expect(t.success_probability).toEqual({
+      probability: 0.72,
+      horizon: 6,
+      horizon_source: "budget",
+      basis: "criteria",
+      by_criterion: { sharpe_ratio: 0.8 },
+      reason: "why",
+    });
+    // No goal: a null probability is kept (the report says "n/a"), an unknown source dropped.
+    const none = of({
+      success_probability: { probability: null, horizon: 20, horizon_source: "someday" },
+    });
+    expect(none.success_probability).toEqual({ probability: null, horizon: 20 });
+  });
+
+  it("leaves both out, or the ETA without a level, for analyses written before them or malformed", () => {
+    const old = of({
+      iterations_to_success: { estimate: 4, low: 2, high: 12, model: "saturating", reason: "r" },
+    });
+    expect(old.success_probability).toBeUndefined();
+    expect(old.iterations_to_success).toEqual({
+      estimate: 4,
+      low: 2,
+      high: 12,
+      model: "saturating",
+      reason: "r",
+    });
+    const bad = of({
+      iterations_to_success: { estimate: 4, low: 2, high: 5, level: 80, horizon: -1, model: null },
+      success_probability: { probability: 1.2, horizon: 6 },
+    });
+    expect(bad.iterations_to_success).toEqual({ estimate: 4, low: 2, high: 5, model: null });
+    expect(bad.success_probability).toBeUndefined();
+    expect(of({ success_probability: { probability: 0.5 } }).success_probability).toBeUndefined();
+    expect(of({ success_probability: "likely" }).success_probability).toBeUndefined();
+  });
 });

@@ -22,16 +22,42 @@ export interface ReportChangePoint {
   p?: number;
 }
 
-/** How many more iterations the gate needs at the current pace. */
+/** How many more iterations until the gate first passes. */
 export interface ReportIterationsEstimate {
-  /** Point estimate (0 when passing); null when no estimate. */
+  /** The median (0 when passing); null when no estimate. */
   estimate: number | null;
-  /** Optimistic end of the range. */
+  /** Lower end of the range. */
   low: number | null;
-  /** Pessimistic end; null when it never gets there or is unknown. */
+  /** Upper end; null when it never gets there or is unknown. */
   high: number | null;
-  /** "linear" or "saturating" when known. */
+  /**
+   * The probability that the number lies in [low, high] (0.8 for a central
+   * 80% range), given that the gate passes within `horizon`. Absent in
+   * analyses written before the range had a stated level: show no level then.
+   */
+  level?: number;
+  /** The range is over the predicted futures that pass within this many iterations; null or absent when unknown. */
+  horizon?: number | null;
+  /** The model behind it ("predictive"; older analyses: "linear", "saturating"), when known. */
   model: string | null;
+  reason?: string;
+}
+
+/** The probability that the gate passes within the iterations ahead. */
+export interface ReportSuccessProbability {
+  /** P(the gate passes at least once within `horizon` iterations), in [0, 1]; null when there is no goal. */
+  probability: number | null;
+  /** Iterations looked ahead. */
+  horizon: number;
+  /**
+   * "budget": `horizon` is what is left of the loop's budget; "default": no
+   * budget was known. Absent when the analysis named another source.
+   */
+  horizon_source?: "budget" | "default";
+  /** What was predicted ("criteria", "gate_score", "objective", "none"), when known. */
+  basis?: string;
+  /** Per criterion (keys as in `distance_by_criterion`): P(it alone passes within the horizon). */
+  by_criterion?: Record<string, number>;
   reason?: string;
 }
 
@@ -106,6 +132,8 @@ export interface ReportTrajectory {
   /** Normalised distance of each gate criterion at the last iteration. */
   distance_by_criterion?: Record<string, number>;
   iterations_to_success?: ReportIterationsEstimate;
+  /** Absent in analyses written before the success probability existed. */
+  success_probability?: ReportSuccessProbability;
   parameter_effects?: ReportParameterEffects;
   efficiency?: ReportEfficiency;
 }
@@ -179,6 +207,30 @@ function iterationsEstimate(v: unknown): ReportIterationsEstimate | undefined {
     high: numOrNull(v.high),
     model: str(v.model) ?? null,
   };
+  if (isNum(v.level) && v.level > 0 && v.level <= 1) out.level = v.level;
+  if (v.horizon === null || (isNum(v.horizon) && v.horizon >= 0)) out.horizon = v.horizon;
+  const reason = str(v.reason);
+  if (reason !== undefined) out.reason = reason;
+  return out;
+}
+
+const isProbability = (v: unknown): v is number => isNum(v) && v >= 0 && v <= 1;
+
+function successProbability(v: unknown): ReportSuccessProbability | undefined {
+  // Without a usable probability and horizon there is nothing to say "P(pass within N) p" with.
+  if (!isObj(v) || !(v.probability === null || isProbability(v.probability))) return undefined;
+  if (!isNum(v.horizon) || v.horizon < 0) return undefined;
+  const out: ReportSuccessProbability = { probability: v.probability, horizon: v.horizon };
+  if (v.horizon_source === "budget" || v.horizon_source === "default") {
+    out.horizon_source = v.horizon_source;
+  }
+  const basis = str(v.basis);
+  if (basis !== undefined) out.basis = basis;
+  if (isObj(v.by_criterion)) {
+    const by: Record<string, number> = {};
+    for (const [k, p] of Object.entries(v.by_criterion)) if (isProbability(p)) by[k] = p;
+    out.by_criterion = by;
+  }
   const reason = str(v.reason);
   if (reason !== undefined) out.reason = reason;
   return out;
@@ -273,6 +325,7 @@ export function reportTrajectory(
     metric_trends: metricTrends,
     distance_by_criterion: numberRecord,
     iterations_to_success: iterationsEstimate,
+    success_probability: successProbability,
     parameter_effects: parameterEffects,
     efficiency,
   });

@@ -207,8 +207,32 @@ function trajectory(
     },
     distance_by_criterion: distance,
     iterations_to_success: passing
-      ? { estimate: 0, low: 0, high: 0, model: null, reason: "the last iteration passed the gate" }
-      : { estimate: 12, low: 8, high: 30, model: "saturating", reason: "synthetic estimate" },
+      ? {
+          estimate: 0,
+          low: 0,
+          high: 0,
+          level: 0.8,
+          horizon: 0,
+          model: null,
+          reason: "the last iteration passes the gate",
+        }
+      : {
+          estimate: 12,
+          low: 8,
+          high: 30,
+          level: 0.8,
+          horizon: 50,
+          model: "predictive",
+          reason: "synthetic estimate",
+        },
+    success_probability: {
+      probability: passing ? 1 : 0.42,
+      horizon: 20,
+      horizon_source: "default",
+      basis: "criteria",
+      by_criterion: passing ? {} : Object.fromEntries(Object.keys(distance).map((m) => [m, 0.6])),
+      reason: "synthetic probability",
+    },
     parameter_effects: {
       parameters: {
         entry_z: {

@@ -15,12 +15,21 @@ type Layers = { name?: string; data?: { values?: Record<string, unknown>[] } }[]
 const layer = (spec: object, name: string) =>
   ((spec as { layer: Layers }).layer ?? []).find((l) => l.name === name);
 
-/** A synthetic experiment whose analysis says `estimate` (low–high) more iterations. */
-function withEta(n: number, estimate: number | null, low: number | null, high: number | null) {
+/**
+ * A synthetic experiment whose analysis says `estimate` (low–high) more
+ * iterations; without `stated`, as an older analysis did: no level, no horizon.
+ */
+function withEta(
+  n: number,
+  estimate: number | null,
+  low: number | null,
+  high: number | null,
+  stated: { level: number; horizon: number } | Record<string, never> = {},
+) {
   const e = syntheticExperiment(n);
   const trajectory = {
     ...e.trajectory,
-    iterations_to_success: { estimate, low, high, model: "linear", reason: "test" },
+    iterations_to_success: { estimate, low, high, model: "linear", reason: "test", ...stated },
   };
   return { ...e, trajectory } as ReportExperiment;
 }
@@ -69,6 +78,14 @@ describe("gateScoreSpec", () => {
     expect(svg).toContain("ETA projection");
     expect(svg).toContain("change point");
     expect(svg).toContain("ETA ≈ 6 more iterations (4–9)");
+  });
+
+  it("states the range's level when the analysis gives one: the estimate is then a median", () => {
+    const spec = gateScoreSpec(withEta(40, 6, 4, 9, { level: 0.8, horizon: 50 }));
+    expect(spec.title).toMatchObject({
+      subtitle: expect.stringContaining("ETA median 6 more iterations (80% range 4–9)"),
+    });
+    expect(spec.description).toContain("ETA median 6 more iterations (80% range 4–9).");
   });
 
   it("cuts a far projection at the chart's horizon and says so", () => {

@@ -71,12 +71,16 @@ function projection(data: ChartData, eta: ReportIterationsEstimate | undefined):
       hi: along(y0, low, dx),
     }));
   }
-  const between = low !== null && high !== null && high !== low ? ` (${low}–${high})` : "";
+  // With a stated level the estimate is a median and the range that level's; an older
+  // analysis' range had no level, and is shown as it was.
+  const level = eta.level === undefined ? "" : `${Math.round(eta.level * 100)}% range `;
+  const between = low !== null && high !== null && high !== low ? ` (${level}${low}–${high})` : "";
   const beyond = est > h ? ", beyond the chart" : "";
+  const centre = eta.level === undefined ? "≈" : "median";
   return {
     line,
     range,
-    text: `ETA ≈ ${est} more iteration${est === 1 ? "" : "s"}${between}${beyond}`,
+    text: `ETA ${centre} ${est} more iteration${est === 1 ? "" : "s"}${between}${beyond}`,
   };
 }
 
@@ -114,8 +118,9 @@ function projectionLayers(p: Projection, key: Legend): { range: Layer[]; line: L
 /**
  * Vega-Lite spec of the gate score per iteration: the score, the best score
  * so far, the pass line at 1, the projection to the goal at the estimated
- * iterations to success (dashed, with the low–high range shaded when known)
- * and the change points of the score. Uses the trajectory analysis when
+ * iterations to success (dashed, with the low–high range shaded when known;
+ * the caption states the range's level, e.g. "80% range 4–9") and the change
+ * points of the score. Uses the trajectory analysis when
  * present; without it the best-so-far line is computed from the records and
  * no projection or change point is drawn. Records without `gate_score` are
  * scored with the experiment's gate.

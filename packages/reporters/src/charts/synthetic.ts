@@ -18,7 +18,7 @@ import {
 export interface SyntheticOptions {
   /** Random seed (default 1). */
   seed?: number;
-  /** Attach an analysis (best so far, change point, ETA, parameter effects); default true. */
+  /** Attach an analysis (best so far, change point, ETA, success probability, parameter effects); default true. */
   analysis?: boolean;
   /** Experiment id (default "synthetic"). */
   experimentId?: string;
@@ -101,20 +101,40 @@ function syntheticAnalysis(
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / (xs.length || 1);
   const last = scores.at(-1) ?? 0;
   const passing = records.at(-1)?.gate_passed === true;
+  // A made-up chance that rises with the last score: two decimals, so reports show it exactly.
+  const chance = Math.round(Math.min(0.95, Math.max(0.02, last ** 4)) * 100) / 100;
   return {
     ...baseTrajectory(records, meta),
     convergence_status: "CONVERGING",
     gradient_direction: "ASCENDING",
     score_trend: { source: "gate_score", status: "CONVERGING", reason: "synthetic" },
     iterations_to_success: passing
-      ? { estimate: 0, low: 0, high: 0, model: null, reason: "passing" }
+      ? { estimate: 0, low: 0, high: 0, level: 0.8, horizon: 0, model: null, reason: "passing" }
       : {
           estimate: Math.max(1, Math.round((1 - last) * 40)),
           low: Math.max(1, Math.round((1 - last) * 25)),
           high: Math.max(2, Math.round((1 - last) * 70)),
-          model: "linear",
+          level: 0.8,
+          horizon: 50,
+          model: "predictive",
           reason: "synthetic",
         },
+    // As if no budget were known: the analyzers then look 20 iterations ahead.
+    success_probability: {
+      probability: passing ? 1 : chance,
+      horizon: 20,
+      horizon_source: "default",
+      basis: "criteria",
+      by_criterion: passing
+        ? {}
+        : Object.fromEntries(
+            SYNTHETIC_GATE.criteria.map((c, k) => [
+              c.metric,
+              Math.min(1, Math.round((chance + 0.1 * k) * 100) / 100),
+            ]),
+          ),
+      reason: "synthetic",
+    },
     efficiency: {
       best_so_far: best,
       best_iteration: records[best.lastIndexOf(top)]?.iteration ?? null,

@@ -26,7 +26,7 @@ describe("advice facts", () => {
   it("the compact line names the action, confidence, source and prompt", () => {
     const facts = must(recordAdvice(at(3)));
     expect(adviceLine(facts)).toBe(
-      "advice after iteration 2: CONTINUE (confidence 0.72) by llm:openai/gpt-4.1, prompt trajectory-v1",
+      "advice after iteration 2: CONTINUE (confidence 0.72) by llm:openai/gpt-4.1, prompt trajectory-v2",
     );
     expect(fallbackLine(facts)).toBe("");
   });
@@ -34,7 +34,7 @@ describe("advice facts", () => {
   it("a fallback names the failed advisor, why, and who answered; the model asked stays visible", () => {
     const facts = must(recordAdvice(at(4)));
     expect(adviceLine(facts)).toBe(
-      "advice after iteration 3: CONTINUE (confidence 0.55) by rule, model openai/gpt-4.1, prompt trajectory-v1",
+      "advice after iteration 3: CONTINUE (confidence 0.55) by rule, model openai/gpt-4.1, prompt trajectory-v2",
     );
     expect(fallbackLine(facts)).toBe(
       `LLM advisor llm:openai/gpt-4.1 failed (${FALLBACK_REASON}); rule advisor answered`,
@@ -60,7 +60,7 @@ describe("advice facts", () => {
       advice: {
         source: "llm:openai/gpt-4.1",
         model: "openai/gpt-4.1",
-        promptVersion: "trajectory-v1",
+        promptVersion: "trajectory-v2",
       },
     });
   });

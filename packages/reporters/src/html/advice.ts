@@ -179,7 +179,7 @@ export function purposeText(purpose: string): string {
   return purpose.replace(/_/g, " ");
 }
 
-/** "llm:openai/gpt-4.1, prompt trajectory-v1"; the model is named when the source does not. */
+/** "llm:openai/gpt-4.1, prompt trajectory-v2"; the model is named when the source does not. */
 export function adviceOrigin(f: AdviceFacts): string {
   const parts = [f.source || "an unnamed advisor"];
   if (f.model && f.source !== `llm:${f.model}`) parts.push(`model ${f.model}`);
@@ -187,7 +187,7 @@ export function adviceOrigin(f: AdviceFacts): string {
   return parts.join(", ");
 }
 
-/** "advice after iteration 2: CONTINUE (confidence 0.72) by llm:openai/gpt-4.1, prompt trajectory-v1". */
+/** "advice after iteration 2: CONTINUE (confidence 0.72) by llm:openai/gpt-4.1, prompt trajectory-v2". */
 export function adviceLine(f: AdviceFacts): string {
   return `advice after iteration ${formatNumber(f.afterIteration)}: ${f.nextAction || "no action"} (confidence ${formatConfidence(f.confidence)}) by ${adviceOrigin(f)}`;
 }

@@ -15,6 +15,7 @@ import {
 import { type ReportTrajectory, reportTrajectory } from "../report-data.js";
 import { finite } from "./analysis.js";
 import { formatNumber, plural } from "./format.js";
+import { outlookText } from "./outlook.js";
 
 /** One iteration as the table shows it. */
 export interface IterationRow {
@@ -145,8 +146,15 @@ function verdictOf(view: Omit<ExperimentView, "verdict">): string {
         status === null
           ? "not passing yet"
           : `not passing yet, ${status.toLowerCase().replace(/_/g, " ")}`;
-      const etaText = eta === null ? "" : `; about ${plural(eta, "more iteration")} to the gate`;
-      return `In progress: ${ran}, ${course}${etaText}.${bestText}`;
+      // The outlook when the analysis has one; an older analysis' ETA otherwise.
+      const outlook = outlookText(a.success_probability, a.iterations_to_success);
+      const etaPart =
+        outlook !== null
+          ? `; ${outlook}`
+          : eta === null
+            ? ""
+            : `; about ${plural(eta, "more iteration")} to the gate`;
+      return `In progress: ${ran}, ${course}${etaPart}.${bestText}`;
     }
   }
 }

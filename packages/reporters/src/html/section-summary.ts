@@ -6,6 +6,7 @@ import { fallbackLine, shownAdvice } from "./advice.js";
 import { escapeHtml as esc } from "./escape.js";
 import { formatCost, formatDuration, formatNumber, formatPercent } from "./format.js";
 import type { ExperimentView } from "./model.js";
+import { etaText, horizonText, outlookText, probabilityText } from "./outlook.js";
 import { ACTION_TONE, adviceHistorySection } from "./section-advice.js";
 
 const STATUS_TONE: Record<string, string> = {
@@ -56,6 +57,21 @@ function gateCard(view: ExperimentView): string {
   return `<div><dt>Quality gate</dt><dd><span class="badge ${state.tone}">${state.text}</span>${detail}</dd></div>`;
 }
 
+/**
+ * The chance to pass within the iterations left, with its horizon and the
+ * ETA with its level; nothing when the analysis has no success probability.
+ */
+function outlookCard(view: ExperimentView): string {
+  const s = view.analysis.success_probability;
+  if (!s) return "";
+  const eta = view.analysis.iterations_to_success;
+  const when =
+    eta && !(s.probability === 1 && eta.estimate === 0)
+      ? `<small>ETA ${esc(etaText(eta))}</small>`
+      : "";
+  return `<div class="outlook"><dt>Chance to pass</dt><dd>${esc(probabilityText(s.probability))}<small>${esc(horizonText(s))}</small>${when}</dd></div>`;
+}
+
 /** The experiment's header: directive, status, verdict and key numbers. */
 export function summaryHeader(view: ExperimentView, headingLevel: 1 | 2): string {
   const s = view.summary;
@@ -75,6 +91,7 @@ ${gateCard(view)}
 <div><dt>Iterations</dt><dd>${esc(formatNumber(s.total_iterations))}</dd></div>
 <div><dt>Compute time</dt><dd>${esc(formatDuration(s.total_compute_time))}</dd></div>
 <div><dt>Cost</dt><dd>${esc(formatCost(s.total_cost))}${costNote}</dd></div>
+${outlookCard(view)}
 </dl>
 </header>`;
 }
@@ -134,6 +151,16 @@ export function assessmentSection(view: ExperimentView, id: string): string {
         : esc(formatNumber(a.estimated_iterations_needed))
     }</dd>`,
   );
+  // The model's numbers beside the advisor's words, from the analysis this report shows.
+  const outlook = outlookText(
+    view.analysis.success_probability,
+    view.analysis.iterations_to_success,
+  );
+  if (outlook !== null) {
+    facts.push(
+      `<dt>Outlook</dt><dd class="outlook">${esc(outlook)} <small>(trajectory analysis)</small></dd>`,
+    );
+  }
   const storedNote = stored
     ? `<p class="note">The loop's last advice, kept in the experiment summary${
         typeof view.summary.advice?.after_iteration === "number"

@@ -1,14 +1,16 @@
 /**
  * Trajectory statistics: where the loop is heading and how sure we are —
  * status with its reason, gradient, distance to the goal overall and per
- * criterion, the ETA with its range, per-metric trends, parameter effects,
- * efficiency, change points and the overfitting guard.
+ * criterion, the chance to pass within the iterations left (overall and per
+ * criterion), the ETA with its range at the stated level, per-metric trends,
+ * parameter effects, efficiency, change points and the overfitting guard.
  */
 import type { ReportTrajectory } from "../report-data.js";
 import { finite, overfittingOf, trendStatistics } from "./analysis.js";
 import { escapeHtml as esc } from "./escape.js";
 import { formatCost, formatNumber, formatP, formatSigned, MISSING, plural } from "./format.js";
 import { criterionText, type ExperimentView } from "./model.js";
+import { horizonText, levelText, probabilityText, rangeText, successText } from "./outlook.js";
 
 const TONE: Record<string, string> = {
   CONVERGING: "ok",
@@ -42,22 +44,40 @@ function table(className: string, head: readonly string[], rows: readonly string
   return `<div class="table-wrap short"><table class="${className}"><thead><tr>${th.join("")}</tr></thead><tbody>${rows.join("")}</tbody></table></div>`;
 }
 
-function etaText(a: ReportTrajectory): string {
+/**
+ * The ETA: the median with its range at the stated level and the horizon the
+ * range is over ("about N (range …)" for an older analysis without a level),
+ * then the analysis' reason.
+ */
+function etaFact(a: ReportTrajectory): string {
   const eta = a.iterations_to_success;
   const estimate = finite(eta?.estimate ?? a.estimated_iterations_to_success);
   if (estimate === null) {
     return `no estimate${eta?.reason ? ` <small>(${esc(eta.reason)})</small>` : ""}`;
   }
   if (estimate === 0) return "0 <small>(passing now)</small>";
-  const low = finite(eta?.low);
-  const high = finite(eta?.high);
-  const range =
-    low === null && high === null
+  const level = eta ? levelText(eta) : null;
+  const range = eta ? rangeText(eta) : null;
+  const over =
+    finite(eta?.horizon) === null
       ? ""
-      : ` (range ${esc(formatNumber(low ?? estimate))}–${high === null ? "never at the slow end" : esc(formatNumber(high))})`;
+      : `, over the predicted futures that pass within ${esc(plural(eta?.horizon as number, "iteration"))}`;
   const model = eta?.model ? `; ${esc(eta.model)} model` : "";
   const reason = eta?.reason ? `<br><small>${esc(eta.reason)}</small>` : "";
-  return `about ${esc(plural(estimate, "iteration"))}${range}${model}${reason}`;
+  if (level === null) {
+    const old = range === null ? "" : ` (range ${esc(range)})`;
+    return `about ${esc(plural(estimate, "iteration"))}${old}${model}${reason}`;
+  }
+  const ranged = range === null ? "" : ` · ${esc(level)} range ${esc(range)}`;
+  return `median ${esc(plural(estimate, "iteration"))}${ranged}${over}${model}${reason}`;
+}
+
+/** The success probability with its horizon, and the analysis' reason. */
+function successFact(a: ReportTrajectory): string {
+  const s = a.success_probability;
+  if (!s) return "";
+  const reason = s.reason ? `<br><small>${esc(s.reason)}</small>` : "";
+  return `<dt>Chance to pass</dt><dd class="outlook">${esc(successText(s))}${reason}</dd>`;
 }
 
 function overviewFacts(view: ExperimentView): string {
@@ -79,7 +99,8 @@ function overviewFacts(view: ExperimentView): string {
         ? MISSING
         : `${esc(formatNumber(a.distance_to_goal, 3))} <small>(0 = passing, 1 = fully failing)</small>`
     }</dd>`,
-    `<dt>Iterations to success</dt><dd>${etaText(a)}</dd>`,
+    successFact(a),
+    `<dt>Iterations to success</dt><dd>${etaFact(a)}</dd>`,
   ];
   return `<dl class="facts">${facts.join("")}</dl>`;
 }
@@ -90,19 +111,33 @@ function criteriaTable(view: ExperimentView): string {
   const byCriterion = view.analysis.distance_by_criterion ?? {};
   const counts = new Map<string, number>();
   for (const c of view.gate.criteria) counts.set(c.metric, (counts.get(c.metric) ?? 0) + 1);
+  // Each criterion's own chance, when the analysis predicted the criteria one by one.
+  const success = view.analysis.success_probability;
+  const chances =
+    success?.by_criterion && Object.keys(success.by_criterion).length > 0
+      ? success.by_criterion
+      : null;
   const rows = view.gate.criteria.map((c) => {
     const threshold = Array.isArray(c.threshold) ? c.threshold.join("..") : c.threshold;
     const key = (counts.get(c.metric) ?? 0) > 1 ? `${c.metric} ${c.op} ${threshold}` : c.metric;
     const value = last?.record.metrics[c.metric];
     const failed = last ? last.failed.has(c.metric) : true;
     const distance = Object.hasOwn(byCriterion, key) ? byCriterion[key] : undefined;
-    return `<tr><td class="t">${esc(c.metric)}</td><td>${esc(criterionText(c.op, c.threshold))}</td><td class="n">${esc(formatNumber(c.weight))}</td><td>${c.required ? "yes" : "no"}</td><td class="n${failed ? " f" : ""}">${esc(formatNumber(value))}</td><td class="n">${esc(formatNumber(distance, 3))}</td></tr>`;
+    const chance = chances
+      ? `<td class="n">${Object.hasOwn(chances, key) ? esc(probabilityText(chances[key] as number)) : MISSING}</td>`
+      : "";
+    return `<tr><td class="t">${esc(c.metric)}</td><td>${esc(criterionText(c.op, c.threshold))}</td><td class="n">${esc(formatNumber(c.weight))}</td><td>${c.required ? "yes" : "no"}</td><td class="n${failed ? " f" : ""}">${esc(formatNumber(value))}</td><td class="n">${esc(formatNumber(distance, 3))}</td>${chance}</tr>`;
   });
+  const head = ["Metric", "Criterion", "#Weight", "Required", "#Latest value", "#Distance"];
+  const note =
+    chances && success
+      ? `<p class="note">Chance to pass: the chance that the criterion alone passes ${esc(horizonText(success))} (required criteria only).</p>`
+      : "";
   return `<h3>Gate criteria at the latest iteration</h3>${table(
     "criteria",
-    ["Metric", "Criterion", "#Weight", "Required", "#Latest value", "#Distance"],
+    chances ? [...head, "#Chance to pass"] : head,
     rows,
-  )}`;
+  )}${note}`;
 }
 
 function metricTrendTable(view: ExperimentView, trajectory: unknown): string {

@@ -4,7 +4,8 @@
  * The XSS suite: hostile strings in every user field (directive, strategy
  * name, code and description, parameter names and values, metric names,
  * action, failure classification and analysis, advice texts and source, gate
- * metric names, analysis reasons; each record's advice, LLM usage and failure
+ * metric names, analysis reasons (the success probability's and the ETA's,
+ * the ETA's model name); each record's advice, LLM usage and failure
  * analysis, and the summary's final advice). In a real browser no payload runs
  * (`window.__pwned` stays unset) in the static or the interactive build, and
  * the text shows literally.
@@ -82,6 +83,11 @@ async function texts(page: Page) {
       firstRow: all("table.iters tbody tr:first-child td"),
       criteria: all("table.criteria tbody td:first-child"),
       statusReason: text("#e1-trajectory + dl.facts dd"),
+      chance: text("#e1-trajectory + dl.facts dd.outlook"),
+      eta: [...document.querySelectorAll("#e1-trajectory + dl.facts dt")].find(
+        (dt) => dt.textContent === "Iterations to success",
+      )?.nextElementSibling?.textContent,
+      outlookFact: text(".callout .facts dd.outlook"),
       pwned: (window as unknown as { __pwned?: unknown }).__pwned,
       handlers: [...document.querySelectorAll("*")].filter((el) =>
         [...el.attributes].some((a) => a.name.toLowerCase().startsWith("on")),
@@ -131,6 +137,14 @@ describe.each([
     );
     expect(t.criteria).toEqual(experiment.meta.gate?.criteria.map((c) => c.metric));
     expect(t.statusReason).toContain(P.script);
+    // The analysis' outlook: its reasons and model name are data too.
+    expect(t.chance).toBe(`P(pass within the 6 iterations left) 0.37${P.script} ${P.separator}`);
+    expect(t.eta).toBe(
+      `median 3 iterations · 80% range 2–5, over the predicted futures that pass within 50 iterations; ${P.svg} model${P.img}`,
+    );
+    expect(t.outlookFact).toBe(
+      "P(pass within the 6 iterations left) 0.37 · 80% range 2–5 iterations (median 3) (trajectory analysis)",
+    );
     if (interactive) expect(await page.getAttribute("html", "data-embed")).not.toBeNull();
     await saveScreenshot(page, `xss-${name}`);
     await page.close();

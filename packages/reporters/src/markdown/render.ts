@@ -25,6 +25,7 @@ import {
   experimentView,
   type IterationRow,
 } from "../html/model.js";
+import { etaText, outlookText } from "../html/outlook.js";
 import { adviceSourceText, gateState } from "../html/section-summary.js";
 import { writeFileAtomic } from "../write-file.js";
 import { adviceHistoryMarkdown, iterationNotesMarkdown } from "./advice.js";
@@ -87,12 +88,11 @@ function keyNumbers(view: ExperimentView): string {
       `${status}${a.score_trend?.reason ? ` — ${cell(a.score_trend.reason)}` : ""}`,
     ]);
   const eta = a.iterations_to_success;
-  if (eta && eta.estimate !== null) {
-    const range =
-      eta.low !== null || eta.high !== null
-        ? ` (range ${formatNumber(eta.low ?? eta.estimate)}–${eta.high === null ? "∞" : formatNumber(eta.high)})`
-        : "";
-    rows.push(["Iterations to success", `${formatNumber(eta.estimate)}${range}`]);
+  const outlook = outlookText(a.success_probability, eta);
+  if (outlook !== null) rows.push(["Outlook", cell(outlook)]);
+  else if (eta && eta.estimate !== null) {
+    // An analysis from before the success probability: its ETA as it was stated.
+    rows.push(["Iterations to success", cell(etaText(eta))]);
   }
   if (typeof a.distance_to_goal === "number")
     rows.push(["Distance to goal", formatNumber(a.distance_to_goal, 3)]);
@@ -117,6 +117,11 @@ function assessment(view: ExperimentView): string {
       `> ⚠ ${md(fallbackLine({ fallback: advice.fallback, source: advice.source }), "space")}`,
     );
   }
+  const outlook = outlookText(
+    view.analysis.success_probability,
+    view.analysis.iterations_to_success,
+  );
+  if (outlook !== null) lines.push(`> Outlook (trajectory analysis): ${md(outlook, "space")}`);
   if (stored) lines.push(">", "> _The loop's last advice, kept in the experiment summary._");
   if (a.reasoning) lines.push(">", `> ${md(a.reasoning, "space")}`);
   const list = (title: string, items: readonly string[]) =>

@@ -4,6 +4,7 @@
  * on and the LLM calls made for it, the failed iterations a failure analysis,
  * one advice came from the rule advisor after the LLM advisor failed, one
  * call has no known price, and the summary keeps the last advice (PIVOT).
+ * Its trajectory carries the outlook of a loop with 2 of 6 iterations left.
  */
 import {
   ExperimentMetaSchema,
@@ -15,7 +16,7 @@ import {
 } from "@converge/core";
 
 export const ADVISED_MODEL = "openai/gpt-4.1";
-export const ADVISED_PROMPT = "trajectory-v1";
+export const ADVISED_PROMPT = "trajectory-v2";
 export const FAILURE_PROMPT = "failure-v1";
 export const FALLBACK_REASON = "the model answered 3 times without a valid assessment";
 
@@ -69,6 +70,10 @@ const failure = (iteration: number) => ({
   model: ADVISED_MODEL,
   prompt_version: FAILURE_PROMPT,
 });
+
+/** The outlook as the analyzers write it, for the 2 iterations left of a budget of 6. */
+export const ADVISED_OUTLOOK =
+  "P(pass within the 2 iterations left) 0.04 · 80% range 3–9 iterations (median 5)";
 
 /** Four iterations; advice after 2 and 3 travels with records 3 and 4; the last is in the summary. */
 export function advisedExperiment(): ReportExperiment {
@@ -150,5 +155,26 @@ export function advisedExperiment(): ReportExperiment {
     total_cost: 0.0086,
     advice: llmAdvice(4, assessment("PIVOT", 0.85, "the score stopped improving", "STAGNANT")),
   });
-  return { meta: { ...meta, summary }, records };
+  const trajectory = {
+    convergence_status: "STAGNANT",
+    distance_to_goal: 0.2,
+    iterations_to_success: {
+      estimate: 5,
+      low: 3,
+      high: 9,
+      level: 0.8,
+      horizon: 50,
+      model: "predictive",
+      reason: "if it passes within 50 iterations (P 0.61): median 5, 80% range 3–9",
+    },
+    success_probability: {
+      probability: 0.04,
+      horizon: 2,
+      horizon_source: "budget",
+      basis: "criteria",
+      by_criterion: { sharpe_ratio: 0.04 },
+      reason: "P(pass within the 2 iterations left) 0.040, from damped-trend forecasts",
+    },
+  };
+  return { meta: { ...meta, summary }, records, trajectory: trajectory as never };
 }

@@ -1,6 +1,7 @@
 /**
- * An experiment with a hostile string in every user field the report shows.
- * Each payload tries to set `window.__pwned`; a safe report shows them as text.
+ * An experiment with a hostile string in every user field the report shows
+ * (the analysis' reasons, model name and per-criterion keys included). Each
+ * payload tries to set `window.__pwned`; a safe report shows them as text.
  */
 import {
   type Advice,
@@ -98,7 +99,23 @@ export function hostileExperiment(): ReportExperiment {
     score_trend: { source: P.img, status: "CONVERGING", reason: P.script },
     metric_trends: { [metric]: { goal: "maximize", status: "CONVERGING", reason: P.img, n: 2 } },
     parameter_effects: { parameters: {}, skipped: { [P.svg]: P.script }, method: "none" },
-    iterations_to_success: { estimate: null, low: null, high: null, model: null, reason: P.img },
+    iterations_to_success: {
+      estimate: 3,
+      low: 2,
+      high: 5,
+      level: 0.8,
+      horizon: 50,
+      model: P.svg,
+      reason: P.img,
+    },
+    success_probability: {
+      probability: 0.37,
+      horizon: 6,
+      horizon_source: "budget",
+      basis: P.attr,
+      by_criterion: { [metric]: 0.41, [P.attr]: 0.9, [P.comment]: 0.5 },
+      reason: `${P.script} ${P.separator}`,
+    },
   };
   return { meta, records, advice, trajectory: trajectory as never };
 }
