@@ -7,7 +7,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { deserializeRecord, type ExperimentRecord } from "@converge/core";
 import { afterAll, describe, expect, it } from "vitest";
-import { createDemoTracker, DEFAULT_SEED, type DemoResult, runDemo } from "./demo.js";
+import {
+  createDemoTracker,
+  DEFAULT_MAX_ITERATIONS,
+  DEFAULT_SEED,
+  type DemoResult,
+  runDemo,
+} from "./demo.js";
 import { resolveStore } from "./setup.js";
 
 const dirs: string[] = [];
@@ -50,12 +56,18 @@ function records(result: DemoResult): ExperimentRecord[] {
     .map((line) => deserializeRecord(line));
 }
 
-/** The seeds the README documents, with what the offline demo does on each. */
+/**
+ * The seeds the README documents, with what the offline demo does on each: the
+ * default passes; on the other two the rule advisor stops the loop because
+ * P(pass within the iterations left) is below its threshold (R6 pivots; R4
+ * abandons, the best iteration's overfitting risk being HIGH).
+ */
 const SEEDS = [
-  { seed: DEFAULT_SEED, status: "SUCCESS", iterations: 9 },
-  { seed: 46, status: "PIVOT_TO_RESEARCH", iterations: 12 },
-  { seed: 79, status: "ABANDONED", iterations: 7 },
+  { seed: DEFAULT_SEED, status: "SUCCESS", iterations: 9, rule: null },
+  { seed: 3, status: "PIVOT_TO_RESEARCH", iterations: 5, rule: "R6" },
+  { seed: 79, status: "ABANDONED", iterations: 9, rule: "R4" },
 ] as const;
+const STOPPED = SEEDS.filter((s) => s.status !== "SUCCESS");
 
 describe("the documented seeds", () => {
   it.each(SEEDS)("seed $seed ends $status after $iterations iterations", async (expected) => {
@@ -69,10 +81,18 @@ describe("the documented seeds", () => {
       expect(result.loop.passed).toBe(true);
       expect(records(result).at(-1)?.gate_passed).toBe(true);
     } else {
-      // The advisor, not the iteration budget, ended it.
-      expect(result.loop.advice?.assessment.next_action).toBe(
+      // The advisor, not the iteration budget, ended it, on the success probability.
+      const advice = result.loop.advice;
+      expect(advice?.assessment.next_action).toBe(
         expected.status === "ABANDONED" ? "ABANDON" : "PIVOT",
       );
+      expect(result.loop.summary.advice?.after_iteration).toBe(expected.iterations);
+      expect(expected.iterations).toBeLessThan(DEFAULT_MAX_ITERATIONS);
+      expect(advice?.assessment.reasoning).toMatch(new RegExp(`^Rule ${expected.rule} \\(`));
+      expect(advice?.assessment.reasoning).toContain(
+        `P(pass within the ${DEFAULT_MAX_ITERATIONS - expected.iterations} iterations left)`,
+      );
+      expect(out).toContain(`why             ${expected.rule}: the success probability is below`);
       expect(records(result).some((r) => r.gate_passed)).toBe(false);
     }
   });
@@ -94,15 +114,18 @@ describe("the documented seeds", () => {
 });
 
 describe("reproducibility", () => {
-  it("the same seed gives the same records, except times", async () => {
-    const strip = (r: ExperimentRecord) => ({ ...r, timestamp: null, compute_time: 0 });
-    const a = await run(46, "repro_a");
-    const b = await run(46, "repro_b");
-    const ra = records(a.result).map((r) => strip({ ...r, experiment_id: "x" }));
-    const rb = records(b.result).map((r) => strip({ ...r, experiment_id: "x" }));
-    expect(rb).toEqual(ra);
-    expect(ra.length).toBeGreaterThan(5);
-  });
+  it.each(STOPPED)(
+    "seed $seed gives the same records twice, except times",
+    async ({ seed, iterations }) => {
+      const strip = (r: ExperimentRecord) => ({ ...r, timestamp: null, compute_time: 0 });
+      const a = await run(seed, "repro_a");
+      const b = await run(seed, "repro_b");
+      const ra = records(a.result).map((r) => strip({ ...r, experiment_id: "x" }));
+      const rb = records(b.result).map((r) => strip({ ...r, experiment_id: "x" }));
+      expect(rb).toEqual(ra);
+      expect(ra).toHaveLength(iterations);
+    },
+  );
 });
 
 describe("createDemoTracker", () => {

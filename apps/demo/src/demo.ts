@@ -14,6 +14,7 @@ import {
   type ExperimentRecord,
   type ExperimentTrajectory,
   type FailureAnalyzer,
+  type GateLoopOptions,
   type GateLoopResult,
   type GateSpecInput,
   type MetricSpecInput,
@@ -129,6 +130,38 @@ export function createDemoTracker(choice: DemoTrackerChoice): {
   return { tracker, failureAnalyzer: model ? llmFailureAnalyzer({ model }) : undefined };
 }
 
+/**
+ * The demo's gate loop on one seed, ready for `runGateLoop`: the seeded
+ * market, the backtest, the tuner (the refine step), the gate, the metric
+ * directions, the directive and the budget. Add the callbacks (and an advisor
+ * or a failure analyzer) and run it.
+ */
+export function demoLoop(
+  seed: number,
+  run: { tracker: Tracker; experimentId: string; maxIterations: number },
+): {
+  options: GateLoopOptions<MomentumStrategy>;
+  market: Market;
+  tuner: ReturnType<typeof createTuner>;
+} {
+  const market = simulateMarket({ seed }); // three years of seeded daily prices
+  const tuner = createTuner({ seed, gate: DEMO_GATE }); // the offline refine step
+  return {
+    market,
+    tuner,
+    options: {
+      ...run,
+      gate: DEMO_GATE,
+      metrics: DEMO_METRICS,
+      directive: DEMO_DIRECTIVE,
+      strategy: momentumStrategy({ ...INITIAL_PARAMETERS }),
+      backtest: (strategy) => backtest(market.prices, strategy.parameters).metrics,
+      refine: tuner.refine, // follows the advice's parameter_recommendations when there is advice
+      budget: { costUsd: DEMO_BUDGET_USD },
+    },
+  };
+}
+
 /** Runs the demo end to end and prints as it goes. */
 export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const env = options.env ?? process.env;
@@ -144,9 +177,16 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const say = (line = "") => stdout.write(`${line}\n`);
   const warn = (message: string) => stderr.write(`warning: ${message}\n`);
 
-  const market = simulateMarket({ seed }); // three years of seeded daily prices
   const { tracker, failureAnalyzer } = createDemoTracker({ location, advisor, model });
-  const tuner = createTuner({ seed, gate: DEMO_GATE }); // the offline refine step
+  const {
+    options: loopOptions,
+    market,
+    tuner,
+  } = demoLoop(seed, {
+    tracker,
+    experimentId,
+    maxIterations,
+  });
   if (!options.quiet) {
     for (const line of formatHeader({ seed, market, location, advisor, model, maxIterations })) {
       say(line);
@@ -155,17 +195,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const progress = startProgress(stdout, { maxIterations, style, quiet: options.quiet === true });
   try {
     const loop = await runGateLoop<MomentumStrategy>({
-      tracker,
-      gate: DEMO_GATE,
-      metrics: DEMO_METRICS,
-      directive: DEMO_DIRECTIVE,
-      experimentId,
-      strategy: momentumStrategy({ ...INITIAL_PARAMETERS }),
-      backtest: (strategy) => backtest(market.prices, strategy.parameters).metrics,
-      refine: tuner.refine, // follows the advice's parameter_recommendations when there is advice
+      ...loopOptions,
       ...(failureAnalyzer && { failureAnalyzer }),
-      maxIterations,
-      budget: { costUsd: DEMO_BUDGET_USD },
       onIteration: (record, advice) =>
         progress.iteration(record, advice, record.iteration > 1 ? tuner.last : null),
       onWarning: warn,

@@ -139,7 +139,7 @@ describe("the built demo with an LLM advisor (a local OpenAI wire-format server)
         after_iteration: record.iteration - 1,
         source: "llm:openai/gpt-4.1",
         model: "openai/gpt-4.1",
-        prompt_version: "trajectory-v1",
+        prompt_version: "trajectory-v2",
         fallback: null,
         assessment: {
           next_action: "CONTINUE",
@@ -193,7 +193,7 @@ describe("the built demo with an LLM advisor (a local OpenAI wire-format server)
     const html = filesUnder(passing.store).find((f) => f.path.endsWith(".html"))?.text ?? "";
     expect(html).toContain("Advice history");
     expect(html).toContain("llm:openai/gpt-4.1");
-    expect(html).toContain("trajectory-v1");
+    expect(html).toContain("trajectory-v2");
     expect(html).toContain("The fake LLM says go on.");
   });
 

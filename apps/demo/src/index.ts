@@ -13,6 +13,7 @@ import type { OutputStream } from "./progress.js";
 import { ADVISOR_CHOICES, type AdvisorChoice, DemoUsageError, wholeNumber } from "./setup.js";
 
 export * from "./backtest.js";
+export * from "./counterfactual.js";
 export * from "./demo.js";
 export * from "./market.js";
 export * from "./progress.js";
@@ -92,7 +93,8 @@ ABANDONED, MAX_ITERATIONS, BUDGET_EXHAUSTED, FAILED, or an error).
 
 Examples:
   $ node apps/demo/dist/index.js                          # seed ${DEFAULT_SEED}: passes the gate
-  $ node apps/demo/dist/index.js --seed 46                # a crash-heavy market: the advisor pivots
+  $ node apps/demo/dist/index.js --seed 3                 # a sideways market: the advisor pivots
+  $ node apps/demo/dist/index.js --seed 79                # a choppy, falling market: it abandons
   $ node apps/demo/dist/index.js --store jsonl:/tmp/runs --report /tmp/runs/review.html
   $ node apps/demo/dist/index.js --store mlflow+http://127.0.0.1:5000
   $ OPENAI_API_KEY=... node apps/demo/dist/index.js --advisor openai --model gpt-4.1-mini`,

@@ -86,7 +86,7 @@ function statusText(loop: GateLoopResult<MomentumStrategy>): string {
   }
 }
 
-/** The rule that decided ("R6: CONVERGING, but ... → PIVOT"), else the reasoning's first sentence. */
+/** The rule that decided ("R6: the success probability is below 0.16 → PIVOT"), else the reasoning's first sentence. */
 export function adviceReason(advice: Advice): string {
   const text = advice.assessment.reasoning;
   const rule = /^Rule (R\d+) \((.*?)\) decided/.exec(text);

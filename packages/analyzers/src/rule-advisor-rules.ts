@@ -23,6 +23,18 @@ export interface Rule {
 
 const fmt = (x: number) => Number(x.toPrecision(2)).toString();
 
+/** P to two significant digits, or as many more as it takes to differ from the threshold it is compared with. */
+function probabilityBeside(p: number, threshold: number): string {
+  let digits = 2;
+  while (
+    digits < 6 &&
+    p !== threshold &&
+    fmt(threshold) === Number(p.toPrecision(digits)).toString()
+  )
+    digits++;
+  return Number(p.toPrecision(digits)).toString();
+}
+
 const noProgress = (f: Facts, atLeast: number) =>
   f.status !== "CONVERGING" && f.stall !== null && f.stall >= atLeast;
 
@@ -33,7 +45,8 @@ export function chanceText(f: Facts): string {
     f.remaining !== null
       ? `the ${Math.max(0, f.remaining)} iteration${f.remaining === 1 ? "" : "s"} left`
       : `the next ${s.horizon} iterations (no budget known)`;
-  return `P(pass within ${within}) ${f.probability === null ? "n/a" : fmt(f.probability)}`;
+  const p = f.probability;
+  return `P(pass within ${within}) ${p === null ? "n/a" : probabilityBeside(p, f.settings.stopBelow)}`;
 }
 
 const unlikely = (f: Facts) => f.probability !== null && f.probability < f.settings.stopBelow;

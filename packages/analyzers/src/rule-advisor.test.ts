@@ -200,6 +200,11 @@ describe("ruleAdvisor", () => {
     expect(assessWithRules(t, l.records, { stopBelow: p + 0.01 }).next_action).toBe("PIVOT");
     expect(assessWithRules(t, l.records, { stopBelow: p - 0.01 }).next_action).toBe("CONTINUE");
     expect(assessWithRules(t, l.records, { stopBelow: 0 }).next_action).toBe("CONTINUE");
+    // A probability just under the threshold is written with the digits that show it is.
+    const near = { ...t, success_probability: { ...t.success_probability, probability: 0.1596 } };
+    expect(assessWithRules(near, l.records, { stopBelow: 0.16 }).reasoning).toMatch(
+      /P\(pass within the 6 iterations left\) 0\.1596 < 0\.16/,
+    );
   });
 
   it("the budget: spent → ABANDON (R2); one left → PIVOT (R6); ample → CONTINUE", async () => {
