@@ -5,7 +5,6 @@
 import type { Facts } from "./rule-advisor-facts.js";
 import { chanceText, type Evidence, type Rule } from "./rule-advisor-rules.js";
 
-
 /**
  * Confidence: the model's probability of the outcome the action bets on.
  * CONTINUE on the success probability (R3) bets that the gate passes within
