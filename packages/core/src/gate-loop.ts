@@ -1,3 +1,4 @@
+import { checkPlugin } from "./check-plugin.js";
 import type {
   Advice,
   Advisor,
@@ -13,7 +14,7 @@ import type { JsonValue } from "./json.js";
 import type { MetricSpecInput } from "./metric-spec.js";
 import type { ExperimentRecord, LlmUsage, RecordedAdvice } from "./record.js";
 import type { ExperimentStatus, ExperimentSummary } from "./summary.js";
-import { checkPlugin, type LogInput, type Run, type Tracker } from "./tracker.js";
+import type { LogInput, Run, Tracker } from "./tracker.js";
 
 /** What `refine` is given to produce the next strategy. */
 export interface RefineContext<S extends StrategyLike> {

@@ -65,6 +65,7 @@ export {
   serializeRecord,
   TimestampSchema,
 } from "./record.js";
+export { deriveParameterChanges } from "./run.js";
 export {
   type ExperimentStatus,
   ExperimentStatusSchema,
@@ -74,7 +75,6 @@ export {
 } from "./summary.js";
 export {
   createTracker,
-  deriveParameterChanges,
   type LogInput,
   type Run,
   type StartOptions,

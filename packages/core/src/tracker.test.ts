@@ -8,7 +8,8 @@ import {
 } from "./errors.js";
 import { memoryStore } from "./memory-store.js";
 import { parseRecord } from "./record.js";
-import { createTracker, deriveParameterChanges } from "./tracker.js";
+import { deriveParameterChanges } from "./run.js";
+import { createTracker } from "./tracker.js";
 
 const gate = {
   criteria: [
