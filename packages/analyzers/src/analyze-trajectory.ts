@@ -18,7 +18,12 @@ import { computeEfficiency } from "./efficiency.js";
 import { overfittingGuard } from "./overfitting.js";
 import { estimateParameterImpact } from "./parameter-impact.js";
 import { olsSlope } from "./stats/index.js";
-import { type PredictiveSettings, predictPasses } from "./success-probability.js";
+import {
+  experimentBudget,
+  iterationsUsed,
+  type PredictiveSettings,
+  predictPasses,
+} from "./success-probability.js";
 import type { MetricTrend, ScoreTrend, TrajectoryAnalysis } from "./types.js";
 
 export interface AnalyzeOptions {
@@ -203,13 +208,12 @@ export function analyzeTrajectory(
       ? distance_to_goal === 0
       : last?.gate_passed === true ||
         (goal !== undefined && lastScore !== undefined && lastScore >= goal);
-  const used = Math.max(records.length, last?.iteration ?? 0);
   const prediction = predictPasses({
     records,
     gate,
     score: { source, scores, goal },
     passing,
-    remaining: maxIterations === null ? null : Math.max(0, maxIterations - used),
+    remaining: maxIterations === null ? null : Math.max(0, maxIterations - iterationsUsed(records)),
     ...(horizon !== null && { horizon }),
     improving: c.status === "CONVERGING",
     ...(options.predictive && { settings: options.predictive }),
@@ -271,9 +275,7 @@ export function trajectoryAnalyzer(options: TrajectoryAnalyzerOptions = {}): Ana
         gate,
         metrics,
         experimentId: meta.experiment_id,
-        maxIterations: loop
-          ? records.length - loop.iteration + loop.maxIterations
-          : (meta.max_iterations ?? null),
+        maxIterations: experimentBudget(records, loop, meta),
       }),
   };
 }

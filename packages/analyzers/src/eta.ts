@@ -1,5 +1,5 @@
 import type { Classification } from "./classify.js";
-import { forecastGate, PREDICTIVE_WINDOW } from "./success-probability.js";
+import { forecastGate, windowed } from "./success-probability.js";
 
 /**
  * How many more iterations until the gate first passes: the median and a
@@ -34,17 +34,8 @@ export function estimateIterationsToSuccess(
   classification: Classification,
   goal = 1,
 ): IterationsEstimate {
-  const offsets: number[] = [];
-  const ys: number[] = [];
-  const last = values.length - 1;
   const scale = Math.abs(goal) || 1;
-  for (let i = Math.max(0, values.length - PREDICTIVE_WINDOW); i <= last; i++) {
-    const v = values[i] as number;
-    if (Number.isFinite(v)) {
-      offsets.push(i - last);
-      ys.push(v / scale);
-    }
-  }
+  const { offsets, values: ys } = windowed(values.length, (i) => values[i], scale);
   const lastValue = ys.at(-1);
   return forecastGate(
     ys.length

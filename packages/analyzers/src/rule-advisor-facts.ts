@@ -3,6 +3,7 @@
  * records. Pure: no clock, no randomness.
  */
 import { type ConvergenceStatus, canonicalJson, type ExperimentRecord } from "@converge/core";
+import { iterationsUsed } from "./success-probability.js";
 import type { TrajectoryAnalysis } from "./types.js";
 
 /** The rule advisor's options with their defaults filled in. */
@@ -130,11 +131,10 @@ export function gatherFacts(
     analysis.distance_to_goal !== null
       ? analysis.distance_to_goal === 0
       : last?.gate_passed === true;
-  const used = Math.max(records.length, last?.iteration ?? 0);
   const success = analysis.success_probability;
   const remaining =
     settings.maxIterations !== null
-      ? settings.maxIterations - used
+      ? settings.maxIterations - iterationsUsed(records)
       : success.horizon_source === "budget"
         ? success.horizon
         : null;

@@ -41,7 +41,7 @@ import {
   parameterRecommendations,
   specificRecommendations,
 } from "./rule-advisor-text.js";
-import { DEFAULT_HORIZON } from "./success-probability.js";
+import { DEFAULT_HORIZON, experimentBudget, iterationsUsed } from "./success-probability.js";
 import type { TrajectoryAnalysis } from "./types.js";
 
 export type { RuleSettings } from "./rule-advisor-facts.js";
@@ -184,8 +184,10 @@ function coversBudget(
 ): boolean {
   const s = a.success_probability;
   if (maxIterations === null) return s.horizon_source === "default" && s.horizon === horizon;
-  const used = Math.max(records.length, records.at(-1)?.iteration ?? 0);
-  return s.horizon_source === "budget" && s.horizon === Math.max(0, maxIterations - used);
+  return (
+    s.horizon_source === "budget" &&
+    s.horizon === Math.max(0, maxIterations - iterationsUsed(records))
+  );
 }
 
 function situation(f: Facts): string {
@@ -223,11 +225,7 @@ export function ruleAdvisor(options: RuleAdvisorOptions = {}): Advisor {
     name: "rule",
     async advise({ records, trajectory, meta, loop }: AdvisorInput): Promise<Advice> {
       // A running loop's budget counts when the advisor was not given one.
-      const maxIterations =
-        options.maxIterations ??
-        (loop
-          ? records.length - loop.iteration + loop.maxIterations
-          : (meta.max_iterations ?? null));
+      const maxIterations = options.maxIterations ?? experimentBudget(records, loop, meta);
       const settings = maxIterations === null ? options : { ...options, maxIterations };
       const horizon = options.horizon ?? DEFAULT_HORIZON;
       // The probability must be about this advisor's budget (or horizon): re-analyse when it is not.

@@ -6,9 +6,11 @@
  */
 import {
   criterionScale,
+  type ExperimentMeta,
   type ExperimentRecord,
   type GateCriterion,
   type GateSpec,
+  type LoopProgress,
   seededRandom,
 } from "@converge/core";
 import { criterionKeys } from "./criterion-keys.js";
@@ -92,16 +94,40 @@ function regionOf(c: GateCriterion, scale: number): PassRegion {
   return c.op === ">=" || c.op === ">" ? { kind: "above", bound } : { kind: "below", bound };
 }
 
-function windowed(
+/** Iterations an experiment has used: its records, or the last iteration number if higher. */
+export function iterationsUsed(records: readonly ExperimentRecord[]): number {
+  return Math.max(records.length, records.at(-1)?.iteration ?? 0);
+}
+
+/**
+ * The experiment's iteration budget: a running loop's (counted from the
+ * experiment's start, as the loop may have begun after earlier records), else
+ * the meta's `max_iterations`; null when neither is known.
+ */
+export function experimentBudget(
   records: readonly ExperimentRecord[],
-  value: (r: ExperimentRecord, index: number) => number | undefined,
+  loop: LoopProgress | undefined,
+  meta: Pick<ExperimentMeta, "max_iterations">,
+): number | null {
+  return loop
+    ? records.length - loop.iteration + loop.maxIterations
+    : (meta.max_iterations ?? null);
+}
+
+/**
+ * The last `PREDICTIVE_WINDOW` positions of a series of `length` with a
+ * finite value, as offsets (≤ 0) from the last position and values / `scale`.
+ */
+export function windowed(
+  length: number,
+  valueAt: (index: number) => number | undefined,
   scale: number,
 ): { offsets: number[]; values: number[] } {
   const offsets: number[] = [];
   const values: number[] = [];
-  const last = records.length - 1;
-  for (let i = Math.max(0, records.length - PREDICTIVE_WINDOW); i <= last; i++) {
-    const v = value(records[i] as ExperimentRecord, i);
+  const last = length - 1;
+  for (let i = Math.max(0, length - PREDICTIVE_WINDOW); i <= last; i++) {
+    const v = valueAt(i);
     if (v !== undefined && Number.isFinite(v)) {
       offsets.push(i - last);
       values.push(v / scale);
@@ -123,7 +149,7 @@ function seriesToPredict(input: PredictionInput): {
     gate.criteria.forEach((c, k) => {
       if (!c.required) return;
       const scale = criterionScale(c);
-      const s = windowed(records, (r) => r.metrics[c.metric], scale);
+      const s = windowed(records.length, (i) => records[i]?.metrics[c.metric], scale);
       const key = keys[k] as string;
       if (s.values.length === 0) unpredictable.push(key);
       else series.push({ key, ...s, observed: records.length, region: regionOf(c, scale) });
@@ -134,7 +160,7 @@ function seriesToPredict(input: PredictionInput): {
     return { basis: "none", series: [], unpredictable: [] };
   }
   const scale = Math.abs(score.goal) || 1;
-  const s = windowed(records, (_, i) => score.scores[i], scale);
+  const s = windowed(records.length, (i) => score.scores[i], scale);
   const basis = score.source === "gate_score" ? "gate_score" : "objective";
   const key =
     score.source === "gate_score" ? "gate_score" : score.source.slice("objective:".length);
