@@ -19,9 +19,48 @@ export interface ExperimentListing {
   meta: ExperimentMeta | null;
 }
 
+/**
+ * Kinds of notice that mean the stored data contradicts itself (a record that
+ * is not where it claims to be). `--strict` readers treat them as errors.
+ */
+export const INTEGRITY_NOTICE_KINDS = [
+  "duplicate-iteration",
+  "out-of-order",
+  "foreign-record",
+  "missing-iteration",
+] as const;
+
+/** One of {@link INTEGRITY_NOTICE_KINDS}. */
+export type IntegrityNoticeKind = (typeof INTEGRITY_NOTICE_KINDS)[number];
+
+/**
+ * What a notice is about. The built-in kinds are listed; a plugin may use its
+ * own, namespaced like "mlflow:sync-failed" or a plain word.
+ *
+ * - `torn-tail`: a torn last line was cut (and kept aside).
+ * - `skipped-line`: a line that is not a valid record was skipped (lenient reads).
+ * - `skipped-file`: a file in the store was not read (not a regular file, or its name is not a valid id).
+ * - `invalid-meta`: an experiment's meta could not be read; it is listed without one.
+ * - `inexact-number`: a number literal that JavaScript cannot hold exactly (beyond 2^53, `-0`, underflow).
+ * - the {@link IntegrityNoticeKind}s: duplicate, out-of-order, foreign or missing iterations.
+ */
+export type StoreNoticeKind =
+  | "torn-tail"
+  | "skipped-line"
+  | "skipped-file"
+  | "invalid-meta"
+  | "inexact-number"
+  | IntegrityNoticeKind
+  | (string & {});
+
+/** True for the notices `--strict` readers treat as errors. */
+export function isIntegrityNotice(notice: StoreNotice): boolean {
+  return (INTEGRITY_NOTICE_KINDS as readonly string[]).includes(notice.kind);
+}
+
 /** Something a store noticed and repaired or skipped while reading or opening. */
 export interface StoreNotice {
-  kind: "torn-tail" | "skipped-line";
+  kind: StoreNoticeKind;
   experimentId: string;
   /** Human-readable, e.g. "cut a torn last line of 812 bytes at line 4001 (kept in exp.jsonl.torn-...)". */
   message: string;

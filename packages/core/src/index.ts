@@ -6,6 +6,7 @@ export {
 } from "./assessment.js";
 export { baseTrajectory } from "./base-trajectory.js";
 export type * from "./contracts.js";
+export { INTEGRITY_NOTICE_KINDS, isIntegrityNotice } from "./contracts.js";
 export * from "./errors.js";
 export {
   BOUNDARY_DISTANCE,
