@@ -74,6 +74,7 @@ export {
   ExperimentSummarySchema,
   summarize,
 } from "./summary.js";
+export { codePointLabel, HIDDEN_CHARACTER, hiddenCharacters, terminalSafe } from "./text-safety.js";
 export {
   createTracker,
   type LogInput,
