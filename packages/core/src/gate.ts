@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ownValue } from "./names.js";
 import { parseOrThrow } from "./validate.js";
 
 export const GateOpSchema = z.enum([">=", "<=", ">", "<", "between"]);
@@ -115,7 +116,8 @@ export function evaluateGate(
   gate: GateSpecInput,
 ): GateResult {
   const spec = parseGate(gate);
-  const criteria = spec.criteria.map((c) => evaluateCriterion(metrics[c.metric], c));
+  // Own entries only: a criterion on "toString" tests a metric of that name, never Object.prototype's.
+  const criteria = spec.criteria.map((c) => evaluateCriterion(ownValue(metrics, c.metric), c));
   const totalWeight = criteria.reduce((sum, c) => sum + c.weight, 0);
   const score = criteria.reduce((sum, c) => sum + c.weight * (1 - c.distance), 0) / totalWeight;
   return {

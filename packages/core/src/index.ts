@@ -33,7 +33,15 @@ export {
   type RefineContext,
   runGateLoop,
 } from "./gate-loop.js";
-export { canonicalJson, type JsonValue, JsonValueSchema } from "./json.js";
+export { inIterationOrder } from "./iteration-order.js";
+export {
+  canonicalJson,
+  findDeepNesting,
+  type JsonValue,
+  JsonValueSchema,
+  MAX_NESTING_DEPTH,
+  type NestingProblem,
+} from "./json.js";
 export { memoryStore } from "./memory-store.js";
 export { type ExperimentMeta, type ExperimentMetaInput, ExperimentMetaSchema } from "./meta.js";
 export {
@@ -47,6 +55,14 @@ export {
   MetricSpecsSchema,
   metricGoal,
 } from "./metric-spec.js";
+export {
+  hasName,
+  type NameMapSchemaOptions,
+  nameMap,
+  nameMapSchema,
+  ownValue,
+  setName,
+} from "./names.js";
 export { seededRandom } from "./random.js";
 export {
   deserializeRecord,
@@ -91,4 +107,5 @@ export {
   type GradientDirection,
   GradientDirectionSchema,
 } from "./trajectory.js";
+export { REDACTED, redactUri, redactUrisIn } from "./uri-redaction.js";
 export { parseOrThrow, toValidationIssues } from "./validate.js";

@@ -11,7 +11,9 @@ import {
 /**
  * A store that keeps everything in this process's memory: for tests, notebooks
  * and throw-away runs. Records are kept serialised, so what comes back is what
- * a durable store would give (a copy, non-finite metrics included).
+ * a durable store would give (a copy, non-finite metrics included). `append`
+ * takes only iterations after the last stored one, so `read` returns one
+ * record per iteration in iteration order.
  */
 export function memoryStore(): Store {
   const lines = new Map<string, string[]>();

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { GateSpecSchema } from "./gate.js";
 import { MetricSpecSchema } from "./metric-spec.js";
+import { nameMapSchema } from "./names.js";
 import { ExperimentIdSchema, SCHEMA_VERSION, TimestampSchema } from "./record.js";
 import { ExperimentStatusSchema, ExperimentSummarySchema } from "./summary.js";
 
@@ -14,7 +15,8 @@ export const ExperimentMetaSchema = z.looseObject({
   /** The research directive: what the loop is trying to achieve. */
   directive: z.string().default(""),
   gate: GateSpecSchema.nullable().default(null),
-  metrics: z.record(z.string(), MetricSpecSchema).default({}),
+  /** Metric name → spec; an object without a prototype, so every name is data. */
+  metrics: nameMapSchema(MetricSpecSchema).default(() => Object.create(null)),
   status: ExperimentStatusSchema.default("IN_PROGRESS"),
   created_at: TimestampSchema.nullable().default(null),
   updated_at: TimestampSchema.nullable().default(null),
@@ -25,7 +27,7 @@ export const ExperimentMetaSchema = z.looseObject({
    */
   max_iterations: z.number().int().positive().nullable().default(null),
   /** Free-form labels (team, dataset, ...). */
-  tags: z.record(z.string(), z.string()).default({}),
+  tags: nameMapSchema(z.string()).default(() => Object.create(null)),
 });
 export type ExperimentMeta = z.output<typeof ExperimentMetaSchema>;
 export type ExperimentMetaInput = z.input<typeof ExperimentMetaSchema>;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { nameMapSchema, ownValue } from "./names.js";
 
 export const MetricGoalSchema = z.enum(["maximize", "minimize"]);
 export type MetricGoal = z.infer<typeof MetricGoalSchema>;
@@ -20,7 +21,10 @@ export const MetricSpecInputSchema = z.union([
 ]);
 export type MetricSpecInput = z.input<typeof MetricSpecInputSchema>;
 
-export const MetricSpecsSchema = z.record(z.string().min(1), MetricSpecInputSchema);
+/** Metric name → spec (or goal); the output has no prototype, so every metric name is data. */
+export const MetricSpecsSchema = nameMapSchema(MetricSpecInputSchema, {
+  emptyName: "metric names cannot be empty",
+});
 export type MetricSpecs = Record<string, MetricSpec>;
 
 const MINIMIZE_WORDS = ["drawdown", "volatility", "loss", "error", "cost", "latency"];
@@ -31,7 +35,7 @@ const MINIMIZE_WORDS = ["drawdown", "volatility", "loss", "error", "cost", "late
  * minimised; every other metric is maximised).
  */
 export function metricGoal(name: string, specs?: Readonly<Record<string, MetricSpec>>): MetricGoal {
-  const spec = specs?.[name];
+  const spec = ownValue(specs, name);
   if (spec) return spec.goal;
   const lower = name.toLowerCase();
   return MINIMIZE_WORDS.some((w) => lower.includes(w)) ? "minimize" : "maximize";

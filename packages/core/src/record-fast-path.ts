@@ -1,3 +1,4 @@
+import { setName } from "./names.js";
 import type { ExperimentRecord } from "./record.js";
 
 /*
@@ -62,17 +63,30 @@ function isJson(v: unknown, depth = 0): boolean {
         return true;
       }
       if (!isPlainObject(v)) return false;
-      for (const key in v) if (key === "__proto__" || !isJson(v[key], depth + 1)) return false;
+      for (const key of Object.keys(v)) if (!isJson(v[key], depth + 1)) return false;
       return true;
     default:
       return false;
   }
 }
 
+/** Whether `v` nests objects and arrays at most `room` levels deep (the schema path checks deeper ones). */
+function shallow(v: unknown, room = 64): boolean {
+  if (v === null || typeof v !== "object") return true;
+  if (room === 0) return false;
+  if (Array.isArray(v)) {
+    for (const item of v) if (!shallow(item, room - 1)) return false;
+    return true;
+  }
+  for (const key of Object.keys(v)) if (!shallow((v as Obj)[key], room - 1)) return false;
+  return true;
+}
+
 function jsonMap(v: unknown): Obj | typeof DECLINE {
   if (v === undefined) return {};
   if (!isPlainObject(v)) return DECLINE;
-  for (const key in v) if (key === "__proto__" || !isJson(v[key])) return DECLINE;
+  // Own keys only (a "__proto__" key is a name like any other); spreading copies it as one.
+  for (const key of Object.keys(v)) if (!isJson(v[key])) return DECLINE;
   return { ...v };
 }
 
@@ -95,14 +109,16 @@ function nonNegative(v: unknown): number | typeof DECLINE {
 function metricsOf(v: unknown): Record<string, number> | typeof DECLINE {
   if (!isPlainObject(v)) return DECLINE;
   const out: Record<string, number> = {};
-  for (const key in v) {
-    if (key === "" || key === "__proto__") return DECLINE;
+  for (const key of Object.keys(v)) {
+    if (key === "") return DECLINE;
     const m = v[key];
-    if (typeof m === "number") out[key] = m;
-    else if (m === null || m === "NaN") out[key] = Number.NaN;
-    else if (m === "Infinity") out[key] = Number.POSITIVE_INFINITY;
-    else if (m === "-Infinity") out[key] = Number.NEGATIVE_INFINITY;
+    let n: number;
+    if (typeof m === "number") n = m;
+    else if (m === null || m === "NaN") n = Number.NaN;
+    else if (m === "Infinity") n = Number.POSITIVE_INFINITY;
+    else if (m === "-Infinity") n = Number.NEGATIVE_INFINITY;
     else return DECLINE;
+    setName(out, key, n);
   }
   return out;
 }
@@ -133,11 +149,18 @@ export function fastParseRecord(input: unknown): ExperimentRecord | undefined {
   const fc = v.failure_classification;
   if (!(fc === undefined || fc === null || typeof fc === "string")) return undefined;
   const fa = v.failure_analysis;
-  if (!(fa === undefined || fa === null || (isPlainObject(fa) && !Object.hasOwn(fa, "__proto__"))))
+  if (
+    !(
+      fa === undefined ||
+      fa === null ||
+      (isPlainObject(fa) && !Object.hasOwn(fa, "__proto__") && shallow(fa))
+    )
+  )
     return undefined;
   const failed = v.failed_criteria === undefined ? [] : v.failed_criteria;
   if (!Array.isArray(failed)) return undefined;
-  for (const c of failed) if (!isPlainObject(c) || Object.hasOwn(c, "__proto__")) return undefined;
+  for (const c of failed)
+    if (!isPlainObject(c) || Object.hasOwn(c, "__proto__") || !shallow(c)) return undefined;
   if (!(v.llm_usage === undefined || (Array.isArray(v.llm_usage) && v.llm_usage.length === 0)))
     return undefined;
   // Advice is rare (one per LLM-advised iteration) and nested: zod validates it.
@@ -184,6 +207,11 @@ export function fastParseRecord(input: unknown): ExperimentRecord | undefined {
     cost: fields.cost,
     llm_usage: [],
   };
-  for (const key in v) if (!KNOWN.has(key)) out[key] = v[key];
+  for (const key in v) {
+    if (KNOWN.has(key)) continue;
+    // Fields this version does not know are kept as they are; deep ones go to the schema path and its depth check.
+    if (!shallow(v[key])) return undefined;
+    out[key] = v[key];
+  }
   return out as ExperimentRecord;
 }

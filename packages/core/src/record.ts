@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { TrajectoryAssessmentSchema } from "./assessment.js";
-import { type JsonValue, JsonValueSchema } from "./json.js";
+import { ValidationError } from "./errors.js";
+import { findDeepNesting, type JsonValue, JsonValueSchema } from "./json.js";
+import { nameMapSchema, setName } from "./names.js";
 import { fastParseRecord } from "./record-fast-path.js";
 import { parseOrThrow } from "./validate.js";
 
@@ -38,10 +40,18 @@ export const MetricValueSchema = z.unknown().transform((v, ctx): number => {
   return z.NEVER;
 });
 
-export const MetricsSchema = z.record(
-  z.string().min(1, "metric names cannot be empty"),
-  MetricValueSchema,
-);
+/**
+ * Metric name → value. Every name is kept as data (`__proto__`, `toString`
+ * included); the output is a plain object, so look names up with
+ * `Object.hasOwn` or `ownValue`.
+ */
+export const MetricsSchema = nameMapSchema(MetricValueSchema, {
+  emptyName: "metric names cannot be empty",
+  prototype: "plain",
+});
+
+/** Parameter name → JSON value, every name kept as data. */
+const JsonMapSchema = nameMapSchema(JsonValueSchema, { prototype: "plain" });
 
 const ISO_WITH_ZONE = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(Z|[+-]\d{2}:?\d{2})?$/;
 
@@ -147,7 +157,7 @@ export const ExperimentRecordSchema = z.looseObject({
   strategy_name: z.string().default(""),
   strategy_code: z.string().default(""),
   strategy_description: z.string().default(""),
-  parameters: z.record(z.string(), JsonValueSchema).default({}),
+  parameters: JsonMapSchema.default(() => ({})),
 
   metrics: MetricsSchema,
 
@@ -162,7 +172,7 @@ export const ExperimentRecordSchema = z.looseObject({
    * writes it (`from` absent for an added parameter, `to` absent for a removed
    * one), or the seed's `{name: to}`.
    */
-  parameter_changes: z.record(z.string(), JsonValueSchema).default({}),
+  parameter_changes: JsonMapSchema.default(() => ({})),
 
   failure_classification: z.string().nullable().default(null),
   failure_analysis: z.record(z.string(), z.unknown()).nullable().default(null),
@@ -187,9 +197,33 @@ export interface ParameterChange {
   to?: JsonValue;
 }
 
-/** Validates any value as a record, naming every bad field. */
+/**
+ * Validates any value as a record, naming every bad field. Reading and
+ * writing both come through here, so a store accepts for writing exactly the
+ * records it can read. Objects and arrays may nest at most
+ * `MAX_NESTING_DEPTH` (1024) levels, counted from the record.
+ */
 export function parseRecord(value: unknown): ExperimentRecord {
-  return fastParseRecord(value) ?? parseOrThrow(ExperimentRecordSchema, value, "record");
+  const fast = fastParseRecord(value);
+  if (fast) return fast;
+  const deep = findDeepNesting(value);
+  if (deep) {
+    const path = deep.path
+      .slice(0, 2)
+      .map((p) => (typeof p === "number" ? `[${p}]` : `.${p}`))
+      .join("");
+    throw new ValidationError(
+      "record",
+      [
+        {
+          path: path.slice(1),
+          message: `objects and arrays nest more than ${deep.limit} levels deep here (records allow at most ${deep.limit}, counted from the record)`,
+        },
+      ],
+      { hint: "flatten the value, e.g. store it as a JSON string" },
+    );
+  }
+  return parseOrThrow(ExperimentRecordSchema, value, "record");
 }
 
 /** Record fields whose numbers may be non-finite and so travel as text. */
@@ -199,7 +233,7 @@ function encodeMetrics(metrics: Record<string, number>): Record<string, number |
     const v = metrics[key] as number;
     if (!Number.isFinite(v)) {
       out ??= { ...metrics };
-      out[key] = Number.isNaN(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity";
+      setName(out, key, Number.isNaN(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity");
     }
   }
   return out ?? metrics;

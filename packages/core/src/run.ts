@@ -13,8 +13,10 @@ import {
   PluginError,
 } from "./errors.js";
 import { evaluateGate } from "./gate.js";
+import { inIterationOrder } from "./iteration-order.js";
 import { canonicalJson, type JsonValue } from "./json.js";
 import { type ExperimentMeta, ExperimentMetaSchema } from "./meta.js";
+import { ownValue, setName } from "./names.js";
 import {
   type ExperimentRecord,
   MetricsSchema,
@@ -42,14 +44,17 @@ export function deriveParameterChanges(
   current: Readonly<Record<string, JsonValue>>,
 ): Record<string, ParameterChange> {
   if (previous === undefined) return {};
+  // A plain object (it becomes the record's `parameter_changes`); setName keeps "__proto__" an entry.
   const changes: Record<string, ParameterChange> = {};
-  for (const key of new Set([...Object.keys(previous), ...Object.keys(current)])) {
-    const inPrev = Object.hasOwn(previous, key);
-    const inCurr = Object.hasOwn(current, key);
-    if (!inPrev) changes[key] = { to: current[key] as JsonValue };
-    else if (!inCurr) changes[key] = { from: previous[key] as JsonValue };
-    else if (canonicalJson(previous[key]) !== canonicalJson(current[key])) {
-      changes[key] = { from: previous[key] as JsonValue, to: current[key] as JsonValue };
+  const keys = new Set(Object.keys(previous));
+  for (const key of Object.keys(current)) keys.add(key);
+  for (const key of keys) {
+    const before = ownValue(previous, key);
+    const after = ownValue(current, key);
+    if (!Object.hasOwn(previous, key)) setName(changes, key, { to: after as JsonValue });
+    else if (!Object.hasOwn(current, key)) setName(changes, key, { from: before as JsonValue });
+    else if (canonicalJson(before) !== canonicalJson(after)) {
+      setName(changes, key, { from: before as JsonValue, to: after as JsonValue });
     }
   }
   return changes;
@@ -62,7 +67,8 @@ export function createRun(
   now: () => Date,
 ): Run {
   const store = tracker.store;
-  const records: ExperimentRecord[] = [...initial];
+  // In iteration order whatever the store returned: numbering goes on after the last iteration.
+  const records: ExperimentRecord[] = inIterationOrder(initial).slice();
   let meta = deepFreeze(initialMeta);
   const gate = meta.gate;
   let pendingSeconds = 0;
@@ -103,8 +109,10 @@ export function createRun(
       } catch (error) {
         if (IterationConflictError.isInstance(error) && attempt < MAX_CONFLICT_RETRIES) {
           // Another writer appended: take its records and number after them.
-          const stored = await store.read(meta.experiment_id);
-          records.splice(0, records.length, ...stored);
+          const stored = inIterationOrder(await store.read(meta.experiment_id));
+          // Replaced in place (run.records is this array) with a loop: no spread of a data-sized array.
+          records.length = 0;
+          for (const r of stored) records.push(r);
           continue;
         }
         throw error;
@@ -144,12 +152,13 @@ export function createRun(
       }
     },
     async analyze(options: { loop?: LoopProgress } = {}) {
-      let trajectory: ExperimentTrajectory = baseTrajectory(records, meta);
+      const ordered = inIterationOrder(records);
+      let trajectory: ExperimentTrajectory = baseTrajectory(ordered, meta);
       for (const analyzer of tracker.analyzers) {
         let part: Partial<ExperimentTrajectory>;
         try {
           part = await analyzer.analyze({
-            records,
+            records: ordered,
             meta,
             gate,
             metrics: meta.metrics,
@@ -177,7 +186,7 @@ export function createRun(
       let advice: Advice;
       try {
         advice = await advisor.advise({
-          records,
+          records: inIterationOrder(records),
           trajectory: t,
           meta,
           ...(options.loop && { loop: { ...options.loop } }),

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { inIterationOrder } from "./iteration-order.js";
 import { type ExperimentRecord, MetricsSchema, RecordedAdviceSchema } from "./record.js";
 
 /**
@@ -41,26 +42,31 @@ export type ExperimentSummary = z.output<typeof ExperimentSummarySchema>;
  * the non-empty, distinct `failure_analysis.root_cause` texts in order. The
  * status, when not given, is SUCCESS if any iteration passed the gate, else
  * IN_PROGRESS.
+ *
+ * Records are taken in iteration order whatever order they come in, one per
+ * iteration: of duplicates the first given counts (see `inIterationOrder`),
+ * so a duplicated iteration changes neither the count nor the status.
  */
 export function summarize(
-  records: readonly ExperimentRecord[],
+  given: readonly ExperimentRecord[],
   status?: ExperimentStatus,
   experimentId?: string,
 ): ExperimentSummary {
+  const records = inIterationOrder(given);
   let best: ExperimentRecord | undefined;
   for (const r of records) {
     const s = r.gate_score;
     if (s === null || Number.isNaN(s)) continue;
     if (best === undefined || s > (best.gate_score as number)) best = r;
   }
-  best ??= [...records].reverse().find((r) => r.gate_passed) ?? records.at(-1);
+  best ??= records.findLast((r) => r.gate_passed) ?? records.at(-1);
 
-  const lessons: string[] = [];
+  // A Set: an experiment of 200,000 iterations may have as many distinct causes.
+  const lessons = new Set<string>();
   for (const r of records) {
-    const cause = r.failure_analysis?.root_cause;
-    if (typeof cause === "string" && cause.trim() !== "" && !lessons.includes(cause.trim())) {
-      lessons.push(cause.trim());
-    }
+    const fa = r.failure_analysis;
+    const cause = fa && Object.hasOwn(fa, "root_cause") ? fa.root_cause : undefined;
+    if (typeof cause === "string" && cause.trim() !== "") lessons.add(cause.trim());
   }
   const last = records.at(-1);
   return {
@@ -71,7 +77,7 @@ export function summarize(
     best_gate_score: best?.gate_score ?? null,
     best_metrics: best ? { ...best.metrics } : {},
     final_recommendation: last?.action_taken ?? "",
-    lessons_learned: lessons,
+    lessons_learned: [...lessons],
     total_compute_time: records.reduce((sum, r) => sum + r.compute_time, 0),
     total_cost: records.reduce((sum, r) => sum + r.cost, 0),
   };

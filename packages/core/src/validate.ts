@@ -5,7 +5,8 @@ import { ValidationError, type ValidationIssue } from "./errors.js";
 export function toValidationIssues(error: z.ZodError): ValidationIssue[] {
   return error.issues.map((issue) => ({
     path: issue.path
-      .map((p) => (typeof p === "number" ? `[${p}]` : String(p)))
+      // An empty key (an empty metric name) shows as [""] rather than vanishing.
+      .map((p) => (typeof p === "number" ? `[${p}]` : p === "" ? '[""]' : String(p)))
       .join(".")
       .replace(/\.\[/g, "["),
     message: issue.message,
