@@ -5,10 +5,14 @@ import {
   evaluateGate,
   type GateSpec,
   type GateSpecInput,
+  hasName,
+  inIterationOrder,
   type MetricSpec,
   type MetricSpecInput,
   MetricSpecsSchema,
   metricGoal,
+  nameMap,
+  ownValue,
   parseGate,
   parseOrThrow,
 } from "@converge/core";
@@ -116,28 +120,34 @@ function scoreSeries(
     };
   }
   const name =
-    Object.keys(specs).find((m) => records.some((r) => m in r.metrics)) ??
+    Object.keys(specs).find((m) => records.some((r) => hasName(r.metrics, m))) ??
     Object.keys(records[0]?.metrics ?? {})[0];
-  if (!name) return { source: "none", scores: records.map(() => Number.NaN), goal: undefined };
-  const spec = specs[name] ?? { goal: metricGoal(name) };
+  if (name === undefined)
+    return { source: "none", scores: records.map(() => Number.NaN), goal: undefined };
+  const spec = ownValue(specs, name) ?? { goal: metricGoal(name) };
   const sign = spec.goal === "minimize" ? -1 : 1;
   return {
     source: `objective:${name}`,
-    scores: records.map((r) => sign * (r.metrics[name] ?? Number.NaN)),
+    scores: records.map((r) => sign * (ownValue(r.metrics, name) ?? Number.NaN)),
     goal: spec.threshold === undefined ? undefined : sign * spec.threshold,
   };
 }
 
 /**
- * Analyses an experiment's records (in iteration order): the seed's
- * `ExperimentTrajectory` with correct statistics, and the evidence behind it.
- * Works from 0 records up; never throws on degenerate data (bad options are a
- * `ValidationError`). See the package README for every field's definition.
+ * Analyses an experiment's records: the seed's `ExperimentTrajectory` with
+ * correct statistics, and the evidence behind it. Records are taken in
+ * iteration order whatever order they come in, one per iteration (of
+ * duplicates the first given counts: `inIterationOrder`). Names are data: a
+ * metric or parameter called `toString` or `__proto__` is analysed like any
+ * other, and every map in the result has no prototype. Works from 0 records
+ * up; never throws on degenerate data (bad options are a `ValidationError`).
+ * See the package README for every field's definition.
  */
 export function analyzeTrajectory(
-  records: readonly ExperimentRecord[],
+  given: readonly ExperimentRecord[],
   options: AnalyzeOptions = {},
 ): TrajectoryAnalysis {
+  const records = inIterationOrder(given);
   const parsedSpecs = parseOrThrow(MetricSpecsSchema, options.metrics ?? {}, "metrics") as Record<
     string,
     MetricSpec
@@ -147,23 +157,16 @@ export function analyzeTrajectory(
   const maxIterations = parseOrThrow(wholeNumber, options.maxIterations ?? null, "maxIterations");
   const horizon = parseOrThrow(wholeNumber, options.horizon ?? null, "horizon");
 
-  const names: string[] = [];
-  const seenNames = new Set<string>();
-  for (const r of records) {
-    for (const name in r.metrics) {
-      if (!seenNames.has(name)) {
-        seenNames.add(name);
-        names.push(name);
-      }
-    }
-  }
-  const metric_history: Record<string, number[]> = {};
-  const improvement_rates: Record<string, number> = {};
-  const metric_trends: Record<string, MetricTrend> = {};
+  // Own keys in order of first appearance (a Set keeps insertion order).
+  const names = new Set<string>();
+  for (const r of records) for (const name of Object.keys(r.metrics)) names.add(name);
+  const metric_history = nameMap<number[]>();
+  const improvement_rates = nameMap<number>();
+  const metric_trends = nameMap<MetricTrend>();
   for (const name of names) {
-    const values = records.map((r) => r.metrics[name] ?? Number.NaN);
+    const values = records.map((r) => ownValue(r.metrics, name) ?? Number.NaN);
     metric_history[name] = values;
-    const spec = parsedSpecs[name] ?? { goal: metricGoal(name, parsedSpecs) };
+    const spec = ownValue(parsedSpecs, name) ?? { goal: metricGoal(name, parsedSpecs) };
     const trend = metricTrend(values, spec);
     metric_trends[name] = trend;
     improvement_rates[name] = trend.ols_slope ?? 0;
@@ -183,7 +186,7 @@ export function analyzeTrajectory(
   };
 
   const last = records.at(-1);
-  const distance_by_criterion: Record<string, number> = {};
+  const distance_by_criterion = nameMap<number>();
   let distance_to_goal: number | null = null;
   if (gate && last) {
     const result = evaluateGate(last.metrics, gate);
@@ -227,7 +230,7 @@ export function analyzeTrajectory(
       return s === undefined || !Number.isFinite(s) ? null : s;
     },
   });
-  const parameter_impact: Record<string, number> = {};
+  const parameter_impact = nameMap<number>();
   for (const [p, e] of Object.entries(parameter_effects.parameters)) {
     if (e.kind === "numeric" && e.impact !== null) parameter_impact[p] = e.impact;
     if (e.kind === "categorical")

@@ -1,4 +1,4 @@
-import type { ExperimentRecord } from "@converge/core";
+import { type ExperimentRecord, ownValue } from "@converge/core";
 import { deflatedSharpe, probabilisticSharpe } from "./stats/index.js";
 import type { OverfittingGuard } from "./types.js";
 
@@ -27,7 +27,7 @@ export const OVERFITTING_METRIC_NAMES = [
 
 function pick(metrics: Record<string, number>, names: readonly string[]): number | undefined {
   for (const name of names) {
-    const v = metrics[name];
+    const v = ownValue(metrics, name);
     if (v !== undefined && Number.isFinite(v)) return v;
   }
   return undefined;
@@ -57,7 +57,7 @@ export function overfittingGuard(
   const metric = findSharpeMetric(records);
   if (!metric || bestIteration === null) return null;
   const best = records.find((r) => r.iteration === bestIteration);
-  const sharpe = best?.metrics[metric];
+  const sharpe = ownValue(best?.metrics, metric);
   if (!best || sharpe === undefined || !Number.isFinite(sharpe)) return null;
 
   const assumptions: string[] = [];
@@ -93,7 +93,7 @@ export function overfittingGuard(
     assumptions.push("returns have normal tails (kurtosis 3): record returns_kurtosis");
   }
   const trialSharpes = records
-    .map((r) => r.metrics[metric])
+    .map((r) => ownValue(r.metrics, metric))
     .filter((v): v is number => v !== undefined && Number.isFinite(v))
     .map(perPeriod);
   const sr = perPeriod(sharpe);

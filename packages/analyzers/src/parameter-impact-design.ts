@@ -2,6 +2,7 @@
  * Design matrix for the parameter-impact regression: turns records into score
  * deltas and parameter-delta columns. Internal to `parameter-impact.ts`.
  */
+import { nameMap, ownValue } from "@converge/core";
 
 /** One regression column: the deltas of a numeric parameter or of one level's indicator. */
 export interface DesignColumn {
@@ -28,6 +29,7 @@ export interface Design {
   columns: DesignColumn[];
   /** Parameters that got columns, in order of first appearance. */
   info: Map<string, ParameterInfo>;
+  /** Parameter -> why it got no column; no prototype (names are data). */
   skipped: Record<string, string>;
 }
 
@@ -91,9 +93,10 @@ export function buildDesign(records: readonly unknown[], scores: (number | null)
         names.push(name);
       }
 
-  const design: Design = { y, columns: [], info: new Map(), skipped: {} };
+  const design: Design = { y, columns: [], info: new Map(), skipped: nameMap() };
   for (const name of names) {
-    const column = values.map((p) => scalarOf(p[name]));
+    // Own entries only: a record without "constructor" has no such parameter, whatever Object.prototype has.
+    const column = values.map((p) => scalarOf(ownValue(p, name)));
     if (column.includes("nested")) {
       design.skipped[name] = "non-scalar value (array or object)";
       continue;

@@ -9,9 +9,16 @@ import {
 const rec = (parameters: Record<string, unknown>, gate_score: number | null): ImpactRecord =>
   ({ parameters, gate_score }) as ImpactRecord;
 
+/** The same value with ordinary objects for the result's prototype-free maps (undefined kept). */
+function toPlain(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(toPlain);
+  if (value === null || typeof value !== "object") return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toPlain(v)]));
+}
+
 /** JSON-safe: survives a JSON round trip unchanged (NaN and Infinity would become null). */
 function expectJsonSafe(result: ParameterImpactResult): void {
-  expect(JSON.parse(JSON.stringify(result))).toStrictEqual(result);
+  expect(JSON.parse(JSON.stringify(result))).toStrictEqual(toPlain(result));
 }
 
 describe("estimateParameterImpact on degenerate input", () => {

@@ -124,8 +124,12 @@ function fit(y: Float64Array, columns: Float64Array[]): Fit | null {
   );
   const g = vec(multiply(zt, yz));
   const eig = vec(eigs(corr, { eigenvectors: false }).values).map((d) => Math.max(0, d));
-  const dmax = Math.max(...eig);
-  const dmin = Math.min(...eig);
+  let dmax = Number.NEGATIVE_INFINITY;
+  let dmin = Number.POSITIVE_INFINITY;
+  for (const d of eig) {
+    if (d > dmax) dmax = d;
+    if (d < dmin) dmin = d;
+  }
   const dofTotal = n - 1; // the intercept used one
   const ols = dofTotal >= k + 1 && dmin > MIN_RECIPROCAL_CONDITION * dmax;
 
@@ -205,7 +209,8 @@ export function blockQuad(m: number[][], index: number[], b: number[]): number {
 export function combinationSd(fit: Fit, index: number[], w: number[]): number | null {
   if (!fit.covStd) return null;
   const scaled = w.map((x, i) => x / (fit.colNorm[index[i] as number] as number));
-  const peak = Math.max(...scaled.map(Math.abs));
+  let peak = Number.NEGATIVE_INFINITY;
+  for (const x of scaled) peak = Math.max(peak, Math.abs(x));
   if (!(peak > 0)) return 0;
   const v = blockQuad(
     fit.covStd,

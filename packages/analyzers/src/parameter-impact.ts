@@ -6,7 +6,7 @@
  * when raised and hurts when lowered averaged out to ~0. Here the score deltas
  * are regressed on the parameter deltas, all parameters jointly.
  */
-import type { ExperimentRecord } from "@converge/core";
+import { type ExperimentRecord, nameMap, ownValue } from "@converge/core";
 import { buildDesign, type DesignColumn, type ParameterInfo } from "./parameter-impact-design.js";
 import {
   blockQuad,
@@ -151,7 +151,7 @@ export function estimateParameterImpact<R extends ImpactRecord = ExperimentRecor
   });
   const design = buildDesign(records, scores);
   const observations = design.y.length;
-  const skipped = { ...design.skipped };
+  const skipped = nameMap(Object.entries(design.skipped));
 
   // Columns that do not vary around their mean (up to rounding) carry no
   // information beyond the intercept.
@@ -172,7 +172,7 @@ export function estimateParameterImpact<R extends ImpactRecord = ExperimentRecor
           kept.map((c) => c.deltas),
         )
       : null;
-  const parameters: Record<string, ParameterImpact> = {};
+  const parameters = nameMap<ParameterImpact>();
   for (const [name, p] of info) {
     const index = kept.flatMap((c, j) => (c.param === name ? [j] : []));
     parameters[name] =
@@ -241,7 +241,8 @@ function categoricalImpact(
   // Level -> column in the fit; the reference level has none.
   const column = new Map<string, number>();
   for (const j of index) column.set(kept[j]?.level as string, j);
-  const levels: Record<string, number> = { [p.reference]: 0 };
+  // No prototype: a level is a parameter's value, and "__proto__" is a value like any other.
+  const levels = nameMap<number>([[p.reference, 0]]);
   for (const [level, j] of column) {
     const b = finite(fit.beta[j]);
     if (b !== null) levels[level] = b;
@@ -262,8 +263,9 @@ function categoricalImpact(
   const best = Object.entries(levels).reduce((a, b) => (b[1] > a[1] ? b : a))[0];
   out.best = best;
   const current = p.current;
-  if (current === undefined || levels[current] === undefined) return out;
-  out.impact = finite((levels[best] as number) - (levels[current] as number));
+  const atCurrent = current === undefined ? undefined : ownValue(levels, current);
+  if (current === undefined || atCurrent === undefined) return out;
+  out.impact = finite((ownValue(levels, best) as number) - atCurrent);
   // Variance of the contrast levels[best] - levels[current].
   const contrast = index.map(
     (j) => (j === column.get(best) ? 1 : 0) - (j === column.get(current) ? 1 : 0),

@@ -2,7 +2,12 @@
  * The facts the rule advisor decides on, gathered from the analysis and the
  * records. Pure: no clock, no randomness.
  */
-import { type ConvergenceStatus, canonicalJson, type ExperimentRecord } from "@converge/core";
+import {
+  type ConvergenceStatus,
+  canonicalJson,
+  type ExperimentRecord,
+  ownValue,
+} from "@converge/core";
 import { iterationsUsed } from "./success-probability.js";
 import type { TrajectoryAnalysis } from "./types.js";
 
@@ -75,7 +80,7 @@ export function scoreLabel(a: TrajectoryAnalysis): string {
   const source = a.score_trend.source;
   if (source === "gate_score") return "gate score";
   const metric = source.startsWith("objective:") ? source.slice("objective:".length) : source;
-  return a.metric_trends[metric]?.goal === "minimize" ? `-${metric}` : metric;
+  return ownValue(a.metric_trends, metric)?.goal === "minimize" ? `-${metric}` : metric;
 }
 
 /** A parameter value as a number (booleans as 0/1), else null. */
@@ -88,7 +93,7 @@ export function numericValue(value: unknown): number | null {
 export function parameterValues(records: readonly ExperimentRecord[], name: string): number[] {
   const out: number[] = [];
   for (const r of records) {
-    const v = Object.hasOwn(r.parameters, name) ? numericValue(r.parameters[name]) : null;
+    const v = numericValue(ownValue(r.parameters, name));
     if (v !== null) out.push(v);
   }
   return out;

@@ -3,6 +3,7 @@
  * written from the numbers of the analysis.
  */
 
+import { nameMap, ownValue } from "@converge/core";
 import { outlookText } from "./outlook.js";
 import type { ParameterImpact } from "./parameter-impact.js";
 import {
@@ -162,7 +163,7 @@ function effectText(f: Facts, p: ParameterImpact): string {
 /** One line per parameter: INCREASE / DECREASE / CHANGE (categorical) / KEEP, with the evidence. */
 export function parameterRecommendations(f: Facts): Record<string, string> {
   const pe = f.analysis.parameter_effects;
-  const out: Record<string, string> = {};
+  const out = nameMap<string>();
   for (const [name, p] of Object.entries(pe.parameters)) {
     if (p.impact === null) {
       out[name] = `KEEP - no estimate yet (${plural(p.changes, "change")})`;
@@ -196,7 +197,7 @@ function parameterStep(f: Facts, name: string, p: ParameterImpact): string | nul
   const impact = p.impact as number;
   const values = parameterValues(f.records, name);
   const last = [...f.records].reverse().find((r) => Object.hasOwn(r.parameters, name));
-  const current = last ? numericValue(last.parameters[name]) : null;
+  const current = last ? numericValue(ownValue(last.parameters, name)) : null;
   if (current === null) return null;
   const steps = values
     .slice(1)

@@ -27,6 +27,7 @@ import {
   ConfigurationError,
   type ExperimentRecord,
   type ExperimentTrajectory,
+  inIterationOrder,
   type TrajectoryAssessment,
   TrajectoryAssessmentSchema,
 } from "@converge/core";
@@ -134,13 +135,15 @@ export function isTrajectoryAnalysis(t: ExperimentTrajectory): t is TrajectoryAn
 
 /**
  * The rule advisor's assessment of an analysed trajectory. Pure: no clock, no
- * randomness.
+ * randomness. Records are taken in iteration order (as the analysis took
+ * them), one per iteration.
  */
 export function assessWithRules(
   analysis: TrajectoryAnalysis,
-  records: readonly ExperimentRecord[],
+  given: readonly ExperimentRecord[],
   options: RuleAdvisorOptions = {},
 ): TrajectoryAssessment {
+  const records = inIterationOrder(given);
   const facts = gatherFacts(analysis, records, settingsFrom(options));
   const { rule, evidence } = decide(facts);
   const gradient = gradientEffectiveness(facts);
@@ -223,7 +226,9 @@ export function ruleAdvisor(options: RuleAdvisorOptions = {}): Advisor {
   return Object.freeze({
     specificationVersion: "v1" as const,
     name: "rule",
-    async advise({ records, trajectory, meta, loop }: AdvisorInput): Promise<Advice> {
+    async advise({ records: given, trajectory, meta, loop }: AdvisorInput): Promise<Advice> {
+      // In iteration order, one per iteration: a store's order cannot change the advice.
+      const records = inIterationOrder(given);
       // A running loop's budget counts when the advisor was not given one.
       const maxIterations = options.maxIterations ?? experimentBudget(records, loop, meta);
       const settings = maxIterations === null ? options : { ...options, maxIterations };

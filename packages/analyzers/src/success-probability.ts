@@ -11,6 +11,8 @@ import {
   type GateCriterion,
   type GateSpec,
   type LoopProgress,
+  nameMap,
+  ownValue,
   seededRandom,
 } from "@converge/core";
 import { criterionKeys } from "./criterion-keys.js";
@@ -149,7 +151,7 @@ function seriesToPredict(input: PredictionInput): {
     gate.criteria.forEach((c, k) => {
       if (!c.required) return;
       const scale = criterionScale(c);
-      const s = windowed(records.length, (i) => records[i]?.metrics[c.metric], scale);
+      const s = windowed(records.length, (i) => ownValue(records[i]?.metrics, c.metric), scale);
       const key = keys[k] as string;
       if (s.values.length === 0) unpredictable.push(key);
       else series.push({ key, ...s, observed: records.length, region: regionOf(c, scale) });
@@ -249,7 +251,7 @@ export function forecastGate(
     reason: string,
     probability: number | null,
   ): { success: SuccessProbability; eta: IterationsEstimate } => ({
-    success: { probability, horizon, horizon_source, basis, by_criterion: {}, reason },
+    success: { probability, horizon, horizon_source, basis, by_criterion: nameMap(), reason },
     eta: {
       estimate: null,
       low: null,
@@ -264,7 +266,7 @@ export function forecastGate(
   if (context.passing) {
     const reason = "the last iteration passes the gate";
     return {
-      success: { probability: 1, horizon, horizon_source, basis, by_criterion: {}, reason },
+      success: { probability: 1, horizon, horizon_source, basis, by_criterion: nameMap(), reason },
       eta: { estimate: 0, low: 0, high: 0, level: ETA_LEVEL, horizon: 0, model: null, reason },
     };
   }
@@ -290,7 +292,8 @@ export function forecastGate(
     region: s.region,
   }));
   let steps = Math.min(MAX_STEPS, Math.max(horizon, ETA_MIN_HORIZON));
-  const observed = Math.max(...series.map((s) => s.observed));
+  let observed = Number.NEGATIVE_INFINITY;
+  for (const s of series) if (s.observed > observed) observed = s.observed;
   let forecast = forecastPasses(criteria, steps, horizon, rnd, breakthrough, observed);
   let mass = sum(forecast.firstPass, steps);
   // An improving loop always gets an ETA: look further ahead until passing is plausible.
@@ -300,7 +303,7 @@ export function forecastGate(
     mass = sum(forecast.firstPass, steps);
   }
   const probability = horizon === 0 ? 0 : bounded(sum(forecast.firstPass, horizon));
-  const by_criterion: Record<string, number> = {};
+  const by_criterion = nameMap<number>();
   series.forEach((s, k) => {
     by_criterion[s.key] = horizon === 0 ? 0 : bounded(forecast.byCriterion[k] as number);
   });

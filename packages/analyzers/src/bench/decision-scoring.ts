@@ -162,7 +162,10 @@ export function scoreCalibration(checks: readonly DecisionCheck[]): CalibrationS
     baseBrier,
     skill: brier === null || baseBrier === null || baseBrier === 0 ? null : 1 - brier / baseBrier,
     countingBins: counting.length,
-    worstGap: counting.length === 0 ? null : Math.max(...counting.map((b) => b.gap as number)),
+    worstGap:
+      counting.length === 0
+        ? null
+        : counting.reduce((worst, b) => Math.max(worst, b.gap as number), Number.NEGATIVE_INFINITY),
   };
 }
 

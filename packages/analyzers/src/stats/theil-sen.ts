@@ -129,7 +129,8 @@ export function theilSen(
   // Order statistics by selection (linear) rather than sorting all slopes.
   const mid = m >> 1;
   const ranks = [mid, m % 2 === 0 ? mid - 1 : mid];
-  if (hasInterval) ranks.push(...bracket(lowPos, m), ...bracket(highPos, m));
+  if (hasInterval)
+    for (const pos of [lowPos, highPos]) for (const r of bracket(pos, m)) ranks.push(r);
   const stats = orderStatistics(slopes, ranks);
   const at = (pos: number): number => {
     const [a, b] = bracket(pos, m);
