@@ -2,8 +2,9 @@
  * A full disk. Preferred: a real 64 KB tmpfs (needs root and permission to
  * mount; works in this sandbox), filled by appends until write() fails, so a
  * short write is cut back and the experiment is read back from the same full
- * file system. Always: a records file that is a symlink to /dev/full, where
- * every write fails with ENOSPC.
+ * file system. Always: a records file that is a symlink to /dev/full is
+ * refused before anything is written (the store never writes through a link
+ * nor to a device), and the store recovers once the file is back.
  */
 import { execFileSync } from "node:child_process";
 import {
@@ -93,25 +94,25 @@ describe("disk full", () => {
     });
   }
 
-  it("on /dev/full: ENOSPC with a clear message, and the store recovers without skipping a number", async () => {
+  it("a records file linked to /dev/full is refused before any write, and the store recovers", async () => {
     const dir = tempDir();
     const file = join(dir, "full.jsonl");
     const first = jsonlStore({ dir });
     for (let i = 1; i <= 3; i++) await first.append(record("full", i));
     await first.close();
 
-    // Every write to the records file now fails as on a full disk.
     renameSync(file, `${file}.saved`);
     symlinkSync("/dev/full", file);
     const store = jsonlStore({ dir });
     const error = await failure(store.append(record("full", 4)));
-    expect(error.code).toBe("ENOSPC");
-    expect(error.message).toContain(`disk full while appending iteration 4 of "full" to ${file}`);
-    expect(error.message).toContain("nothing was written");
-    expect(error.hint).toContain("free space and retry");
+    expect(error.code).toBe("ELOOP");
+    expect(error.message).toContain(
+      `Refused to open ${file} for append: it is a symbolic link (to /dev/full)`,
+    );
+    expect(error.hint).toContain("replace the link with the file itself");
     expect(existsSync(join(dir, "full.jsonl.lock"))).toBe(false);
 
-    // Space is back: the same store re-reads the file and iteration 4 goes in, after 1..3.
+    // The file is back: the same store re-reads the file and iteration 4 goes in, after 1..3.
     rmSync(file);
     renameSync(`${file}.saved`, file);
     await store.append(record("full", 4));

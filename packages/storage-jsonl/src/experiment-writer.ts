@@ -4,14 +4,7 @@
  * fdatasync when durability asks for one); the lock is released after a short
  * idle moment so other processes can take their turn.
  */
-import {
-  fdatasyncSync,
-  fstatSync,
-  ftruncateSync,
-  openSync,
-  writeFileSync,
-  writeSync,
-} from "node:fs";
+import { fdatasyncSync, fstatSync, ftruncateSync, writeSync } from "node:fs";
 import {
   ConvergeError,
   CorruptRecordError,
@@ -21,6 +14,7 @@ import {
   StoreError,
   type StoreNotice,
 } from "@converge/core";
+import { openForAppend, writeNewFile } from "./file-safety.js";
 import { acquireLock, type LockInfo, releaseLock } from "./lock.js";
 import type { Durability } from "./options.js";
 import { lockPath, recordsPath, tornPath } from "./paths.js";
@@ -121,8 +115,9 @@ export class ExperimentWriter {
     const info = await acquireLock(this.lock, this.experimentId, this.settings.lockTimeoutMs);
     let fd = -1;
     try {
-      // a+ = O_RDWR | O_APPEND | O_CREAT: every write lands at the end, and we can read the tail.
-      fd = openSync(this.file, "a+", 0o644);
+      // O_RDWR | O_APPEND | O_CREAT: every write lands at the end, and we can read the tail.
+      // Never through a link and never a FIFO or device: the repair below cuts the file.
+      fd = openForAppend(this.file);
       let size = fstatSync(fd).size;
       const tail = readTail(fd, size);
       let lastLine = tail.lastLine;
@@ -187,7 +182,7 @@ export class ExperimentWriter {
     const line = countNewlines(fd, tail.wholeEnd) + 1;
     const sidecar = tornPath(this.settings.dir, this.experimentId, new Date());
     // The bytes are saved (and synced) before the file is cut, so a crash in between loses nothing.
-    writeFileSync(sidecar, tail.torn, { flag: "wx", mode: 0o644, flush: true });
+    writeNewFile(sidecar, tail.torn, true);
     ftruncateSync(fd, tail.wholeEnd);
     fdatasyncSync(fd);
     this.settings.notify({
@@ -244,7 +239,7 @@ export class ExperimentWriter {
     try {
       ftruncateSync(this.fd, before);
     } catch {
-      // Not a regular file (e.g. /dev/full), or the disk refuses: only a partial line matters.
+      // The disk refuses even the cut: only a partial line matters.
       undone = written === 0;
     }
     // Forget the file's state: the next append takes the lock again and re-reads the tail.

@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import {
   type ExperimentListing,
@@ -15,9 +15,10 @@ import {
   serializeRecord,
 } from "@converge/core";
 import { ExperimentWriter } from "./experiment-writer.js";
+import { listExperiments } from "./list-experiments.js";
 import { readMetaFile, writeMetaFile } from "./meta-file.js";
 import { type Durability, type JsonlStoreOptions, parseOptions } from "./options.js";
-import { checkExperimentId, experimentIdOf, recordsPath } from "./paths.js";
+import { checkExperimentId, recordsPath } from "./paths.js";
 import { openRecordBatches } from "./read-records.js";
 import { errorCode, errorMessage, writeHint } from "./sys-error.js";
 
@@ -36,13 +37,16 @@ export interface JsonlStore extends Store {
   /** The durability mode in force. */
   readonly durability: Durability;
   /**
-   * Repairs and skips so far (torn tails cut or skipped, bad lines skipped by
-   * lenient reads), oldest first; the last 1,000 are kept.
+   * Repairs, skips and findings so far (torn tails, bad lines skipped by
+   * lenient reads, files `list` skipped, unreadable meta, duplicate, foreign
+   * and out-of-order records, inexact numbers), oldest first; the last 1,000
+   * are kept.
    */
   readonly notices: StoreNotice[];
   /**
    * The records of an experiment in file order, read as a stream: memory stays
-   * flat however long the experiment is. Errors as `read`.
+   * flat however long the experiment is. Errors and notices as `read`, but a
+   * file out of order is streamed as it is (reported, not sorted).
    */
   iterate(experimentId: string, options?: ReadOptions): AsyncIterable<ExperimentRecord>;
 }
@@ -145,9 +149,17 @@ export function jsonlStore(options: JsonlStoreOptions): JsonlStore {
 
     async read(experimentId: string, options?: ReadOptions): Promise<ExperimentRecord[]> {
       const records: ExperimentRecord[] = [];
+      let sorted = true;
+      let last = -1;
       for await (const batch of await batchesOf(experimentId, options)) {
-        for (const record of batch) records.push(record);
+        for (const record of batch) {
+          if (record.iteration < last) sorted = false;
+          last = record.iteration;
+          records.push(record);
+        }
       }
+      // Out of order in the file (reported as a notice): sorted, stable, as Store.read promises.
+      if (!sorted) records.sort((a, b) => a.iteration - b.iteration);
       return records;
     },
 
@@ -166,23 +178,7 @@ export function jsonlStore(options: JsonlStoreOptions): JsonlStore {
     },
 
     async list(): Promise<ExperimentListing[]> {
-      let names: string[];
-      try {
-        names = readdirSync(root);
-      } catch (error) {
-        if (errorCode(error) === "ENOENT") return [];
-        throw new StoreError(`Could not list ${root}: ${errorMessage(error)}`, {
-          code: errorCode(error),
-          cause: error,
-          hint: "check that the store directory is readable",
-        });
-      }
-      const ids = new Set<string>();
-      for (const name of names) {
-        const id = experimentIdOf(name);
-        if (id !== undefined) ids.add(id);
-      }
-      return [...ids].sort().map((id) => ({ experiment_id: id, meta: readMetaFile(root, id) }));
+      return listExperiments(root, notify);
     },
 
     async close(): Promise<void> {

@@ -1,7 +1,8 @@
-import { closeSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, lstatSync, openSync, unlinkSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import { StoreError } from "@converge/core";
+import { CREATE_NEW_FLAGS, readSmallFile } from "./file-safety.js";
 import { closeQuietly, errorCode, unlinkQuietly } from "./sys-error.js";
 
 /** What a lock file holds. */
@@ -53,7 +54,7 @@ type Attempt = { acquired: true } | { acquired: false; holder: LockInfo | undefi
 function tryCreate(path: string, info: LockInfo): boolean {
   let fd: number;
   try {
-    fd = openSync(path, "wx", 0o644);
+    fd = openSync(path, CREATE_NEW_FLAGS, 0o644);
   } catch (error) {
     if (errorCode(error) === "EEXIST") return false;
     throw lockError(path, "create", error);
@@ -72,21 +73,29 @@ function tryCreate(path: string, info: LockInfo): boolean {
 function lockError(path: string, what: string, error: unknown): StoreError {
   const code = errorCode(error);
   const reason = error instanceof Error ? error.message : String(error);
+  let hint = "check that the store directory exists and is writable by this user";
+  if (code === "ENOSPC") hint = "the disk is full; free space and retry";
+  // A link, FIFO or directory where the lock belongs: never ours, never followed.
+  if (code === "ELOOP" || code === "ENOTREG" || code === "EISDIR") {
+    hint = `a lock file is a regular file the store creates itself: delete ${path} (a link: only the link, not its target), then retry`;
+  }
   return new StoreError(`Could not ${what} the lock file ${path}: ${reason}`, {
     code,
     cause: error,
-    hint:
-      code === "ENOSPC"
-        ? "the disk is full; free space and retry"
-        : "check that the store directory exists and is writable by this user",
+    hint,
   });
+}
+
+/** The text of a lock file: never through a link, never waiting on a FIFO. */
+function readLock(path: string): string {
+  return readSmallFile(path, false);
 }
 
 /** Whether the lock described by `text` was left by a process that is gone. */
 function isStale(path: string, holder: LockInfo | undefined): boolean {
   if (holder === undefined) {
     try {
-      return Date.now() - statSync(path).mtimeMs > UNREADABLE_LOCK_GRACE_MS;
+      return Date.now() - lstatSync(path).mtimeMs > UNREADABLE_LOCK_GRACE_MS;
     } catch {
       return false; // vanished meanwhile: the next attempt will tell
     }
@@ -107,7 +116,7 @@ function breakStale(path: string, staleText: string): void {
   try {
     let current: string | undefined;
     try {
-      current = readFileSync(path, "utf8");
+      current = readLock(path);
     } catch {
       return; // already gone
     }
@@ -125,12 +134,12 @@ function breakStale(path: string, staleText: string): void {
 
 function tryCreateMarker(marker: string): boolean {
   try {
-    closeSync(openSync(marker, "wx", 0o644));
+    closeSync(openSync(marker, CREATE_NEW_FLAGS, 0o644));
     return true;
   } catch (error) {
     if (errorCode(error) !== "EEXIST") return false;
     try {
-      if (Date.now() - statSync(marker).mtimeMs > TAKEOVER_GRACE_MS) unlinkSync(marker);
+      if (Date.now() - lstatSync(marker).mtimeMs > TAKEOVER_GRACE_MS) unlinkSync(marker);
     } catch {
       // raced with its owner: fine
     }
@@ -143,7 +152,7 @@ function attempt(path: string, info: LockInfo): Attempt {
     if (tryCreate(path, info)) return { acquired: true };
     let text: string | undefined;
     try {
-      text = readFileSync(path, "utf8");
+      text = readLock(path);
     } catch (error) {
       if (errorCode(error) === "ENOENT") continue; // released between our two calls: try again
       throw lockError(path, "read", error);
@@ -206,7 +215,7 @@ function lockedError(
 export function releaseLock(path: string, info: LockInfo): void {
   heldHere.delete(path);
   try {
-    const holder = parseLock(readFileSync(path, "utf8"));
+    const holder = parseLock(readLock(path));
     if (holder && holder.pid === info.pid && holder.since === info.since) unlinkSync(path);
   } catch {
     // gone already, or unreadable: nothing of ours to remove

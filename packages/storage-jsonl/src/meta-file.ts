@@ -1,5 +1,5 @@
 /** `<id>.meta.json`: written atomically (temp file, fsync, rename, fsync of the directory). */
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
+import { fsyncSync, openSync, renameSync } from "node:fs";
 import { basename, dirname } from "node:path";
 import {
   type ExperimentMeta,
@@ -7,6 +7,7 @@ import {
   StoreError,
   toValidationIssues,
 } from "@converge/core";
+import { readSmallFile, refuseLinkOrSpecial, writeNewFile } from "./file-safety.js";
 import { metaPath } from "./paths.js";
 import { closeQuietly, errorCode, errorMessage, unlinkQuietly, writeHint } from "./sys-error.js";
 
@@ -20,27 +21,23 @@ function nonFiniteAsText(_key: string, value: unknown): unknown {
   return value;
 }
 
-function writeAll(fd: number, bytes: Buffer): void {
-  for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
-}
-
 /** Writes a validated meta so a reader sees the old file or the new one, never a mix. */
 export function writeMetaFile(dir: string, meta: ExperimentMeta): void {
   const target = metaPath(dir, meta.experiment_id);
   // A leading "." keeps temp files out of list(): ids start with a letter or digit.
   const temp = `${dirname(target)}/.${basename(target)}.${process.pid}.${++tempCounter}.tmp`;
   const bytes = Buffer.from(`${JSON.stringify(meta, nonFiniteAsText, 2)}\n`);
-  let fd = -1;
+  // rename() would replace a link rather than write through it, but a linked or
+  // special meta file is the user's to sort out: refused, not silently replaced.
+  refuseLinkOrSpecial(target, `write the meta of "${meta.experiment_id}" to`);
+  let written = false;
   try {
-    fd = openSync(temp, "wx", 0o644);
-    writeAll(fd, bytes);
-    fsyncSync(fd);
-    closeSync(fd);
-    fd = -1;
+    writeNewFile(temp, bytes, true);
+    written = true;
     renameSync(temp, target);
   } catch (error) {
-    if (fd >= 0) closeQuietly(fd);
-    unlinkQuietly(temp);
+    // Only our own temp file is removed (writeNewFile cleans up after itself).
+    if (written) unlinkQuietly(temp);
     const code = errorCode(error);
     throw new StoreError(
       `Could not write the meta of "${meta.experiment_id}" to ${target}: ${errorMessage(error)}; the previous meta (if any) is unchanged.`,
@@ -83,8 +80,10 @@ export function readMetaFile(dir: string, experimentId: string): ExperimentMeta 
   const file = metaPath(dir, experimentId);
   let text: string;
   try {
-    text = readFileSync(file, "utf8");
+    // Through a link is fine for a read; a FIFO or device is refused, never waited on.
+    text = readSmallFile(file, true);
   } catch (error) {
+    if (StoreError.isInstance(error)) throw error;
     const code = errorCode(error);
     if (code === "ENOENT") return null;
     throw new StoreError(`Could not read ${file}: ${errorMessage(error)}`, {

@@ -22,7 +22,9 @@ export interface JsonlStoreOptions {
   /** How long `append` waits for another process's lock before it fails. Default 30,000 ms. */
   lockTimeoutMs?: number;
   /**
-   * Called for every repair and skip (torn tail cut, bad line skipped in a lenient read).
+   * Called for every repair, skip and finding (torn tail cut, bad line skipped in a lenient
+   * read, file skipped by `list`, invalid meta, duplicate, foreign or out-of-order record,
+   * inexact number).
    * What it throws is ignored; the notice is also kept in `store.notices`.
    */
   onNotice?: (notice: StoreNotice) => void;

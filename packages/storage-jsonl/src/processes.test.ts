@@ -31,7 +31,7 @@ beforeAll(() => {
 }, 120_000);
 
 function child(name: string, args: string[]): { process: ChildProcess; output: () => string } {
-  const proc = spawn(process.execPath, [script(name), ...args], {
+  const proc = spawn(process.execPath, [script(name)].concat(args), {
     stdio: ["pipe", "pipe", "pipe"],
   });
   let output = "";

@@ -2,7 +2,8 @@
  * Streaming reader of a records file. Lines are split here on "\n" rather than
  * with `readline`, which hands back a torn last line as if it were whole.
  */
-import { open } from "node:fs/promises";
+import { constants } from "node:fs";
+import { open, stat } from "node:fs/promises";
 import { StringDecoder } from "node:string_decoder";
 import {
   CorruptRecordError,
@@ -12,6 +13,8 @@ import {
   type StoreNotice,
   ValidationError,
 } from "@converge/core";
+import { fileTypeOf, notRegularError } from "./file-safety.js";
+import { RecordChecks } from "./record-checks.js";
 import { errorCode, errorMessage } from "./sys-error.js";
 
 /** Large reads: fewer chunks, fewer carries of a line across two chunks. */
@@ -50,17 +53,32 @@ function isBlank(line: string): boolean {
  * The records of `file` in file order, a chunk's worth at a time; `undefined`
  * when the file does not exist. Blank lines are ignored; a bad line is a
  * `CorruptRecordError` (or, when lenient, skipped and reported); a torn last
- * line (no final "\n" and not a whole record) is skipped and reported.
+ * line (no final "\n" and not a whole record) is skipped and reported. A
+ * record of another experiment or a repeated iteration is dropped, and the
+ * first record out of order and every inexact number are reported (see
+ * `RecordChecks`). Not a regular file (FIFO, device, directory): a
+ * `StoreError`, without waiting on it.
  */
 export async function openRecordBatches(
   options: ReadRecordsOptions,
 ): Promise<AsyncGenerator<ExperimentRecord[]> | undefined> {
+  const { file } = options;
   let handle: Awaited<ReturnType<typeof open>>;
   try {
-    handle = await open(options.file, "r");
+    // A FIFO would block the open and every read, a device would never end:
+    // the type is checked before the open (which is non-blocking) and after it.
+    const before = await stat(file);
+    if (!before.isFile()) throw notRegularError(file, "read", fileTypeOf(before));
+    handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
+    if (StoreError.isInstance(error)) throw error;
     if (errorCode(error) === "ENOENT") return undefined;
-    throw readError(options.file, error);
+    throw readError(file, error);
+  }
+  const after = await handle.stat().catch(() => undefined);
+  if (!after?.isFile()) {
+    await handle.close().catch(() => undefined);
+    throw notRegularError(file, "read", after ? fileTypeOf(after) : "not a readable file");
   }
   return batches(handle, options);
 }
@@ -73,6 +91,7 @@ async function* batches(
   let lineNumber = 0;
   let carry = "";
   let batch: ExperimentRecord[] = [];
+  const checks = new RecordChecks(file, experimentId, notify);
 
   const take = (line: string): void => {
     lineNumber++;
@@ -92,7 +111,7 @@ async function* batches(
       });
       return;
     }
-    batch.push(record);
+    if (checks.accept(record, line, lineNumber)) batch.push(record);
   };
 
   const stream = handle.createReadStream({ highWaterMark: HIGH_WATER_MARK });
@@ -142,8 +161,9 @@ async function* batches(
   // A last line without "\n": whole (e.g. a hand-edited file) or torn by a crash.
   function lastLine(rest: string): void {
     lineNumber++;
+    let record: ExperimentRecord;
     try {
-      batch.push(deserializeRecord(rest));
+      record = deserializeRecord(rest);
     } catch {
       const bytes = Buffer.byteLength(rest);
       notify({
@@ -153,6 +173,8 @@ async function* batches(
         line: lineNumber,
         message: `skipped a torn last line of ${bytes} bytes at line ${lineNumber} of ${file} (a crash cut it short; the next append moves it to a .torn-* file beside it)`,
       });
+      return;
     }
+    if (checks.accept(record, rest, lineNumber)) batch.push(record);
   }
 }

@@ -73,7 +73,7 @@ function loadInChild(mode: string, dir: string, id: string): LoadResult {
 }
 
 function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
+  const sorted = values.slice().sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] as number;
 }
 
