@@ -1,4 +1,4 @@
-import { ConfigurationError } from "@converge/core";
+import { ConfigurationError, redactUri } from "@converge/core";
 import { resolveMlflowConfig } from "./config.js";
 import { MlflowError } from "./errors.js";
 import { Http, type HttpStats } from "./http.js";
@@ -434,7 +434,7 @@ export function splitBatch(batch: LogBatchInput): Array<{
 function proxyPath(artifactUri: string, path: string): string {
   if (!artifactUri.startsWith("mlflow-artifacts:")) {
     throw new MlflowError(
-      `The run's artifact location "${artifactUri}" is not served by the tracking server (expected an mlflow-artifacts: URI).`,
+      `The run's artifact location "${redactUri(artifactUri)}" is not served by the tracking server (expected an mlflow-artifacts: URI).`,
       {
         hint: "start the server with artifact serving (`mlflow server --artifacts-destination <dir>`, without --default-artifact-root pointing elsewhere), or use an MLflow experiment created on such a server",
       },

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import { redactUrisIn } from "@converge/core";
 import { Pool } from "undici";
 import { authorizationHeader, type MlflowAuth } from "./config.js";
 import { MlflowError } from "./errors.js";
@@ -192,7 +193,8 @@ export class Http {
     }
     if (/^\s*<(!doctype|html)/i.test(message)) message = "(an HTML page)";
     if (message.length > 1000) message = `${message.slice(0, 1000)}...`;
-    message = this.redact(message);
+    // A proxy in front of the server may quote a URL with credentials in its error page.
+    message = redactUrisIn(this.redact(message));
     const detail = [errorCode, message].filter((s) => s).join(": ");
     const head = `MLflow ${endpoint} failed with HTTP ${status}${detail ? `: ${detail}` : ""}`;
     let hint: string | undefined;

@@ -12,6 +12,7 @@ import {
   type Store,
   type StoreNotice,
   serializeRecord,
+  terminalSafe,
 } from "@converge/core";
 import {
   createMlflowClient,
@@ -34,6 +35,7 @@ import {
   recordHash,
   TAG,
 } from "./mapping.js";
+import { type ChildRecord, checkIntegrity } from "./read-integrity.js";
 import { Spool } from "./spool.js";
 
 /** A notice of the MLflow store: the core kinds plus the spool's. */
@@ -69,6 +71,12 @@ export interface MlflowStore extends Store {
   /** Absolute path of the spool directory. */
   readonly spoolDir: string;
   onNotice?: ((notice: MlflowStoreNotice) => void) | undefined;
+  /**
+   * Every notice so far (spooled, synced, and the read's integrity notices:
+   * "missing-iteration", "duplicate-iteration", "foreign-record"), oldest
+   * first; the last 1,000 are kept.
+   */
+  readonly notices: MlflowStoreNotice[];
   /** Records waiting in the spool. */
   pending(): Promise<number>;
   /** Uploads the spool in order, without duplicates; what was uploaded leaves the spool. */
@@ -102,6 +110,8 @@ const DOWNLOAD_CONCURRENCY = 16;
  * iteration. The child runs hold every record, so nothing depends on it.
  */
 const PARENT_BATCH = 500;
+/** How many notices `store.notices` keeps (the oldest are dropped first). */
+const MAX_KEPT_NOTICES = 1000;
 /** The spool is rewritten after this many records uploaded by `sync`. */
 const SYNC_CHECKPOINT = 25;
 
@@ -120,6 +130,7 @@ export function mlflowStore(options: MlflowStoreOptions = {}): MlflowStore {
   const spool = new Spool(options.spoolDir ?? "./.converge-spool");
   const states = new Map<string, ExperimentState>();
   let experimentPromise: Promise<MlflowExperiment> | undefined;
+  const notices: MlflowStoreNotice[] = [];
 
   const stateOf = (id: string): ExperimentState => {
     let s = states.get(id);
@@ -146,6 +157,8 @@ export function mlflowStore(options: MlflowStoreOptions = {}): MlflowStore {
   };
 
   const notify = (notice: MlflowStoreNotice): void => {
+    notices.push(notice);
+    if (notices.length > MAX_KEPT_NOTICES) notices.splice(0, notices.length - MAX_KEPT_NOTICES);
     try {
       store.onNotice?.(notice);
     } catch {
@@ -247,7 +260,7 @@ export function mlflowStore(options: MlflowStoreOptions = {}): MlflowStore {
         tags: s.last === undefined ? [] : [{ key: TAG.lastIteration, value: String(s.last) }],
       });
     } catch (error) {
-      s.parentMetrics = [...metrics, ...s.parentMetrics];
+      s.parentMetrics = metrics.concat(s.parentMetrics);
       throw error;
     }
   };
@@ -269,7 +282,8 @@ export function mlflowStore(options: MlflowStoreOptions = {}): MlflowStore {
     const isNext = s.last === undefined || record.iteration > s.last;
     let child = certain && isNext ? undefined : await findChild(exp, id, record.iteration);
     const parentBatch = async () => {
-      s.parentMetrics.push(...iterationMetrics(record));
+      // One at a time: a record may have more metrics than a call can take as arguments.
+      for (const metric of iterationMetrics(record)) s.parentMetrics.push(metric);
       if (s.parentMetrics.length >= PARENT_BATCH) await flushParent(id);
     };
     if (child) {
@@ -434,6 +448,7 @@ export function mlflowStore(options: MlflowStoreOptions = {}): MlflowStore {
     experimentName,
     spoolDir: spool.dir,
     onNotice: options.onNotice,
+    notices,
 
     append(record: ExperimentRecord): Promise<void> {
       let valid: ExperimentRecord;
@@ -464,38 +479,44 @@ export function mlflowStore(options: MlflowStoreOptions = {}): MlflowStore {
     async read(experimentId: string): Promise<ExperimentRecord[]> {
       return serial(experimentId, async () => {
         const exp = await findExperiment();
-        const byIteration = new Map<number, ExperimentRecord>();
         let parent: MlflowRun | undefined;
+        let children: (ChildRecord | undefined)[] = [];
         if (exp) {
           parent = await findParent(exp, experimentId);
-          const children = await client.searchRuns({
+          const runs = await client.searchRuns({
             experimentIds: [exp.experiment_id],
             filter: `${idFilter(experimentId)} and tags.\`${TAG.kind}\` = 'iteration' and attributes.status = 'FINISHED'`,
           });
-          const records = await mapLimit(children, DOWNLOAD_CONCURRENCY, async (run) => {
+          children = await mapLimit(runs, DOWNLOAD_CONCURRENCY, async (run) => {
             try {
-              return deserializeRecord(
-                (await client.downloadArtifact(run.info.artifact_uri, ARTIFACT.record)).toString(
-                  "utf8",
-                ),
-              );
+              const bytes = await client.downloadArtifact(run.info.artifact_uri, ARTIFACT.record);
+              return {
+                record: deserializeRecord(bytes.toString("utf8")),
+                runId: run.info.run_id,
+                startTime: run.info.start_time,
+              };
             } catch (error) {
               if (is404(error)) return undefined;
               throw error;
             }
           });
-          for (const r of records)
-            if (r && !byIteration.has(r.iteration)) byIteration.set(r.iteration, r);
         }
         const spooled = spool.records(experimentId);
-        for (const r of spooled) if (!byIteration.has(r.iteration)) byIteration.set(r.iteration, r);
-        if (!parent && byIteration.size === 0 && !spool.has(experimentId)) {
+        const found = children.filter((c): c is ChildRecord => c !== undefined);
+        if (!parent && found.length === 0 && spooled.length === 0 && !spool.has(experimentId)) {
           throw new ExperimentNotFoundError(
             experimentId,
             `the MLflow experiment "${experimentName}" at ${client.trackingUri}`,
           );
         }
-        return [...byIteration.values()].sort((a, b) => a.iteration - b.iteration);
+        const { records, notices: integrity } = checkIntegrity({
+          experimentId,
+          source: `the MLflow experiment "${terminalSafe(experimentName)}" at ${client.trackingUri}`,
+          children: found,
+          spooled,
+        });
+        for (const notice of integrity) notify(notice);
+        return records;
       });
     },
 
