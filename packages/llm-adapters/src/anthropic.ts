@@ -12,6 +12,14 @@ import {
   readApiKey,
   resolveSettings,
 } from "./adapter-settings.js";
+import {
+  AnthropicMessageShape,
+  AnthropicUsageShape,
+  checkShape,
+  parsedAnswer,
+  type ShapeExpectation,
+  usageOf,
+} from "./answer-shape.js";
 import { type AnswerContext, outputError, parseAnswer, validateAnswer } from "./parse-output.js";
 import { costOf, priceOfAnswer } from "./pricing.js";
 import { sdkClassifier, withRetries } from "./retry.js";
@@ -69,12 +77,27 @@ export function anthropic(settings: AnthropicSettings): LanguageModel {
     return client;
   };
 
-  const answerContext = (message: Anthropic.Message): AnswerContext => {
-    const model = message.model || resolved.model;
-    const u = message.usage;
+  const answerContext = (answeredModel: string | undefined, usage: unknown): AnswerContext => {
+    const model = answeredModel || resolved.model;
+    const u = usageOf(AnthropicUsageShape, usage);
+    const price = priceOfAnswer(model, resolved.model, resolved.prices);
+    if (!u) {
+      warnOnce(
+        warned,
+        `usage:${model}`,
+        resolved.warn,
+        `the server reported no token usage for ${PROVIDER}/${model}: costUsd is null.`,
+      );
+      return {
+        provider: PROVIDER,
+        model,
+        usage: { inputTokens: 0, outputTokens: 0 },
+        costUsd: null,
+        secrets: [key],
+      };
+    }
     const written = u.cache_creation_input_tokens ?? 0;
     const read = u.cache_read_input_tokens ?? 0;
-    const price = priceOfAnswer(model, resolved.model, resolved.prices);
     if (!price) {
       warnOnce(
         warned,
@@ -118,7 +141,14 @@ export function anthropic(settings: AnthropicSettings): LanguageModel {
               tool_choice: { type: "tool" as const, name },
             }
           : { output_config: { format: { type: "json_schema" as const, schema: jsonSchema } } };
-      const message = await withRetries(
+      const expect: ShapeExpectation = {
+        provider: PROVIDER,
+        model: resolved.model,
+        baseURL: sdk.baseURL,
+        shape: "the Anthropic Messages shape",
+        fix: "check that baseURL points at Anthropic's API or a gateway that speaks it (without /v1: the SDK adds it)",
+      };
+      const answer = await withRetries(
         {
           provider: PROVIDER,
           model: resolved.model,
@@ -128,20 +158,27 @@ export function anthropic(settings: AnthropicSettings): LanguageModel {
           abortSignal: options.abortSignal,
         },
         ({ signal, timeoutMs }) =>
-          sdk.messages.create(
-            {
-              model: resolved.model,
-              max_tokens: resolved.maxOutputTokens,
-              ...(options.system && { system: options.system }),
-              messages: [{ role: "user", content: options.prompt }],
-              ...(resolved.temperature !== undefined && { temperature: resolved.temperature }),
-              ...shape,
-            },
-            { signal, timeout: timeoutMs, maxRetries: 0 },
+          parsedAnswer(
+            sdk.messages.create(
+              {
+                model: resolved.model,
+                max_tokens: resolved.maxOutputTokens,
+                ...(options.system && { system: options.system }),
+                messages: [{ role: "user", content: options.prompt }],
+                ...(resolved.temperature !== undefined && { temperature: resolved.temperature }),
+                ...shape,
+              },
+              { signal, timeout: timeoutMs, maxRetries: 0 },
+            ),
+            expect,
           ),
       );
-      const context = answerContext(message);
-      const text = message.content.map((b) => (b.type === "text" ? b.text : "")).join("");
+      // Validated where it is read: the SDK's types are a promise the server may not keep.
+      const message = checkShape(AnthropicMessageShape, answer, expect);
+      const context = answerContext(message.model, message.usage);
+      const text = message.content
+        .map((b) => (b.type === "text" && typeof b.text === "string" ? b.text : ""))
+        .join("");
       const label = `${PROVIDER}/${context.model}`;
       if (message.stop_reason === "refusal") {
         throw outputError(context, "refusal", `${label} refused to answer.`, text);
@@ -159,9 +196,7 @@ export function anthropic(settings: AnthropicSettings): LanguageModel {
       }
       let object: T;
       if (mode === "tool") {
-        const call = message.content.find(
-          (b): b is Anthropic.ToolUseBlock => b.type === "tool_use" && b.name === name,
-        );
+        const call = message.content.find((b) => b.type === "tool_use" && b.name === name);
         if (!call) {
           throw outputError(
             context,

@@ -126,6 +126,31 @@ export class LlmOutputError extends LlmError {
   }
 }
 
+const shapeMarker = Symbol.for("converge.error.llm-response-shape");
+
+/**
+ * The provider answered 200, but the body is not in the shape of its API (not
+ * JSON, an HTML page, `{}`, an empty `choices`): usually a `baseURL` that
+ * points at something else (a web page, a proxy, another API). Asking again
+ * cannot help, so it is not retried or re-asked. The message names the host
+ * (never a key or a query) and what was missing.
+ */
+export class LlmResponseShapeError extends LlmError {
+  readonly [shapeMarker] = true;
+  /** The host that answered, e.g. `api.openai.com` or `127.0.0.1:8080`. */
+  readonly host: string;
+
+  constructor(provider: string, model: string, message: string, host: string) {
+    super(provider, model, message);
+    this.name = "LlmResponseShapeError";
+    this.host = host;
+  }
+
+  static override isInstance(error: unknown): error is LlmResponseShapeError {
+    return marked(error, shapeMarker);
+  }
+}
+
 /** Replaces every occurrence of each secret (and its bearer form) with "***". */
 export function redact(text: string, secrets: readonly (string | undefined)[]): string {
   let out = text;

@@ -9,6 +9,7 @@
 import { type FailureAnalysisInput, metricGoal } from "@converge/core";
 import { gateResultLines } from "./gate-lines.js";
 import { historySection } from "./iteration-history.js";
+import { ownValue } from "./own-names.js";
 import {
   assemble,
   capped,
@@ -105,7 +106,7 @@ function metricsSection(input: FailureAnalysisInput): PromptSection {
         names,
         MAX_ITEMS,
         (n) =>
-          `- ${oneLine(n)}: ${num(input.metrics[n])} (${metricGoal(n) === "minimize" ? "lower is better" : "higher is better"})`,
+          `- ${oneLine(n)}: ${num(ownValue(input.metrics, n))} (${metricGoal(n) === "minimize" ? "lower is better" : "higher is better"})`,
         "metrics",
       )
     : ["- none reported"];

@@ -12,10 +12,14 @@ function thresholdText(c: Pick<CriterionResult, "op" | "threshold">): string {
     : `${c.op} ${num(c.threshold)}`;
 }
 
-const NOTE_TEXT: Record<string, string> = { missing: "missing", Infinity: "∞", "-Infinity": "-∞" };
+const NOTE_TEXT: ReadonlyMap<string, string> = new Map([
+  ["missing", "missing"],
+  ["Infinity", "∞"],
+  ["-Infinity", "-∞"],
+]);
 
 function valueText(c: CriterionResult, unit: string | undefined): string {
-  if (c.value === null) return NOTE_TEXT[c.note ?? ""] ?? "n/a";
+  if (c.value === null) return NOTE_TEXT.get(c.note ?? "") ?? "n/a";
   return unit ? `${num(c.value)} ${oneLine(unit, 20)}` : num(c.value);
 }
 

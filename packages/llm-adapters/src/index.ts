@@ -10,6 +10,7 @@ export {
   LlmError,
   LlmOutputError,
   type LlmOutputProblem,
+  LlmResponseShapeError,
 } from "./errors.js";
 export {
   FAILURE_PROMPT_CODE_CHARS,

@@ -19,8 +19,8 @@ function isFromTo(v: unknown): v is { from?: unknown; to?: unknown } {
 export function changeLines(changes: Readonly<Record<string, unknown>>): string[] {
   return Object.entries(changes).map(([name, change]) => {
     if (!isFromTo(change)) return `${oneLine(name)}: ? → ${formatValue(change)}`;
-    const from = "from" in change ? formatValue(change.from) : "(absent)";
-    const to = "to" in change ? formatValue(change.to) : "(removed)";
+    const from = Object.hasOwn(change, "from") ? formatValue(change.from) : "(absent)";
+    const to = Object.hasOwn(change, "to") ? formatValue(change.to) : "(removed)";
     return `${oneLine(name)}: ${from} → ${to}`;
   });
 }

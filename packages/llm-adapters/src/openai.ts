@@ -13,6 +13,16 @@ import {
   readApiKey,
   resolveSettings,
 } from "./adapter-settings.js";
+import {
+  ChatCompletionShape,
+  ChatUsageShape,
+  checkShape,
+  parsedAnswer,
+  ResponsesShape,
+  ResponsesUsageShape,
+  type ShapeExpectation,
+  usageOf,
+} from "./answer-shape.js";
 import { type AnswerContext, outputError, parseAnswer } from "./parse-output.js";
 import { costOf, priceOfAnswer } from "./pricing.js";
 import { sdkClassifier, withRetries } from "./retry.js";
@@ -43,6 +53,8 @@ const OpenAISettingsSchema = CommonSettingsSchema.extend({
 }).strict();
 
 const PROVIDER = "openai";
+const COMPATIBLE_FIX =
+  "check that baseURL points at an OpenAI-compatible endpoint (usually ending in /v1)";
 
 // OpenAI's error body is { message, type, param, code }.
 const classify = sdkClassifier(
@@ -152,26 +164,39 @@ export function openai(settings: OpenAISettings): LanguageModel {
       };
       const sampling =
         resolved.temperature !== undefined ? { temperature: resolved.temperature } : {};
+      const expect = (shape: string): ShapeExpectation => ({
+        provider: PROVIDER,
+        model: resolved.model,
+        baseURL: sdk.baseURL,
+        shape,
+        fix: COMPATIBLE_FIX,
+      });
 
       let context: AnswerContext;
       let text: string;
       if (api === "chat") {
-        const completion = await withRetries(retry, ({ signal, timeoutMs }) =>
-          sdk.chat.completions.create(
-            {
-              model: resolved.model,
-              messages: [
-                ...(options.system ? [{ role: "system" as const, content: options.system }] : []),
-                { role: "user" as const, content: options.prompt },
-              ],
-              response_format: { type: "json_schema", json_schema: format },
-              max_completion_tokens: resolved.maxOutputTokens,
-              ...sampling,
-            },
-            { signal, timeout: timeoutMs, maxRetries: 0 },
+        const shape = expect("the OpenAI chat-completions shape");
+        const answer = await withRetries(retry, ({ signal, timeoutMs }) =>
+          parsedAnswer(
+            sdk.chat.completions.create(
+              {
+                model: resolved.model,
+                messages: [
+                  ...(options.system ? [{ role: "system" as const, content: options.system }] : []),
+                  { role: "user" as const, content: options.prompt },
+                ],
+                response_format: { type: "json_schema", json_schema: format },
+                max_completion_tokens: resolved.maxOutputTokens,
+                ...sampling,
+              },
+              { signal, timeout: timeoutMs, maxRetries: 0 },
+            ),
+            shape,
           ),
         );
-        const u = completion.usage;
+        // Validated where it is read: the SDK's types are a promise the server may not keep.
+        const completion = checkShape(ChatCompletionShape, answer, shape);
+        const u = usageOf(ChatUsageShape, completion.usage);
         context = answerContext(
           completion.model,
           u && {
@@ -210,21 +235,26 @@ export function openai(settings: OpenAISettings): LanguageModel {
           );
         }
       } else {
-        const response = await withRetries(retry, ({ signal, timeoutMs }) =>
-          sdk.responses.create(
-            {
-              model: resolved.model,
-              ...(options.system && { instructions: options.system }),
-              input: options.prompt,
-              text: { format: { type: "json_schema", ...format } },
-              max_output_tokens: resolved.maxOutputTokens,
-              store: false,
-              ...sampling,
-            },
-            { signal, timeout: timeoutMs, maxRetries: 0 },
+        const shape = expect("the OpenAI Responses shape");
+        const answer = await withRetries(retry, ({ signal, timeoutMs }) =>
+          parsedAnswer(
+            sdk.responses.create(
+              {
+                model: resolved.model,
+                ...(options.system && { instructions: options.system }),
+                input: options.prompt,
+                text: { format: { type: "json_schema", ...format } },
+                max_output_tokens: resolved.maxOutputTokens,
+                store: false,
+                ...sampling,
+              },
+              { signal, timeout: timeoutMs, maxRetries: 0 },
+            ),
+            shape,
           ),
         );
-        const u = response.usage;
+        const response = checkShape(ResponsesShape, answer, shape);
+        const u = usageOf(ResponsesUsageShape, response.usage);
         context = answerContext(
           response.model,
           u && {
@@ -236,16 +266,17 @@ export function openai(settings: OpenAISettings): LanguageModel {
           },
         );
         const parts = response.output.flatMap((item) =>
-          item.type === "message" ? item.content : [],
+          item.type === "message" ? (item.content ?? []) : [],
         );
         const refusal = parts.find((p) => p.type === "refusal");
-        text = parts.map((p) => (p.type === "output_text" ? p.text : "")).join("");
-        if (refusal?.type === "refusal") {
+        text = parts.map((p) => (p.type === "output_text" ? (p.text ?? "") : "")).join("");
+        if (refusal) {
+          const said = refusal.refusal ?? "";
           throw outputError(
             context,
             "refusal",
-            `${PROVIDER}/${context.model} refused: ${refusal.refusal}`,
-            refusal.refusal,
+            `${PROVIDER}/${context.model} refused: ${said}`,
+            said,
           );
         }
         if (response.status === "incomplete") {

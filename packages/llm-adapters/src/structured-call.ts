@@ -13,7 +13,12 @@ import {
   type ValidationIssue,
 } from "@converge/core";
 import type { z } from "zod";
-import { LlmApiError, LlmOutputError, type LlmOutputProblem } from "./errors.js";
+import {
+  LlmApiError,
+  LlmOutputError,
+  type LlmOutputProblem,
+  LlmResponseShapeError,
+} from "./errors.js";
 import { fenced, oneLine, truncate } from "./prompt-format.js";
 
 /** Characters of the previous answer quoted in a re-ask. */
@@ -51,8 +56,12 @@ export interface GenerateValidatedResult<T> {
   attempts: number;
 }
 
-/** What went wrong on one attempt: an output problem, the provider, or anything else thrown. */
-export type AttemptProblem = LlmOutputProblem | "api" | "error";
+/**
+ * What went wrong on one attempt: an output problem, the provider ("api"), an
+ * answer not in the provider's shape ("shape", see `LlmResponseShapeError`),
+ * or anything else thrown.
+ */
+export type AttemptProblem = LlmOutputProblem | "api" | "shape" | "error";
 
 const structuredMarker = Symbol.for("converge.error.llm-structured-output");
 
@@ -170,6 +179,7 @@ function reasonOf(problems: readonly AttemptProblem[], last: unknown): string {
   }
   const words = runs.map(({ problem, count }) => {
     if (problem === "api") return "provider error";
+    if (problem === "shape") return "wrong answer shape";
     if (problem === "error") return "error";
     return `${PROBLEM_WORDS[problem]}${times(count)}`;
   });
@@ -181,6 +191,9 @@ function reasonOf(problems: readonly AttemptProblem[], last: unknown): string {
       ? `provider unreachable: ${status} after ${last.attempts} attempt${last.attempts === 1 ? "" : "s"}`
       : `provider rejected the request: ${status}`;
     // The adapter's first line says what happened (timeout, connection, HTTP body); the key is already redacted.
+    detail = last.message.split("\n")[0] ?? "";
+  } else if (LlmResponseShapeError.isInstance(last)) {
+    // Names the host, what was missing and what to check; no key or query is in it.
     detail = last.message.split("\n")[0] ?? "";
   } else if (LlmOutputError.isInstance(last)) {
     if (last.problem === "schema-mismatch") detail = issueText(last.issues, 3).join("; ");
@@ -255,7 +268,15 @@ export async function generateValidated<T>(
           usageEntry(output.provider, output.model, output.usage, output.costUsd, purpose),
         );
       }
-      problems.push(output ? output.problem : LlmApiError.isInstance(error) ? "api" : "error");
+      problems.push(
+        output
+          ? output.problem
+          : LlmApiError.isInstance(error)
+            ? "api"
+            : LlmResponseShapeError.isInstance(error)
+              ? "shape"
+              : "error",
+      );
       // Cut off before writing anything (a reasoning model spent the whole output
       // budget thinking): asking for a shorter answer cannot help.
       const cutOffEmpty = output?.problem === "truncated" && output.output.trim() === "";

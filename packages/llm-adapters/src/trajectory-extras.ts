@@ -8,6 +8,7 @@
  */
 import type { ExperimentTrajectory } from "@converge/core";
 import { z } from "zod";
+import { nameMap, nameRecord } from "./own-names.js";
 
 /** Any number, NaN and infinities included. */
 const anyNumber = z.custom<number>((v) => typeof v === "number", "expected a number");
@@ -52,7 +53,7 @@ const SuccessSchema = z.looseObject({
   /** "budget" (the iterations left) or "default" (no budget known); other values are shown without it. */
   horizon_source: z.string().optional(),
   basis: z.string().optional(),
-  by_criterion: z.record(z.string(), anyNumber).optional(),
+  by_criterion: nameRecord(anyNumber).optional(),
   reason: z.string().optional(),
 });
 export type SuccessFacts = z.infer<typeof SuccessSchema>;
@@ -64,7 +65,7 @@ const ParameterEffectSchema = z.looseObject({
   importance: maybe,
   changes: maybe,
   direction: z.string().optional(),
-  levels: z.record(z.string(), anyNumber).optional(),
+  levels: nameRecord(anyNumber).optional(),
   reference: z.string().optional(),
   current: z.string().optional(),
   best: z.string().optional(),
@@ -72,8 +73,8 @@ const ParameterEffectSchema = z.looseObject({
 export type ParameterEffectFacts = z.infer<typeof ParameterEffectSchema>;
 
 const ParameterEffectsSchema = z.looseObject({
-  parameters: z.record(z.string(), z.unknown()),
-  skipped: z.record(z.string(), z.unknown()).optional(),
+  parameters: nameRecord(z.unknown()),
+  skipped: nameRecord(z.unknown()).optional(),
   method: z.string().optional(),
   drift: maybe,
   observations: maybe,
@@ -109,7 +110,10 @@ const OverfittingSchema = z.looseObject({
 });
 export type OverfittingFacts = z.infer<typeof OverfittingSchema>;
 
-/** The analysis parts found on a trajectory; each absent when missing or malformed. */
+/**
+ * The analysis parts found on a trajectory; each absent when missing or
+ * malformed. Name-keyed parts have no prototype (see own-names.ts).
+ */
 export interface TrajectoryExtras {
   metricTrends: Record<string, MetricTrendFacts>;
   scoreTrend?: ScoreTrendFacts;
@@ -148,7 +152,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 /** Reads every analysis part it recognises on `trajectory`. */
 export function readTrajectoryExtras(trajectory: ExperimentTrajectory): TrajectoryExtras {
   const t = trajectory as Record<string, unknown>;
-  const extras: TrajectoryExtras = { metricTrends: {} };
+  const extras: TrajectoryExtras = { metricTrends: nameMap<MetricTrendFacts>() };
 
   if (isObject(t.metric_trends)) {
     for (const [name, value] of Object.entries(t.metric_trends)) {
@@ -162,7 +166,7 @@ export function readTrajectoryExtras(trajectory: ExperimentTrajectory): Trajecto
   if (eta) extras.eta = eta;
   const success = parsed(SuccessSchema, t.success_probability);
   if (success) extras.success = success;
-  const distances = parsed(z.record(z.string(), anyNumber), t.distance_by_criterion);
+  const distances = parsed(nameRecord(anyNumber), t.distance_by_criterion);
   if (distances) extras.distanceByCriterion = distances;
 
   const effects = parsed(ParameterEffectsSchema, t.parameter_effects);

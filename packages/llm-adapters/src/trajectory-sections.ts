@@ -11,6 +11,7 @@ import {
   metricGoal,
 } from "@converge/core";
 import { gateResultLines } from "./gate-lines.js";
+import { ownValue } from "./own-names.js";
 import {
   capped,
   fenced,
@@ -116,7 +117,7 @@ export function metricsSection(
     names,
     LIMITS.listItems,
     (name) => {
-      const spec = specs[name];
+      const spec = ownValue(specs, name);
       const parts = [goalWords(metricGoal(name, specs))];
       if (!spec) parts.push("assumed from its name");
       if (spec?.threshold !== undefined) parts.push(`target ${num(spec.threshold)}`);
@@ -159,7 +160,7 @@ export function gateSection(input: AdvisorInput, outcome: GateOutcome): PromptSe
     weight === 0 ? 0 : required.reduce((s, c) => s + c.weight * c.distance, 0) / weight;
   const distance = input.trajectory.distance_to_goal ?? computed;
   const [score, ...rest] = gateResultLines(r, {
-    unitOf: (m) => input.meta.metrics[m]?.unit,
+    unitOf: (m) => ownValue(input.meta.metrics, m)?.unit,
     max: LIMITS.listItems,
   });
   const entries = [
@@ -232,9 +233,14 @@ export function trendsSection(
     (name) => {
       const goal = metricGoal(name, meta.metrics);
       const values =
-        trajectory.metric_history[name] ?? records.map((r) => r.metrics[name] ?? Number.NaN);
+        ownValue(trajectory.metric_history, name) ??
+        records.map((r) => ownValue(r.metrics, name) ?? Number.NaN);
       const sign = goal === "minimize" ? -1 : 1;
-      const trend = trendText(extras.metricTrends[name], trajectory.improvement_rates[name], sign);
+      const trend = trendText(
+        ownValue(extras.metricTrends, name),
+        ownValue(trajectory.improvement_rates, name),
+        sign,
+      );
       return `- ${oneLine(name)} (${goal}): ${lastValues(values)}; ${trend}`;
     },
     "metrics",

@@ -35,7 +35,12 @@ export type FakeReply =
   /** Accept the request and never answer (until the client aborts or the server closes). */
   | { kind: "hang" }
   /** Destroy the socket without answering. */
-  | { kind: "drop" };
+  | { kind: "drop" }
+  /**
+   * Any body as it is, 200 by default: what a wrong `baseURL` answers (an HTML page, `{}`,
+   * `{"choices": []}`, `[1,2]`). `contentType` defaults to application/json.
+   */
+  | { kind: "raw"; body: string; status?: number; contentType?: string };
 
 export interface RecordedRequest {
   method: string;
@@ -164,6 +169,14 @@ async function startFakeServer(
         return; // never answered: the client's abort or close() ends the socket
       case "drop":
         req.socket.destroy();
+        return;
+      case "raw":
+        res.writeHead(reply.status ?? 200, {
+          "content-type": reply.contentType ?? "application/json",
+          "content-length": Buffer.byteLength(reply.body),
+          [wire.requestIdHeader]: requestId,
+        });
+        res.end(reply.body);
         return;
       default: {
         const content: ContentReply = reply;
