@@ -1,12 +1,13 @@
 export * from "./charts/index.js";
 export type { ChartDescription, ChartEngine } from "./html/charts.js";
 export { type HtmlReportOptions, renderHtmlReport, writeHtmlReport } from "./html/document.js";
+export type { MarkdownCharts } from "./markdown/charts.js";
 export {
   type MarkdownReport,
   type MarkdownReportOptions,
   renderMarkdownReport,
-  writeMarkdownReport,
 } from "./markdown/render.js";
+export { type WriteMarkdownOptions, writeMarkdownReport } from "./markdown/write.js";
 export {
   type ReportChangePoint,
   type ReportEfficiency,

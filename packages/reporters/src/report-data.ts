@@ -10,6 +10,7 @@
  * simple fallback from the records where it can.
  */
 import type { ConvergenceStatus, MetricGoal, ReportExperiment } from "@converge/core";
+import { nameRecord } from "./own.js";
 
 /** A point where the score's course changed (Pettitt). */
 export interface ReportChangePoint {
@@ -159,7 +160,7 @@ const status = (v: unknown): ConvergenceStatus | undefined =>
 function pick<T extends object>(src: Obj, entries: Record<string, (v: unknown) => unknown>): T {
   const out: Obj = {};
   for (const [key, read] of Object.entries(entries)) {
-    if (!(key in src)) continue;
+    if (!Object.hasOwn(src, key)) continue;
     const v = read(src[key]);
     if (v !== undefined) out[key] = v;
   }
@@ -227,7 +228,7 @@ function successProbability(v: unknown): ReportSuccessProbability | undefined {
   const basis = str(v.basis);
   if (basis !== undefined) out.basis = basis;
   if (isObj(v.by_criterion)) {
-    const by: Record<string, number> = {};
+    const by = nameRecord<number>();
     for (const [k, p] of Object.entries(v.by_criterion)) if (isProbability(p)) by[k] = p;
     out.by_criterion = by;
   }
@@ -256,12 +257,12 @@ function parameterImpact(v: unknown): ReportParameterImpact | undefined {
 
 function parameterEffects(v: unknown): ReportParameterEffects | undefined {
   if (!isObj(v) || !isObj(v.parameters)) return undefined;
-  const parameters: Record<string, ReportParameterImpact> = {};
+  const parameters = nameRecord<ReportParameterImpact>();
   for (const [name, p] of Object.entries(v.parameters)) {
     const impact = parameterImpact(p);
     if (impact) parameters[name] = impact;
   }
-  const skipped: Record<string, string> = {};
+  const skipped = nameRecord<string>();
   if (isObj(v.skipped))
     for (const [name, why] of Object.entries(v.skipped))
       if (typeof why === "string") skipped[name] = why;
@@ -270,14 +271,14 @@ function parameterEffects(v: unknown): ReportParameterEffects | undefined {
 
 function numberRecord(v: unknown): Record<string, number> | undefined {
   if (!isObj(v)) return undefined;
-  const out: Record<string, number> = {};
+  const out = nameRecord<number>();
   for (const [k, n] of Object.entries(v)) if (isNum(n)) out[k] = n;
   return out;
 }
 
 function metricTrends(v: unknown): Record<string, ReportMetricTrend> | undefined {
   if (!isObj(v)) return undefined;
-  const out: Record<string, ReportMetricTrend> = {};
+  const out = nameRecord<ReportMetricTrend>();
   for (const [name, t] of Object.entries(v)) {
     if (!isObj(t)) continue;
     out[name] = pick<ReportMetricTrend>(t, {

@@ -13,6 +13,7 @@ import {
   parseGate,
   type ReportExperiment,
 } from "@converge/core";
+import { own } from "../own.js";
 import { type ReportTrajectory, reportTrajectory } from "../report-data.js";
 import { formatNumber } from "./theme.js";
 
@@ -94,7 +95,7 @@ function buildChartData(experiment: ReportExperiment): ChartData {
     let values = metricCache.get(name);
     if (!values) {
       values = records.map((r) => {
-        const v = r.metrics[name];
+        const v = own(r.metrics, name);
         return typeof v === "number" ? v : Number.NaN;
       });
       metricCache.set(name, values);

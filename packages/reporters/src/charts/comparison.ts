@@ -4,6 +4,7 @@
 import { metricGoal, type ReportExperiment } from "@converge/core";
 import type { TopLevelSpec } from "vega-lite";
 import { chartData, directionText } from "./chart-data.js";
+import { chartText } from "./labels.js";
 import {
   type ChartOptions,
   type Layer,
@@ -52,10 +53,11 @@ export function comparisonSpec(
     ids.push(id);
     for (const r of s.rows) rows.push({ experiment: id, ...r });
   }
-  const label = metric === undefined ? "gate score" : metric;
+  const label = metric === undefined ? "gate score" : chartText(metric);
   // The direction from the first experiment that declares the metric, else from its name.
-  const specs = experiments.find((e) => metric !== undefined && metric in e.meta.metrics)?.meta
-    .metrics;
+  const specs = experiments.find(
+    (e) => metric !== undefined && Object.hasOwn(e.meta.metrics, metric),
+  )?.meta.metrics;
   const direction = metric === undefined ? "" : ` (${directionText(metricGoal(metric, specs))})`;
   const showPoints = longest <= POINT_MARKER_LIMIT;
   const layers: Layer[] = [
@@ -65,20 +67,26 @@ export function comparisonSpec(
       mark: { type: "line", clip: true, ...(showPoints ? { point: true } : { aria: false }) },
       encoding: {
         x: xIteration(),
+        // User text only in the axis title and as data: encoding titles and sort arrays
+        // become Vega expressions (see labels.ts).
         y: {
           field: "value",
           type: "quantitative",
-          title: label,
           scale: metric === undefined ? { domain: [0, 1] } : { zero: false },
-          axis: NUMBER_AXIS,
+          axis: { ...NUMBER_AXIS, title: label },
         },
-        color: { field: "experiment", type: "nominal", title: "experiment", sort: ids },
+        color: {
+          field: "experiment",
+          type: "nominal",
+          title: "experiment",
+          scale: { domain: ids },
+        },
         ...(showPoints
           ? {
               tooltip: [
                 { field: "experiment", type: "nominal" as const },
                 { field: "iteration", type: "quantitative" as const },
-                { field: "value", type: "quantitative" as const, title: label, format: ".4~g" },
+                { field: "value", type: "quantitative" as const, format: ".4~g" },
               ],
             }
           : {}),
@@ -97,7 +105,7 @@ export function comparisonSpec(
     (sampled ? samplingNote(sampled.drawn, sampled.total) : "");
   return {
     ...topLevel(description),
-    title: { text: `${metric === undefined ? "Gate score" : metric} by experiment${direction}` },
+    title: { text: `${metric === undefined ? "Gate score" : label} by experiment${direction}` },
     width: options.width ?? 640,
     height: options.height ?? 260,
     layer: layers,

@@ -5,6 +5,7 @@
 import type { ReportExperiment } from "@converge/core";
 import type { TopLevelSpec } from "vega-lite";
 import { chartData } from "./chart-data.js";
+import { chartText } from "./labels.js";
 import {
   type ChartOptions,
   changePointLayer,
@@ -40,7 +41,9 @@ export function distanceToGoalSpec(
     const ys = distances[i] ?? [];
     const s = seriesRows(data.iterations, ys, options.maxPoints ?? MAX_POINTS);
     if (s.drawn < s.total) sampled = s;
-    for (const r of s.rows) rows.push({ ...r, criterion: c.key });
+    // The name as a data value (the legend's label), never as a field or an expression.
+    const criterion = chartText(c.key);
+    for (const r of s.rows) rows.push({ ...r, criterion });
     const end = ys.at(-1);
     if (end !== undefined) last.push(`${c.key} ${formatNumber(end)}`);
   });

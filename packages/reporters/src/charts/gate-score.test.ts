@@ -128,3 +128,19 @@ describe("gateScoreSpec", () => {
     expect(lineVertexCounts(markGroups(svg, "gate_score_marks")[0] ?? "")).toEqual([2]);
   });
 });
+
+describe("gateScoreSpec on a very long run", () => {
+  it("finds the best score of 300,000 iterations without spreading them into a call", () => {
+    const id = "exp_long";
+    const base = parseRecord({ experiment_id: id, iteration: 1, metrics: {}, parameters: {} });
+    const n = 300_000;
+    const records = Array.from({ length: n }, (_, i) => ({
+      ...base,
+      iteration: i + 1,
+      gate_score: i === 123_456 ? 0.99 : (i % 1000) / 2000,
+    }));
+    const meta = ExperimentMetaSchema.parse({ experiment_id: id });
+    const spec = gateScoreSpec({ meta, records });
+    expect(spec.description).toContain("best 0.99 at iteration 123457");
+  });
+});

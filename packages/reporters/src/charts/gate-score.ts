@@ -148,8 +148,9 @@ export function gateScoreSpec(
     data.changePoints.length > 0 && ["change point", COLORS.changePoint],
   ]);
 
-  const finiteBest = best.filter(Number.isFinite);
-  const top = finiteBest.length ? Math.max(...finiteBest) : null;
+  // A loop, not Math.max(...best): a 200,000-iteration run would overflow the call stack.
+  let top: number | null = null;
+  for (const v of best) if (Number.isFinite(v) && (top === null || v > top)) top = v;
   const topAt = top === null ? -1 : best.indexOf(top);
   const parts: string[] = [];
   if (top !== null) parts.push(`best ${formatNumber(top)} at iteration ${data.iterations[topAt]}`);

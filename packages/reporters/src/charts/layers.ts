@@ -5,6 +5,7 @@
  */
 import type { TopLevelSpec } from "vega-lite";
 import type { ChartChangePoint } from "./chart-data.js";
+import { chartText } from "./labels.js";
 import { downsampleIndices } from "./lttb.js";
 import { COLORS, NUMBER_AXIS, POINT_MARKER_LIMIT } from "./theme.js";
 
@@ -137,8 +138,10 @@ export function stepRows(
 
 export interface LineOptions {
   name: string;
+  /** The legend entry: a fixed word of this package, never user text (it becomes an expression). */
   label: string;
   legend: Legend;
+  /** The y axis title; may be user text (a metric name). */
   yTitle: string;
   /** Fixed y domain, e.g. [0, 1] for scores. */
   yDomain?: [number, number];
@@ -171,9 +174,9 @@ export function lineLayer(rows: SeriesRow[], o: LineOptions): Layer {
       y: {
         field: "value",
         type: "quantitative",
-        title: o.yTitle,
+        // The axis title, not the encoding's: Vega-Lite splices an encoding title into expressions.
         scale: o.yDomain ? { domain: o.yDomain } : { zero: false },
-        axis: NUMBER_AXIS,
+        axis: { ...NUMBER_AXIS, title: chartText(o.yTitle) },
       },
       color: entry.color,
       ...(showPoints

@@ -4,6 +4,7 @@
  */
 import type { ReportExperiment } from "@converge/core";
 import type { TopLevelSpec } from "vega-lite";
+import { own } from "../own.js";
 import {
   bestSoFar,
   type ChartData,
@@ -11,6 +12,7 @@ import {
   directionText,
   thresholdText,
 } from "./chart-data.js";
+import { chartText } from "./labels.js";
 import {
   type ChartOptions,
   changePointLayer,
@@ -46,7 +48,7 @@ function thresholdRows(data: ChartData, experiment: ReportExperiment, name: stri
       rows.push({ y: c.threshold[1], text: `gate ${thresholdText("<=", c.threshold[1])}` });
     } else rows.push({ y: c.threshold, text: `gate ${thresholdText(c.op, c.threshold)}` });
   }
-  const target = experiment.meta.metrics[name]?.threshold;
+  const target = own(experiment.meta.metrics, name)?.threshold;
   if (!rows.length && target !== undefined && Number.isFinite(target))
     rows.push({ y: target, text: `target ${formatNumber(target)}` });
   return rows;
@@ -62,8 +64,8 @@ function defaultMetrics(data: ChartData, maxPanels: number): string[] {
 }
 
 function panelTitle(experiment: ReportExperiment, data: ChartData, name: string): string {
-  const unit = experiment.meta.metrics[name]?.unit;
-  return `${name} (${unit ? `${unit}, ` : ""}${directionText(data.goal(name))})`;
+  const unit = own(experiment.meta.metrics, name)?.unit;
+  return chartText(`${name} (${unit ? `${unit}, ` : ""}${directionText(data.goal(name))})`);
 }
 
 function panel(

@@ -7,6 +7,8 @@ import { count, markGroups, schemaErrors, seedExperiment } from "./test-fixtures
 
 const dataOf = (spec: object) =>
   (spec as { data: { values: Record<string, unknown>[] } }).data.values;
+const panelsOf = (spec: object) =>
+  (spec as { concat: { data: { values: Record<string, unknown>[] } }[] }).concat;
 
 describe("parameterImpactSpec", () => {
   it("draws a bar per parameter with ±1.96·stderr, most important first, coloured by direction", async () => {
@@ -81,13 +83,13 @@ describe("parameterScatterSpec", () => {
   it("draws small multiples of the seed's varying numeric parameters against the gate score", async () => {
     const spec = parameterScatterSpec(seedExperiment());
     expect(schemaErrors(spec)).toEqual([]);
-    expect([...new Set(dataOf(spec).map((r) => r.parameter))]).toEqual([
+    expect(panelsOf(spec).map((p) => p.data.values[0]?.parameter)).toEqual([
       "position_size",
       "rsi_threshold",
       "stop_loss",
     ]);
     const svg = await renderSvg(spec);
-    const cells = markGroups(svg, "child_marks");
+    const cells = markGroups(svg, "parameter_\\d_marks");
     expect(cells).toHaveLength(3);
     for (const cell of cells) expect(count(cell, 'aria-roledescription="point"')).toBe(3);
     for (const name of ["position_size", "rsi_threshold", "stop_loss"])
@@ -108,7 +110,7 @@ describe("parameterScatterSpec", () => {
     const e = syntheticExperiment(10_000, { analysis: false });
     const spec = parameterScatterSpec(e, undefined, { maxPoints: 500 });
     expect(schemaErrors(spec)).toEqual([]);
-    const rows = dataOf(spec);
+    const rows = panelsOf(spec).flatMap((p) => p.data.values);
     const best = e.records.reduce((b, r) => ((r.gate_score ?? 0) > (b.gate_score ?? 0) ? r : b));
     for (const p of ["position_size", "rsi_threshold"]) {
       const mine = rows.filter((r) => r.parameter === p);

@@ -4,8 +4,10 @@
  */
 import type { ReportExperiment } from "@converge/core";
 import type { TopLevelSpec } from "vega-lite";
+import { own } from "../own.js";
 import type { ReportParameterImpact } from "../report-data.js";
 import { type ChartData, chartData } from "./chart-data.js";
+import { chartText } from "./labels.js";
 import type { ChartOptions } from "./layers.js";
 import { COLORS, formatNumber, NUMBER_AXIS, topLevel } from "./theme.js";
 
@@ -46,7 +48,7 @@ function impactRows(data: ChartData): ImpactRow[] {
     const impact = p.impact as number;
     const half = p.stderr === null ? 0 : Z95 * p.stderr;
     return {
-      parameter: impactLabel(name, p),
+      parameter: chartText(impactLabel(name, p)),
       impact,
       lo: impact - half,
       hi: impact + half,
@@ -179,7 +181,7 @@ function parameterValues(
 ): { kind: ParamKind; values: (number | string | null)[] } | null {
   let strings = false;
   const values = data.records.map((r) => {
-    const v = r.parameters[name];
+    const v = own(r.parameters, name);
     if (typeof v === "number") return Number.isFinite(v) ? v : null;
     if (typeof v === "boolean") return v ? 1 : 0;
     if (typeof v === "string") {
@@ -190,7 +192,10 @@ function parameterValues(
   });
   if (values.every((v) => v === null)) return null;
   if (strings)
-    return { kind: "categorical", values: values.map((v) => (v === null ? null : String(v))) };
+    return {
+      kind: "categorical",
+      values: values.map((v) => (v === null ? null : chartText(String(v)))),
+    };
   return { kind: "numeric", values };
 }
 
@@ -208,7 +213,7 @@ export function scatterParameters(data: ChartData, maxPanels: number): string[] 
         names.push(name);
       }
   const effects = data.trajectory.parameter_effects?.parameters ?? {};
-  const rank = (n: string) => effects[n]?.importance ?? -1;
+  const rank = (n: string) => own(effects, n)?.importance ?? -1;
   return names
     .filter((n) => {
       const p = parameterValues(data, n);
@@ -275,8 +280,8 @@ export function parameterScatterSpec(
   const names =
     parameter !== undefined ? [parameter] : scatterParameters(data, options.maxPanels ?? 6);
   const max = Math.max(10, options.maxPoints ?? 500);
-  const rows: { parameter: string; value: number | string; score: number; iteration: number }[] =
-    [];
+  type ScatterRow = { parameter: string; value: number | string; score: number; iteration: number };
+  const panels: { name: string; rows: ScatterRow[] }[] = [];
   let kind: ParamKind = "numeric";
   let sampled = false;
   for (const name of names) {
@@ -289,78 +294,97 @@ export function parameterScatterSpec(
     });
     const picked = sampleIndices(valid, scores, p.values, max);
     sampled ||= picked.length < valid.length;
-    for (const i of picked)
-      rows.push({
-        parameter: name,
+    const label = chartText(name);
+    panels.push({
+      name,
+      rows: picked.map((i) => ({
+        parameter: label,
         value: p.values[i] as number | string,
         score: scores[i] as number,
         iteration: data.iterations[i] as number,
-      });
+      })),
+    });
   }
-  const dense = rows.length / Math.max(1, names.length) > 200;
-  const unit = {
-    mark: {
-      type: "point" as const,
-      filled: true,
-      opacity: dense ? 0.45 : 0.8,
-      size: dense ? 12 : 36,
-      // A dense cloud: squares (half the path text of a circle, the same at 3 px), no per-point labels.
-      ...(dense ? { shape: "square", aria: false } : {}),
-    },
-    encoding: {
-      x:
-        kind === "categorical"
-          ? {
-              field: "value",
-              type: "nominal" as const,
-              title: parameter ?? null,
-              axis: { labelLimit: 120 },
-            }
-          : {
-              field: "value",
-              type: "quantitative" as const,
-              title: parameter ?? null,
-              scale: { zero: false },
-              axis: NUMBER_AXIS,
-            },
-      y: {
-        field: "score",
-        type: "quantitative" as const,
-        title: "gate score",
-        scale: { domain: [0, 1] },
-      },
-      color: { value: COLORS.value },
-      tooltip: [
-        { field: "parameter", type: "nominal" as const },
-        {
-          field: "value",
-          type: kind === "categorical" ? ("nominal" as const) : ("quantitative" as const),
-          format: kind === "categorical" ? undefined : ".4~g",
-        },
-        { field: "score", type: "quantitative" as const, title: "gate score", format: ".3~g" },
-        { field: "iteration", type: "quantitative" as const },
-      ],
-    },
+  const total = panels.reduce((n, p) => n + p.rows.length, 0);
+  const dense = total / Math.max(1, names.length) > 200;
+  const mark = {
+    type: "point" as const,
+    filled: true,
+    opacity: dense ? 0.45 : 0.8,
+    size: dense ? 12 : 36,
+    // A dense cloud: squares (half the path text of a circle, the same at 3 px), no per-point labels.
+    ...(dense ? { shape: "square", aria: false } : {}),
   };
+  // The parameter's name is the axis (or panel) title and a data value, never an encoding
+  // title or a facet key: Vega-Lite splices those into expressions, and vega's facet drops
+  // a group keyed "__proto__".
+  const encoding = (axisTitle: string | null) => ({
+    x:
+      kind === "categorical"
+        ? {
+            field: "value",
+            type: "nominal" as const,
+            axis: { labelLimit: 120, title: axisTitle },
+          }
+        : {
+            field: "value",
+            type: "quantitative" as const,
+            scale: { zero: false },
+            axis: { ...NUMBER_AXIS, title: axisTitle },
+          },
+    y: {
+      field: "score",
+      type: "quantitative" as const,
+      title: "gate score",
+      scale: { domain: [0, 1] },
+    },
+    color: { value: COLORS.value },
+    tooltip: [
+      { field: "parameter", type: "nominal" as const },
+      {
+        field: "value",
+        type: kind === "categorical" ? ("nominal" as const) : ("quantitative" as const),
+        format: kind === "categorical" ? undefined : ".4~g",
+      },
+      { field: "score", type: "quantitative" as const, title: "gate score", format: ".3~g" },
+      { field: "iteration", type: "quantitative" as const },
+    ],
+  });
   const description =
     `Parameter value against gate score for ${data.experimentId}: ${names.length ? names.join(", ") : "no varying numeric parameter"}.` +
     (sampled
       ? ` Each parameter drawn with at most ${max} evenly spread iterations (best score and extremes kept).`
       : "");
-  const title = {
-    text: parameter !== undefined ? `${parameter} vs gate score` : "Parameters vs gate score",
-  };
   const width = options.width ?? (parameter !== undefined ? 480 : 200);
   const height = options.height ?? (parameter !== undefined ? 240 : 160);
-  if (parameter !== undefined)
-    return { ...topLevel(description), title, width, height, data: { values: rows }, ...unit };
+  if (parameter !== undefined || panels.length === 0) {
+    return {
+      ...topLevel(description),
+      title: {
+        text:
+          parameter !== undefined
+            ? chartText(`${parameter} vs gate score`)
+            : "Parameters vs gate score",
+      },
+      width,
+      height,
+      data: { values: panels[0]?.rows ?? [] },
+      mark,
+      encoding: encoding(parameter !== undefined ? chartText(parameter) : null),
+    };
+  }
   return {
     ...topLevel(description),
-    title,
-    data: { values: rows },
+    title: { text: "Parameters vs gate score" },
     columns: Math.max(1, options.columns ?? 3),
-    facet: { field: "parameter", type: "nominal", title: null, sort: names },
-    spec: { width, height, ...unit },
-    resolve: { scale: { x: "independent" } },
+    concat: panels.map((p, i) => ({
+      name: `parameter_${i}`,
+      title: { text: chartText(p.name), fontSize: 11 },
+      width,
+      height,
+      data: { values: p.rows },
+      mark,
+      encoding: encoding(null),
+    })),
   };
 }

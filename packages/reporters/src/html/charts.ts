@@ -3,8 +3,9 @@
  * and inlined. A chart that cannot be drawn becomes a visible note naming the
  * reason; it never fails the whole report.
  */
-import type { ReportExperiment } from "@converge/core";
+import { type ReportExperiment, terminalSafe } from "@converge/core";
 import { escapeHtml, jsonForScript } from "./escape.js";
+import { markHiddenHtml } from "./marks.js";
 import { inlineSvg } from "./svg.js";
 
 /** One chart as the chart module describes it. */
@@ -47,11 +48,16 @@ export function embeddableSpec(spec: unknown): unknown {
   return rest;
 }
 
-/** Draws every chart; failures become `error` entries. */
+/**
+ * Draws every chart; failures become `error` entries and one terminal-safe
+ * `onWarning` message each, naming `owner` ("experiment exp_1") and the chart.
+ */
 export async function renderCharts(
   engine: ChartEngine,
   charts: readonly ChartDescription[],
   prefix: string,
+  owner = "the report",
+  onWarning: (message: string) => void = () => undefined,
 ): Promise<PlacedChart[]> {
   return Promise.all(
     charts.map(async (chart, i): Promise<PlacedChart> => {
@@ -68,10 +74,18 @@ export async function renderCharts(
         return { ...base, svg: inlined.markup, styleAttributes: inlined.styleAttributes };
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
+        onWarning(
+          terminalSafe(`${owner}: the chart “${chart.title}” could not be drawn: ${message}`),
+        );
         return { ...base, svg: null, error: message, styleAttributes: [] };
       }
     }),
   );
+}
+
+/** Chart titles, captions and errors may hold user names: hidden characters are marked. */
+function text(value: string): string {
+  return markHiddenHtml(escapeHtml(value), { oneLine: true });
 }
 
 /** Options of {@link chartFigures}. */
@@ -86,13 +100,13 @@ export function chartFigures(charts: readonly PlacedChart[], options: FigureOpti
     .map((chart) => {
       const body =
         chart.svg ??
-        `<p class="chart-error">The chart “${escapeHtml(chart.title)}” could not be drawn: ${escapeHtml(chart.error ?? "unknown error")}</p>`;
+        `<p class="chart-error">The chart “${text(chart.title)}” could not be drawn: ${text(chart.error ?? "unknown error")}</p>`;
       const spec =
         options.interactive && chart.svg !== null
           ? `<script type="application/json" id="${chart.domId}-spec">${jsonForScript(chart.spec)}</script>`
           : "";
       const data = spec ? ` data-spec="${chart.domId}-spec"` : "";
-      return `<figure class="chart" id="${chart.domId}"${data}><div class="chart-body">${body}</div><figcaption>${escapeHtml(chart.description)}</figcaption>${spec}</figure>`;
+      return `<figure class="chart" id="${chart.domId}"${data}><div class="chart-body">${body}</div><figcaption>${text(chart.description)}</figcaption>${spec}</figure>`;
     })
     .join("\n");
 }

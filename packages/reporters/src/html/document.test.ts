@@ -188,8 +188,9 @@ describe("strategy code", () => {
   it("shows hostile code as text", async () => {
     const code = "x = '</script><!-- <img src=x onerror=alert(1)> \u2028'";
     const html = await renderHtmlReport(experiment([code]), { chartEngine: engine });
+    // U+2028 is a hidden character: marked, not passed through.
     expect(html).toContain(
-      "x = &#39;&lt;/script&gt;&lt;!-- &lt;img src=x onerror=alert(1)&gt; \u2028&#39;",
+      'x = &#39;&lt;/script&gt;&lt;!-- &lt;img src=x onerror=alert(1)&gt; <span class="hidden-char" title="U+2028">⟨U+2028⟩</span>&#39;',
     );
   });
 
@@ -216,24 +217,38 @@ describe("several experiments", () => {
 });
 
 describe("degraded inputs", () => {
-  it("a chart that fails to draw shows its error; the report still renders", async () => {
-    const html = await renderHtmlReport(seedExperiment(), {
+  it("a chart that fails to draw shows its error and warns once; the report still renders", async () => {
+    const warnings: string[] = [];
+    const html = await renderHtmlReport([seedExperiment(), experiment(["x"], "exp_two")], {
       chartEngine: fakeChartEngine({ failing: true }),
+      onWarning: (m) => warnings.push(m),
     });
     expect(html).toContain("The chart “Broken” could not be drawn:");
     expect(html).toMatch(/id="e1-c2-clip\d+"/);
+    expect(warnings).toHaveLength(2);
+    expect(warnings[0]).toMatch(
+      /^experiment exp_20260118_143022: the chart “Broken” could not be drawn: \S/,
+    );
+    expect(warnings[1]).toMatch(/^experiment exp_two: the chart “Broken” could not be drawn:/);
+    for (const w of warnings) expect(w).not.toContain("\n");
   });
 
-  it("a chart module that throws leaves a note in the charts section", async () => {
+  it("a chart module that throws leaves a note in the charts section and warns", async () => {
+    const warnings: string[] = [];
     const html = await renderHtmlReport(seedExperiment(), {
       chartEngine: {
         ...engine,
         chartsFor: () => {
-          throw new Error("no charts today");
+          throw new Error("no charts today\n\u001b[2J");
         },
       },
+      onWarning: (m) => warnings.push(m),
     });
     expect(html).toContain("The charts could not be built: no charts today");
+    // One line, terminal-safe: the control sequence is shown, not sent.
+    expect(warnings).toEqual([
+      "experiment exp_20260118_143022: the charts could not be built: no charts today\\n\\x1b[2J",
+    ]);
   });
 
   it("without analysis or advice it says so instead of showing empty tables", async () => {

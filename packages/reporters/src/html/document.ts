@@ -3,7 +3,7 @@
  * external URL), guarded by a Content-Security-Policy meta tag. See `csp.ts`
  * for the policy and `interactive.ts` for the interactive build.
  */
-import type { ReportExperiment } from "@converge/core";
+import { type ReportExperiment, terminalSafe } from "@converge/core";
 import { writeFileAtomic } from "../write-file.js";
 import { adviceHistory } from "./advice.js";
 import {
@@ -40,6 +40,12 @@ export interface HtmlReportOptions {
   generatedAt?: Date;
   /** Where charts come from; default the package's own charts. */
   chartEngine?: ChartEngine;
+  /**
+   * Called once per chart that could not be drawn and when a chart list could
+   * not be built, with a one-line, terminal-safe message naming the
+   * experiment and the chart (the report shows it too). Default: nothing.
+   */
+  onWarning?: (message: string) => void;
 }
 
 const SECTIONS = [
@@ -70,14 +76,20 @@ function toList(experiments: ReportExperiment | readonly ReportExperiment[]): Re
   return list;
 }
 
-function safeCharts(produce: () => ChartDescription[]): {
+function safeCharts(
+  produce: () => ChartDescription[],
+  owner: string,
+  onWarning: (message: string) => void,
+): {
   charts: ChartDescription[];
   error?: string;
 } {
   try {
     return { charts: produce() };
   } catch (error) {
-    return { charts: [], error: error instanceof Error ? error.message : String(error) };
+    const message = error instanceof Error ? error.message : String(error);
+    onWarning(terminalSafe(`${owner}: the charts could not be built: ${message}`));
+    return { charts: [], error: message };
   }
 }
 
@@ -146,7 +158,7 @@ function tableOfContents(views: readonly ExperimentView[]): string {
  * context. A chart that fails to draw shows its error in place.
  *
  * @param experiments one experiment or several (several add a comparison)
- * @param options interactive build, title, generated time, chart engine
+ * @param options interactive build, title, generated time, chart engine, `onWarning` for charts that could not be drawn
  * @returns the HTML text
  * @throws Error when no experiment is given or one lacks meta/records, or
  *   (interactive) when the vega bundles cannot be found
@@ -162,19 +174,22 @@ export async function renderHtmlReport(
   const views = list.map(experimentView);
   const single = views.length === 1;
 
+  const onWarning = options.onWarning ?? (() => undefined);
   const perExperiment = await Promise.all(
     list.map(async (experiment, i) => {
-      const { charts, error } = safeCharts(() => engine.chartsFor(experiment));
-      const rendered = await renderCharts(engine, charts, `e${i + 1}-`);
+      const owner = `experiment ${views[i]?.id ?? i + 1}`;
+      const { charts, error } = safeCharts(() => engine.chartsFor(experiment), owner, onWarning);
+      const rendered = await renderCharts(engine, charts, `e${i + 1}-`, owner, onWarning);
       return error === undefined ? { rendered } : { rendered, error };
     }),
   );
   let comparison = "";
   const allCharts = perExperiment.flatMap((c) => c.rendered);
   if (!single) {
-    const { charts, error } = safeCharts(() => engine.comparisonCharts(list));
-    const rendered = await renderCharts(engine, charts, "cmp-");
-    allCharts.push(...rendered);
+    const owner = `the comparison of ${views.length} experiments`;
+    const { charts, error } = safeCharts(() => engine.comparisonCharts(list), owner, onWarning);
+    const rendered = await renderCharts(engine, charts, "cmp-", owner, onWarning);
+    for (const chart of rendered) allCharts.push(chart);
     const figures =
       error !== undefined
         ? `<p class="chart-error">The comparison charts could not be built: ${esc(error)}</p>`
@@ -241,7 +256,10 @@ ${scriptTags}
 
 /**
  * Renders the report (see {@link renderHtmlReport}) and writes it to `path`
- * atomically (temporary file in the same directory, fsync, rename).
+ * with `writeFileAtomic`: a regular file atomically (temporary file in the
+ * same directory, fsync, rename; through a symbolic link, the file it points
+ * to), a device or FIFO (`/dev/stdout`, `/dev/null`) in place; a directory
+ * is refused.
  *
  * @returns the number of bytes written
  */

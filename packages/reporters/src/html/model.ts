@@ -12,6 +12,7 @@ import {
   type ReportExperiment,
   summarize,
 } from "@converge/core";
+import { nameRecord, own } from "../own.js";
 import { type ReportTrajectory, reportTrajectory } from "../report-data.js";
 import { finite } from "./analysis.js";
 import { formatNumber, plural } from "./format.js";
@@ -77,7 +78,7 @@ function failedMetrics(record: ExperimentRecord): Set<string> {
 function failedByGate(record: ExperimentRecord, gate: GateSpec): Set<string> {
   const failed = new Set<string>();
   for (const c of gate.criteria) {
-    const v = record.metrics[c.metric];
+    const v = own(record.metrics, c.metric);
     let ok = false;
     if (typeof v === "number" && !Number.isNaN(v)) {
       if (Array.isArray(c.threshold)) ok = v >= c.threshold[0] && v <= c.threshold[1];
@@ -171,7 +172,8 @@ export function experimentView(experiment: ReportExperiment): ExperimentView {
   for (const name of Object.keys(meta.metrics)) metricOrder.add(name);
   for (const name of namesInOrder(records, (r) => r.metrics)) metricOrder.add(name);
   const metricNames = [...metricOrder];
-  const goals: Record<string, MetricGoal> = {};
+  // Keyed by user names: no prototype, so "__proto__" or "toString" is a metric like any other.
+  const goals = nameRecord<MetricGoal>();
   for (const name of metricNames) goals[name] = metricGoal(name, meta.metrics);
   const rows = buildRows(records, gate);
   const firstPass = records.find((r) => r.gate_passed)?.iteration ?? null;
@@ -201,5 +203,5 @@ export function criterionText(op: string, threshold: number | readonly number[])
     return `between ${formatNumber(threshold[0])} and ${formatNumber(threshold[1])}`;
   }
   const sign: Record<string, string> = { ">=": "≥", "<=": "≤", ">": ">", "<": "<" };
-  return `${sign[op] ?? op} ${formatNumber(threshold)}`;
+  return `${own(sign, op) ?? op} ${formatNumber(threshold)}`;
 }

@@ -5,6 +5,7 @@
  * string is escaped here; the facts come from `advice.ts`.
  */
 import type { ExperimentRecord } from "@converge/core";
+import { own } from "../own.js";
 import {
   type AdviceFacts,
   adviceHistory,
@@ -30,7 +31,7 @@ export const ACTION_TONE: Record<string, string> = {
 
 function actionBadge(action: string): string {
   if (action === "") return MISSING;
-  return `<span class="badge ${ACTION_TONE[action] ?? ""}">${esc(action)}</span>`;
+  return `<span class="badge ${own(ACTION_TONE, action) ?? ""}">${esc(action)}</span>`;
 }
 
 /** The compact advice line: the words of `adviceLine`, with the names as code. */

@@ -5,12 +5,15 @@
  * iterations whose code did not change and that have no notes collapse into
  * one "unchanged" line, so 10,000 iterations with a few dozen code versions
  * stay short. Every code line is escaped text: code containing `</script>`,
- * `<!--` or markup renders literally.
+ * `<!--` or markup renders literally, and each bidi control, zero-width or
+ * control character shows as a marked `⟨U+202E⟩` with a warning above the
+ * block (`marks.ts`).
  */
 import type { ExperimentRecord } from "@converge/core";
 import { structuredPatch } from "diff";
 import { escapeHtml as esc } from "./escape.js";
 import { formatNumber, plural } from "./format.js";
+import { codeHtml, hiddenWarningHtml, nameHtml } from "./marks.js";
 import type { ExperimentView } from "./model.js";
 import { iterationNotes } from "./section-advice.js";
 
@@ -32,6 +35,7 @@ export function renderDiff(
   let removed = 0;
   let shown = 0;
   const lines: string[] = [];
+  const shownText: string[] = [];
   for (const hunk of patch.hunks) {
     shown += hunk.newLines;
     lines.push(
@@ -43,12 +47,13 @@ export function renderDiff(
       if (mark === "+") added++;
       else if (mark === "-") removed++;
       const cls = DIFF_CLASS[mark];
-      lines.push(`<span${cls ? ` class="${cls}"` : ""}>${esc(line)}</span>`);
+      shownText.push(line);
+      lines.push(`<span${cls ? ` class="${cls}"` : ""}>${codeHtml(line)}</span>`);
     }
   }
   const total = after === "" ? 0 : after.replace(/\n$/, "").split("\n").length;
   return {
-    html: `<pre class="diff">${lines.join("")}</pre>`,
+    html: `${hiddenWarningHtml(shownText.join("\n"))}<pre class="diff">${lines.join("")}</pre>`,
     added,
     removed,
     complete: shown >= total,
@@ -56,11 +61,11 @@ export function renderDiff(
 }
 
 function codeBlock(code: string): string {
-  return `<pre class="code-text"><code>${esc(code)}</code></pre>`;
+  return `${hiddenWarningHtml(code)}<pre class="code-text"><code>${codeHtml(code)}</code></pre>`;
 }
 
 function titleOf(record: ExperimentRecord, what: string): string {
-  const name = record.strategy_name ? ` · ${esc(record.strategy_name)}` : "";
+  const name = record.strategy_name ? ` · ${nameHtml(record.strategy_name)}` : "";
   return `Iteration ${formatNumber(record.iteration)}${name} · ${what}`;
 }
 

@@ -3,9 +3,12 @@
  * numbers, the best value each shared metric reached, and the comparison
  * charts.
  */
+
+import { own } from "../own.js";
 import { shownAdvice } from "./advice.js";
 import { escapeHtml as esc, truncate } from "./escape.js";
 import { formatCost, formatDuration, formatNumber, MISSING } from "./format.js";
+import { nameAttr, nameHtml } from "./marks.js";
 import type { ExperimentView } from "./model.js";
 import { gateState, statusBadge } from "./section-summary.js";
 
@@ -39,13 +42,15 @@ export function comparisonSection(
       : `<h3>Metrics at each experiment's best iteration</h3><div class="table-wrap short"><table class="compare-metrics"><thead><tr><th>Experiment</th>${metrics
           .map(
             (m) =>
-              `<th class="n" title="${esc(m)}"><span class="name">${esc(m)}</span><span class="crit">${views[0]?.goals[m] === "minimize" ? "↓ lower is better" : "↑ higher is better"}</span></th>`,
+              `<th class="n" title="${nameAttr(m)}"><span class="name">${nameHtml(m)}</span><span class="crit">${views[0]?.goals[m] === "minimize" ? "↓ lower is better" : "↑ higher is better"}</span></th>`,
           )
           .join("")}</tr></thead><tbody>${views
           .map(
             (v) =>
               `<tr><td class="t"><code>${esc(v.id)}</code></td>${metrics
-                .map((m) => `<td class="n">${esc(formatNumber(v.summary.best_metrics[m]))}</td>`)
+                .map(
+                  (m) => `<td class="n">${esc(formatNumber(own(v.summary.best_metrics, m)))}</td>`,
+                )
                 .join("")}</tr>`,
           )
           .join("")}</tbody></table></div>`;

@@ -6,8 +6,10 @@
  * class only where a cell is special.
  */
 import type { ExperimentRecord } from "@converge/core";
+import { own } from "../own.js";
 import { escapeHtml as esc, truncate } from "./escape.js";
 import { formatCost, formatDuration, formatNumber, formatValue } from "./format.js";
+import { nameAttr, nameHtml } from "./marks.js";
 import { criterionText, type ExperimentView } from "./model.js";
 import { hasGate } from "./section-summary.js";
 
@@ -21,7 +23,7 @@ interface Column {
 
 function headerCell(name: string, detail: string, numeric: boolean): string {
   const crit = detail === "" ? "" : `<span class="crit">${esc(detail)}</span>`;
-  return `<th${numeric ? ' class="n"' : ""} title="${esc(name)}"><span class="name">${esc(name)}</span>${crit}</th>`;
+  return `<th${numeric ? ' class="n"' : ""} title="${nameAttr(name)}"><span class="name">${nameHtml(name)}</span>${crit}</th>`;
 }
 
 function textCell(value: string, max = 160): string {
@@ -50,7 +52,7 @@ function columns(view: ExperimentView): Column[] {
       header: headerCell(name, "parameter", false),
       cell: (r) => {
         const has = Object.hasOwn(r.record.parameters, name);
-        const value = r.record.parameters[name];
+        const value = own(r.record.parameters, name);
         const text = has ? truncate(formatValue(value), 120) : "—";
         const cls = (r.changed.has(name) ? "c " : "") + (typeof value === "string" ? "t" : "");
         return `<td${cls ? ` class="${cls.trim()}"` : ""}>${esc(text)}`;
@@ -68,7 +70,7 @@ function columns(view: ExperimentView): Column[] {
     cols.push({
       header: headerCell(name, detail, true),
       cell: (r) => {
-        const v = r.record.metrics[name];
+        const v = own(r.record.metrics, name);
         return `<td${r.failed.has(name) ? ' class="f"' : ""}>${esc(formatNumber(v))}`;
       },
     });

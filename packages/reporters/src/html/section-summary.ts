@@ -2,9 +2,12 @@
  * The top of each experiment: what it tries to do, where it stands, the key
  * numbers, and the advisor's assessment with the next action up front.
  */
+
+import { own } from "../own.js";
 import { fallbackLine, shownAdvice } from "./advice.js";
 import { escapeHtml as esc } from "./escape.js";
 import { formatCost, formatDuration, formatNumber, formatPercent } from "./format.js";
+import { nameHtml } from "./marks.js";
 import type { ExperimentView } from "./model.js";
 import { etaText, horizonText, outlookText, probabilityText } from "./outlook.js";
 import { ACTION_TONE, adviceHistorySection } from "./section-advice.js";
@@ -21,7 +24,7 @@ const STATUS_TONE: Record<string, string> = {
 
 /** A status word as a coloured badge. */
 export function statusBadge(status: string): string {
-  return `<span class="badge ${STATUS_TONE[status] ?? ""}">${esc(status.replace(/_/g, " "))}</span>`;
+  return `<span class="badge ${own(STATUS_TONE, status) ?? ""}">${esc(status.replace(/_/g, " "))}</span>`;
 }
 
 /** Whether the experiment was judged by a gate at all. */
@@ -175,12 +178,12 @@ export function assessmentSection(view: ExperimentView, id: string): string {
       : `<h4>Parameter recommendations</h4><div class="table-wrap short"><table class="param-advice"><thead><tr><th>Parameter</th><th>Advice</th></tr></thead><tbody>${params
           .map(
             ([name, text]) =>
-              `<tr><td class="t">${esc(name)}</td><td class="t">${esc(text)}</td></tr>`,
+              `<tr><td class="t">${nameHtml(name)}</td><td class="t">${esc(text)}</td></tr>`,
           )
           .join("")}</tbody></table></div>`;
   return `<section>${heading}${storedNote}
-<div class="callout ${ACTION_TONE[action] ?? ""}">
-<p class="next-action">${esc(action)} <small>${esc(ACTION_WORDS[action] ?? "recommended next action")}</small></p>
+<div class="callout ${own(ACTION_TONE, action) ?? ""}">
+<p class="next-action">${esc(action)} <small>${esc(own(ACTION_WORDS, action) ?? "recommended next action")}</small></p>
 <dl class="facts">${facts.join("")}</dl>
 ${a.reasoning ? `<p class="reasoning">${esc(a.reasoning)}</p>` : ""}
 ${a.specific_recommendations.length > 0 ? `<h4>Recommendations</h4>${list(a.specific_recommendations)}` : ""}

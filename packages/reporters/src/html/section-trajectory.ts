@@ -5,10 +5,13 @@
  * criterion), the ETA with its range at the stated level, per-metric trends,
  * parameter effects, efficiency, change points and the overfitting guard.
  */
+
+import { own } from "../own.js";
 import type { ReportTrajectory } from "../report-data.js";
 import { finite, overfittingOf, trendStatistics } from "./analysis.js";
 import { escapeHtml as esc } from "./escape.js";
 import { formatCost, formatNumber, formatP, formatSigned, MISSING, plural } from "./format.js";
+import { nameHtml } from "./marks.js";
 import { criterionText, type ExperimentView } from "./model.js";
 import { horizonText, levelText, probabilityText, rangeText, successText } from "./outlook.js";
 
@@ -27,7 +30,7 @@ const TONE: Record<string, string> = {
 
 function badge(word: string | undefined | null): string {
   if (!word) return MISSING;
-  return `<span class="badge ${TONE[word] ?? ""}">${esc(word.replace(/_/g, " "))}</span>`;
+  return `<span class="badge ${own(TONE, word) ?? ""}">${esc(word.replace(/_/g, " "))}</span>`;
 }
 
 function interval(low: unknown, high: unknown): string {
@@ -120,13 +123,13 @@ function criteriaTable(view: ExperimentView): string {
   const rows = view.gate.criteria.map((c) => {
     const threshold = Array.isArray(c.threshold) ? c.threshold.join("..") : c.threshold;
     const key = (counts.get(c.metric) ?? 0) > 1 ? `${c.metric} ${c.op} ${threshold}` : c.metric;
-    const value = last?.record.metrics[c.metric];
+    const value = own(last?.record.metrics, c.metric);
     const failed = last ? last.failed.has(c.metric) : true;
     const distance = Object.hasOwn(byCriterion, key) ? byCriterion[key] : undefined;
     const chance = chances
       ? `<td class="n">${Object.hasOwn(chances, key) ? esc(probabilityText(chances[key] as number)) : MISSING}</td>`
       : "";
-    return `<tr><td class="t">${esc(c.metric)}</td><td>${esc(criterionText(c.op, c.threshold))}</td><td class="n">${esc(formatNumber(c.weight))}</td><td>${c.required ? "yes" : "no"}</td><td class="n${failed ? " f" : ""}">${esc(formatNumber(value))}</td><td class="n">${esc(formatNumber(distance, 3))}</td>${chance}</tr>`;
+    return `<tr><td class="t">${nameHtml(c.metric)}</td><td>${esc(criterionText(c.op, c.threshold))}</td><td class="n">${esc(formatNumber(c.weight))}</td><td>${c.required ? "yes" : "no"}</td><td class="n${failed ? " f" : ""}">${esc(formatNumber(value))}</td><td class="n">${esc(formatNumber(distance, 3))}</td>${chance}</tr>`;
   });
   const head = ["Metric", "Criterion", "#Weight", "Required", "#Latest value", "#Distance"];
   const note =
@@ -148,9 +151,9 @@ function metricTrendTable(view: ExperimentView, trajectory: unknown): string {
     ...Object.keys(trends).filter((m) => !view.metricNames.includes(m)),
   ];
   const rows = names.map((name) => {
-    const t = trends[name] ?? {};
+    const t = own(trends, name) ?? {};
     const s = trendStatistics(trajectory, name);
-    return `<tr><td class="t">${esc(name)}</td><td>${esc(t.goal ?? view.goals[name] ?? MISSING)}</td><td>${badge(t.status)}</td><td class="n">${esc(formatSigned(t.improvement_rate))}</td><td class="n">${esc(formatSigned(s.slope))}${interval(s.low, s.high)}</td><td class="n">${esc(formatP(s.p))}</td><td class="n">${esc(formatNumber(t.n))}</td><td class="t">${esc(t.reason ?? "")}</td></tr>`;
+    return `<tr><td class="t">${nameHtml(name)}</td><td>${esc(t.goal ?? view.goals[name] ?? MISSING)}</td><td>${badge(t.status)}</td><td class="n">${esc(formatSigned(t.improvement_rate))}</td><td class="n">${esc(formatSigned(s.slope))}${interval(s.low, s.high)}</td><td class="n">${esc(formatP(s.p))}</td><td class="n">${esc(formatNumber(t.n))}</td><td class="t">${esc(t.reason ?? "")}</td></tr>`;
   });
   return `<h3>Metric trends</h3>${table(
     "trends",
@@ -170,14 +173,14 @@ function parameterTable(view: ExperimentView): string {
       e.kind === "categorical"
         ? `${esc(formatSigned(e.impact))}${e.current !== undefined && e.best !== undefined ? ` <small>${esc(e.current)} → ${esc(e.best)}</small>` : ""}`
         : `${esc(formatSigned(e.impact))}${finite(e.stderr) === null ? "" : ` <small>± ${esc(formatNumber(e.stderr, 2))}</small>`}`;
-    return `<tr><td class="t">${esc(name)}</td><td>${esc(e.kind)}</td><td>${badge(e.direction)}</td><td class="n">${impact}</td><td class="n">${esc(formatNumber(e.importance, 3))}</td><td class="n">${esc(formatNumber(e.changes))}</td></tr>`;
+    return `<tr><td class="t">${nameHtml(name)}</td><td>${esc(e.kind)}</td><td>${badge(e.direction)}</td><td class="n">${impact}</td><td class="n">${esc(formatNumber(e.importance, 3))}</td><td class="n">${esc(formatNumber(e.changes))}</td></tr>`;
   });
   const skipped = Object.entries(effects.skipped);
   const skippedList =
     skipped.length === 0
       ? ""
       : `<p class="note">Not estimated: ${skipped
-          .map(([name, why]) => `<code>${esc(name)}</code> (${esc(why)})`)
+          .map(([name, why]) => `<code>${nameHtml(name)}</code> (${esc(why)})`)
           .join("; ")}.</p>`;
   const method = effects.method ? ` <small>(method: ${esc(effects.method)})</small>` : "";
   return `<h3>Parameter effects${method}</h3>${

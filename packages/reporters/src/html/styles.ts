@@ -123,6 +123,11 @@ pre.diff .a { background: var(--add-bg); }
 pre.diff .d { background: var(--del-bg); }
 pre.diff .h { color: var(--hunk); }
 pre.diff .x { color: var(--muted); }
+.hidden-char, pre.diff span.hidden-char {
+  display: inline; min-width: 0; padding: 0 0.15em; margin: 0 0.05em; border-radius: 3px;
+  background: var(--warn-bg); color: var(--warn); outline: 1px solid var(--warn); font-size: 0.85em; white-space: nowrap;
+}
+.hidden-warning { background: var(--warn-bg); color: var(--warn); border: 1px solid var(--warn); border-radius: 6px; padding: 0.35rem 0.7rem; margin: 0.5rem 0; max-width: none; }
 ul.iter-notes { list-style: none; margin: 0 0 0.75rem 0.85rem; padding: 0.3rem 0 0.3rem 0.85rem; border-left: 3px solid var(--border); font-size: 0.9rem; }
 ul.iter-notes > li { margin: 0.15rem 0; max-width: none; }
 ul.iter-notes code { overflow-wrap: anywhere; }

@@ -25,6 +25,7 @@ import {
   scriptsOf,
   tagNamesOf,
 } from "../test-fixtures/html-inspect.js";
+import { markHidden } from "../text-marks.js";
 import { renderHtmlReport } from "./document.js";
 
 const experiment = hostileExperiment();
@@ -121,7 +122,9 @@ describe.each([
     expect(t.reasoning).toBe(experiment.advice?.assessment.reasoning);
     expect(t.findings).toEqual(expect.arrayContaining([P.img, P.script]));
     expect(t.source).toContain(`llm:${P.img}`);
-    expect(t.code).toBe(HOSTILE_CODE);
+    // The code's U+2028 and U+2029 show as marks (see text-marks.ts); the rest is literal.
+    expect(t.code).toBe(markHidden(HOSTILE_CODE));
+    expect(t.code).toContain("line⟨U+2028⟩sep⟨U+2029⟩end");
     expect(t.description).toBe(record.strategy_description);
     expect(t.headerTitles).toEqual(expect.arrayContaining([...paramNames, ...metricNames]));
     expect(t.headerNames).toEqual(expect.arrayContaining([P.script, "plain", P.attr]));

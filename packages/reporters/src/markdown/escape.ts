@@ -3,17 +3,24 @@
  * renders literally — no HTML, no emphasis, no link, no table break.
  */
 
+import { markOf, replaceMarked } from "../text-marks.js";
+
 const HTML: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;" };
+const LINE_BREAK = /^[\r\u2028\u2029]$/;
 
 /**
  * Escapes text for inline Markdown: `&`, `<`, `>` become character references
  * (so no raw HTML), the punctuation that starts emphasis, code, links,
  * strikethrough or a table cell (`\ ` * _ [ ] ~ |`) is backslash-escaped, a
  * line that would start a block (heading, list, quote, rule) is escaped at
- * its start, and line breaks become `<br>` (or spaces with `breaks: "space"`).
+ * its start, line breaks become `<br>` (or spaces with `breaks: "space"`),
+ * and bidi, zero-width and control characters become visible `⟨U+202E⟩`
+ * marks (a name cannot reorder the text around it or drive a terminal).
  */
 export function escapeMarkdown(text: string, breaks: "br" | "space" = "br"): string {
-  const escaped = text
+  // Hidden and control characters become visible ⟨U+XXXX⟩ marks; line breaks stay breaks.
+  const marked = replaceMarked(text, (c) => (LINE_BREAK.test(c) ? c : markOf(c)));
+  const escaped = marked
     .replace(/[&<>]/g, (c) => HTML[c] as string)
     .replace(/[\\`*_[\]~|]/g, "\\$&")
     .replace(/^(\s*)([#+\-=])(?=[\s#+\-=]|$)/, "$1\\$2")

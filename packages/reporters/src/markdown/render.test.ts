@@ -6,7 +6,8 @@ import { generateExperiment } from "../bench/generate.js";
 import { fakeChartEngine } from "../test-fixtures/fake-charts.js";
 import { hostileExperiment, PAYLOADS } from "../test-fixtures/hostile.js";
 import { seedExperiment } from "../test-fixtures/seed.js";
-import { renderMarkdownReport, writeMarkdownReport } from "./render.js";
+import { renderMarkdownReport } from "./render.js";
+import { writeMarkdownReport } from "./write.js";
 
 const engine = fakeChartEngine();
 const at = new Date("2026-01-18T15:00:00Z");
@@ -52,7 +53,12 @@ describe("renderMarkdownReport on the seed's sample log", () => {
 
 describe("escaping", () => {
   it("keeps hostile strings as text: no HTML, no link, no broken table row", async () => {
-    const { markdown } = await renderMarkdownReport(hostileExperiment(), { chartEngine: engine });
+    const report = await renderMarkdownReport(hostileExperiment(), { chartEngine: engine });
+    // The strategy code is a fenced block: literal there (no HTML is parsed inside it),
+    // and its fence is longer than any backtick run, so the code cannot close it early.
+    const fenced = /\n(`{3,})diff\n[\s\S]*?\n\1(?=\n|$)/;
+    expect(report.markdown).toMatch(fenced);
+    const markdown = report.markdown.replace(fenced, "\n[code]");
     expect(markdown).not.toMatch(/<(img|script|svg|style)/i);
     expect(markdown).not.toMatch(/\]\(javascript:/i);
     expect(markdown).toContain('&lt;img src=x onerror="window.\\_\\_pwned=1"&gt;');
@@ -88,6 +94,62 @@ describe("large and multi-experiment reports", () => {
     expect(tableRows(markdown, "| Experiment |")).toHaveLength(2);
     expect(Object.keys(files)).toContain("charts/comparison-comparison.svg");
     expect(Object.keys(files)).toContain("charts/e2-gate-score.svg");
+  });
+});
+
+describe("charts that cannot be drawn, and charts left out", () => {
+  it("says a chart that cannot be drawn in the report and once through onWarning", async () => {
+    const warnings: string[] = [];
+    const { markdown, files } = await renderMarkdownReport(seedExperiment(), {
+      chartEngine: fakeChartEngine({ failing: true }),
+      onWarning: (m) => warnings.push(m),
+    });
+    expect(markdown).toContain("_The chart “Broken” could not be drawn:");
+    expect(Object.keys(files)).toEqual(["charts/gate-score.svg", "charts/metrics.svg"]);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(
+      /^experiment exp_20260118_143022: the chart “Broken” could not be drawn: \S/,
+    );
+  });
+
+  it("warns when the chart list itself fails, for an experiment and for the comparison", async () => {
+    const warnings: string[] = [];
+    const fail = (what: string) => () => {
+      throw new Error(`${what} broke`);
+    };
+    const { markdown } = await renderMarkdownReport(
+      [seedExperiment(), generateExperiment({ iterations: 5 })],
+      {
+        chartEngine: { ...engine, chartsFor: fail("list"), comparisonCharts: fail("comparison") },
+        onWarning: (m) => warnings.push(m),
+      },
+    );
+    expect(markdown).toContain("_The charts could not be built: list broke_");
+    expect(warnings).toEqual([
+      "the comparison of 2 experiments: the charts could not be built: comparison broke",
+      "experiment exp_20260118_143022: the charts could not be built: list broke",
+      expect.stringMatching(/^experiment \S+: the charts could not be built: list broke$/),
+    ]);
+  });
+
+  it('charts: "omit" draws nothing and leaves a one-line note per charts section', async () => {
+    let drawn = 0;
+    const { markdown, files } = await renderMarkdownReport(seedExperiment(), {
+      chartEngine: {
+        ...engine,
+        renderSvg: async (spec) => {
+          drawn++;
+          return engine.renderSvg(spec);
+        },
+      },
+      charts: "omit",
+    });
+    expect(drawn).toBe(0);
+    expect(files).toEqual({});
+    expect(markdown).not.toContain("![");
+    expect(markdown).toContain(
+      "## Charts\n\n_2 charts (“Gate score”, “Metrics”) are not included: charts are SVG files written beside the Markdown file, so they need a file output (e.g. `-o report.md`)._",
+    );
   });
 });
 

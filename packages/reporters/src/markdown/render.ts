@@ -1,10 +1,10 @@
 /**
  * The Markdown report, for pull-request reviews: summary, key numbers, the
- * advisor's assessment and advice history, a compact iteration table with
- * each iteration's advice, LLM cost and failure analysis, and the charts as
- * SVG files linked beside the document. Every user string is escaped for Markdown.
+ * advisor's assessment and advice history, a compact iteration table, the
+ * latest strategy code change, each iteration's advice, LLM cost and failure
+ * analysis, and the charts as SVG files linked beside the document. Every
+ * user string is escaped for Markdown.
  */
-import { basename, dirname, join } from "node:path";
 import type { ReportExperiment } from "@converge/core";
 import { fallbackLine, shownAdvice } from "../html/advice.js";
 import type { ChartEngine } from "../html/charts.js";
@@ -27,8 +27,10 @@ import {
 } from "../html/model.js";
 import { etaText, outlookText } from "../html/outlook.js";
 import { adviceSourceText, gateState } from "../html/section-summary.js";
-import { writeFileAtomic } from "../write-file.js";
+import { own } from "../own.js";
 import { adviceHistoryMarkdown, iterationNotesMarkdown } from "./advice.js";
+import { type ChartsContext, chartList, chartsMarkdown, type MarkdownCharts } from "./charts.js";
+import { codeMarkdown } from "./code.js";
 import { cell, escapeMarkdown as md } from "./escape.js";
 
 /** Options of {@link renderMarkdownReport}. */
@@ -43,6 +45,19 @@ export interface MarkdownReportOptions {
   chartEngine?: ChartEngine;
   /** Iteration tables longer than this show a selection of rows (default 25). */
   maxRows?: number;
+  /**
+   * "files" (default): each chart is an SVG in `files`, linked as an image.
+   * "omit": no chart is drawn and `files` stays empty; a one-line note says
+   * the charts need a file output. For a report printed to a stream
+   * (`converge report --format markdown -o -`).
+   */
+  charts?: MarkdownCharts;
+  /**
+   * Called once per chart that could not be drawn and when an experiment's
+   * chart list could not be built, with a one-line, terminal-safe message
+   * naming the experiment and the chart (the report says it too). Default: nothing.
+   */
+  onWarning?: (message: string) => void;
 }
 
 /** A rendered Markdown report. */
@@ -53,14 +68,6 @@ export interface MarkdownReport {
 }
 
 const MAX_PARAMETERS = 8;
-
-function fileSafe(name: string): string {
-  return name.replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^[-.]+/, "") || "chart";
-}
-
-function linkPath(path: string): string {
-  return path.split("/").map(encodeURIComponent).join("/");
-}
 
 function keyNumbers(view: ExperimentView): string {
   const s = view.summary;
@@ -126,8 +133,9 @@ function assessment(view: ExperimentView): string {
   if (a.reasoning) lines.push(">", `> ${md(a.reasoning, "space")}`);
   const list = (title: string, items: readonly string[]) =>
     items.length === 0 ? [] : ["", `**${title}**`, "", ...items.map((i) => `- ${md(i, "space")}`)];
-  lines.push(...list("Recommendations", a.specific_recommendations));
-  lines.push(...list("Key findings", a.key_findings));
+  // No spread into push: a list of any length must not overflow the call stack.
+  for (const line of list("Recommendations", a.specific_recommendations)) lines.push(line);
+  for (const line of list("Key findings", a.key_findings)) lines.push(line);
   const params = Object.entries(a.parameter_recommendations);
   if (params.length > 0) {
     lines.push(
@@ -201,7 +209,7 @@ function iterationTable(view: ExperimentView, maxRows: number): string {
         return row.changed.has(p) ? `**${text}**` : text;
       }),
       ...view.metricNames.map(
-        (m) => `${formatNumber(r.metrics[m])}${row.failed.has(m) ? " ✗" : ""}`,
+        (m) => `${formatNumber(own(r.metrics, m))}${row.failed.has(m) ? " ✗" : ""}`,
       ),
       formatNumber(r.gate_score, 3),
       cell(r.action_taken),
@@ -218,38 +226,6 @@ function iterationTable(view: ExperimentView, maxRows: number): string {
     );
   }
   return `${lines.join("\n")}\n\n_${note.join(". ")}_`;
-}
-
-async function charts(
-  engine: ChartEngine,
-  list: ReturnType<ChartEngine["chartsFor"]>,
-  prefix: string,
-  chartDir: string,
-  files: Record<string, string>,
-): Promise<string> {
-  const out: string[] = [];
-  for (const chart of list) {
-    const path = `${chartDir}/${fileSafe(`${prefix}${chart.id}`)}.svg`;
-    try {
-      files[path] = await engine.renderSvg(chart.spec);
-      out.push(
-        `![${md(chart.title, "space")}](${linkPath(path)})\n\n_${md(chart.description, "space")}_`,
-      );
-    } catch (error) {
-      out.push(
-        `_The chart “${md(chart.title, "space")}” could not be drawn: ${md(error instanceof Error ? error.message : String(error), "space")}_`,
-      );
-    }
-  }
-  return out.join("\n\n");
-}
-
-function safeList(produce: () => ReturnType<ChartEngine["chartsFor"]>) {
-  try {
-    return { list: produce() };
-  } catch (error) {
-    return { list: [], error: error instanceof Error ? error.message : String(error) };
-  }
 }
 
 function comparison(views: readonly ExperimentView[]): string {
@@ -272,7 +248,7 @@ function comparison(views: readonly ExperimentView[]): string {
  * files (linked as images under `chartDir`).
  *
  * @param experiments one experiment or several (several add a comparison)
- * @param options chart directory, title, generated time, chart engine, row limit
+ * @param options chart directory, title, generated time, chart engine, row limit, `charts: "omit"` (no chart files, a note instead), `onWarning`
  * @returns the Markdown text and the chart files by relative path
  * @throws Error when no experiment is given
  */
@@ -292,6 +268,14 @@ export async function renderMarkdownReport(
   const views = list.map(experimentView);
   const single = views.length === 1;
   const files: Record<string, string> = {};
+  const onWarning = options.onWarning ?? (() => undefined);
+  const context: ChartsContext = {
+    renderSvg: (spec) => engine.renderSvg(spec),
+    charts: options.charts ?? "files",
+    chartDir,
+    files,
+    onWarning,
+  };
   const title =
     options.title ??
     (single
@@ -303,9 +287,10 @@ export async function renderMarkdownReport(
   ];
   if (!single) {
     parts.push(`## Comparison of ${views.length} experiments`, comparison(views));
-    const { list: cmp, error } = safeList(() => engine.comparisonCharts(list));
+    const owner = `the comparison of ${views.length} experiments`;
+    const { list: cmp, error } = chartList(() => engine.comparisonCharts(list), owner, onWarning);
     if (error) parts.push(`_The comparison charts could not be built: ${md(error, "space")}_`);
-    const drawn = await charts(engine, cmp, "comparison-", chartDir, files);
+    const drawn = await chartsMarkdown(context, cmp, "comparison-", owner);
     if (drawn) parts.push(drawn);
   }
   for (const [i, view] of views.entries()) {
@@ -319,39 +304,17 @@ export async function renderMarkdownReport(
     parts.push(`${h} Assessment`, assessment(view));
     const history = adviceHistoryMarkdown(view, maxRows);
     if (history) parts.push(`${h} Advice history`, history);
-    const { list: chartList, error } = safeList(() => engine.chartsFor(view.experiment));
-    const drawn = await charts(engine, chartList, single ? "" : `e${i + 1}-`, chartDir, files);
+    const owner = `experiment ${view.id}`;
+    const charts = chartList(() => engine.chartsFor(view.experiment), owner, onWarning);
+    const { error } = charts;
+    const drawn = await chartsMarkdown(context, charts.list, single ? "" : `e${i + 1}-`, owner);
     if (error) parts.push(`${h} Charts`, `_The charts could not be built: ${md(error, "space")}_`);
     else if (drawn) parts.push(`${h} Charts`, drawn);
     parts.push(`${h} Iterations`, iterationTable(view, maxRows));
+    const code = codeMarkdown(view);
+    if (code) parts.push(`${h} Strategy code`, code);
     const notes = iterationNotesMarkdown(view, maxRows);
     if (notes) parts.push(`${h} Advice, LLM cost and failure analysis by iteration`, notes);
   }
   return { markdown: `${parts.join("\n\n")}\n`, files };
-}
-
-/**
- * Renders the Markdown report and writes it to `path`, with its charts as SVG
- * files in `<name>-charts/` beside it (`report.md` → `report-charts/*.svg`).
- * Every file is written atomically; the charts first, so the document never
- * links a chart that is not there yet.
- *
- * @returns the paths written, the Markdown file last
- */
-export async function writeMarkdownReport(
-  experiments: ReportExperiment | readonly ReportExperiment[],
-  path: string,
-  options: Omit<MarkdownReportOptions, "chartDir"> = {},
-): Promise<string[]> {
-  const chartDir = `${basename(path).replace(/\.(md|markdown)$/i, "")}-charts`;
-  const report = await renderMarkdownReport(experiments, { ...options, chartDir });
-  const written: string[] = [];
-  for (const [relative, svg] of Object.entries(report.files)) {
-    const target = join(dirname(path), relative);
-    await writeFileAtomic(target, svg);
-    written.push(target);
-  }
-  await writeFileAtomic(path, report.markdown);
-  written.push(path);
-  return written;
 }
