@@ -1,4 +1,7 @@
-import { createStyle } from "@converge/cli";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createStyle, UsageError } from "@converge/cli";
 import { parseRecord } from "@converge/core";
 import { describe, expect, it } from "vitest";
 import { describeMoves, formatIteration } from "./progress.js";
@@ -40,6 +43,69 @@ describe("resolveStore: the converge CLI's rules", () => {
       experimentName: "demo",
     });
     expect(resolveStore("jsonl:x", env, cwd)).toMatchObject({ kind: "jsonl" });
+  });
+});
+
+describe("resolveStore: MLflow URIs that are no HTTP server are refused, never a folder", () => {
+  const fix = /run `mlflow server`.*mlflow\+http:\/\/HOST:PORT.*--store jsonl:DIR/;
+
+  it("refuses $MLFLOW_TRACKING_URI=databricks, ./mlruns, file:, sqlite:, postgresql: and uc:", () => {
+    const cwd = mkdtempSync(join(tmpdir(), "converge-demo-setup-"));
+    try {
+      for (const value of [
+        "databricks",
+        "databricks://profile",
+        "./mlruns",
+        "file:./mlruns",
+        "sqlite:///x.db",
+        "postgresql://db/mlflow",
+        "uc:catalog",
+      ]) {
+        const attempt = () => resolveStore(undefined, { MLFLOW_TRACKING_URI: value }, cwd);
+        expect(attempt).toThrow(UsageError);
+        expect(attempt).toThrow(`$MLFLOW_TRACKING_URI is "${value}"`);
+        expect(attempt).toThrow(fix);
+      }
+      // Nothing was made in the working directory (the old reading made ./mlflow+databricks).
+      expect(readdirSync(cwd)).toEqual([]);
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
+  });
+
+  it("refuses --store databricks (no such directory), mlflow+databricks and foo:bar, naming --store", () => {
+    const cwd = mkdtempSync(join(tmpdir(), "converge-demo-setup-"));
+    try {
+      expect(() => resolveStore("databricks", {}, cwd)).toThrow('--store is "databricks"');
+      expect(() => resolveStore("mlflow+databricks", {}, cwd)).toThrow(fix);
+      expect(() => resolveStore("sqlite:///x.db", { CONVERGE_STORE: "jsonl:y" }, cwd)).toThrow(
+        "--store is",
+      );
+      expect(() => resolveStore(undefined, { CONVERGE_STORE: "foo:bar" }, cwd)).toThrow(
+        /\(scheme "foo", from \$CONVERGE_STORE\).*Supported schemes: jsonl:, mlflow\+http:\/\/, mlflow\+https:\/\//,
+      );
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
+  });
+
+  it("echoes no query value or password of the URI", () => {
+    const secret = "demo-s3cr3t-sentinel";
+    for (const [option, env] of [
+      [`mlflow+http://h:1/?token=${secret}`, {}],
+      [undefined, { MLFLOW_TRACKING_URI: `databricks://p?token=${secret}` }],
+      [undefined, { MLFLOW_TRACKING_URI: `postgresql://u:${secret}@db/m` }],
+      [`s3://b?token=${secret}`, {}],
+    ] as const) {
+      let message = "";
+      try {
+        resolveStore(option, env, "/");
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message).toContain("***");
+      expect(message).not.toContain(secret);
+    }
   });
 });
 

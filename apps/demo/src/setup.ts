@@ -29,17 +29,32 @@ export class DemoUsageError extends Error {
 /**
  * The store: `--store`, else `$CONVERGE_STORE`, else `mlflow+$MLFLOW_TRACKING_URI`,
  * else `jsonl:./experiments` (relative to `cwd`).
+ *
+ * @throws UsageError (from `@converge/cli`) naming where the value came from
+ *   and the fix when it cannot be used: an unknown scheme, or an MLflow
+ *   tracking URI that is no HTTP(S) server (`databricks`, `./mlruns`,
+ *   `sqlite:///x.db`), so the demo never logs into a folder by that name
  */
 export function resolveStore(
   option: string | undefined,
   env: NodeJS.ProcessEnv,
   cwd: string,
 ): StoreLocation & { uri: string } {
+  // storeUriFrom refuses a non-HTTP $MLFLOW_TRACKING_URI itself.
   const uri = storeUriFrom(option, env) || DEFAULT_STORE_URI;
   const location = parseStoreUri(uri, cwd, {
     mlflowExperiment: env.MLFLOW_EXPERIMENT_NAME || "converge",
+    origin: storeOrigin(option, env),
   });
   return { ...location, uri: location.kind === "jsonl" ? `jsonl:${location.dir}` : uri };
+}
+
+/** Where the store URI came from, as the CLI names it in errors (the order of `storeUriFrom`). */
+function storeOrigin(option: string | undefined, env: NodeJS.ProcessEnv): string {
+  if (option !== undefined) return "--store";
+  if (env.CONVERGE_STORE) return "$CONVERGE_STORE";
+  if (env.MLFLOW_TRACKING_URI?.trim()) return "$MLFLOW_TRACKING_URI";
+  return "the default";
 }
 
 /**

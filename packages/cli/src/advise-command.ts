@@ -1,4 +1,4 @@
-import type { Advice } from "@converge/core";
+import { type Advice, terminalSafe } from "@converge/core";
 import type { Command } from "commander";
 import {
   adviceJsonFields,
@@ -28,6 +28,7 @@ import { mlflowExperimentOption, storeOption } from "./options.js";
 import { redactSecrets } from "./store-uri.js";
 import { createStyle, type Style, useColor } from "./style.js";
 import { width } from "./table.js";
+import { append, maxOf } from "./terminal-text.js";
 import { UsageError } from "./usage-error.js";
 
 type AdviseOptions = LoadOptions & ProviderOptions & { json?: boolean; maxIterations?: number };
@@ -66,6 +67,10 @@ R2 budget spent → ABANDON; R3 P ≥ 0.05 → CONTINUE; R4 P < 0.05 and a HIGH
 overfitting risk → ABANDON; R5 P < 0.05, and diverging or no improvement for
 15 iterations → ABANDON; R6 P < 0.05 → PIVOT; R7 no goal (no P) and no
 improvement for 5 iterations → PIVOT; R8 otherwise → CONTINUE.
+
+With --strict, integrity problems in the records (a duplicate, out-of-order,
+foreign or missing iteration) are an error (exit 1) listing each with its
+file:line, and no advisor is asked; without it they are warnings on stderr.
 
 Beside the advice, of every advisor, the Outlook line gives P with its
 horizon and the ETA: the median and 80% range of the further iterations until
@@ -118,8 +123,9 @@ Examples:
       const { experiments } = await loadTargets(targets, options, ctx);
       const { ruleAdvisor } = await loadAnalyzers();
       const errStyle = createStyle(useColor(env, ctx.io.stderr));
+      // Secrets are cut out first, then what the provider said is escaped (it may quote anything).
       const warn = (message: string) =>
-        ctx.err(`${errStyle.yellow("warning:")} ${redactSecrets(message, env)}`);
+        ctx.err(`${errStyle.yellow("warning:")} ${safe(redactSecrets(message, env))}`);
       for (const x of experiments) {
         const rule = ruleAdvisor(
           options.maxIterations === undefined ? {} : { maxIterations: options.maxIterations },
@@ -136,16 +142,15 @@ Examples:
         const fellBack = fallbackWarning(advice, env);
         if (fellBack !== undefined) warn(fellBack);
         if (options.json) {
-          ctx.out(
-            toJson({
-              experiment_id: x.experimentId,
-              source: advice.source,
-              ...adviceJsonFields(advice, env),
-              assessment: advice.assessment,
-              success_probability: trajectory.success_probability,
-              iterations_to_success: trajectory.iterations_to_success,
-            }),
-          );
+          const json = toJson({
+            experiment_id: x.experimentId,
+            source: advice.source,
+            ...adviceJsonFields(advice, env),
+            assessment: advice.assessment,
+            success_probability: trajectory.success_probability,
+            iterations_to_success: trajectory.iterations_to_success,
+          });
+          await ctx.json(`${json}\n`);
         } else {
           const { warning, model } = await llmLines(advice, ctx.style, env);
           for (const line of warning) ctx.out(line);
@@ -172,8 +177,12 @@ export interface AdviceExtras {
   outlook?: string | undefined;
 }
 
+/** Text from the advisor (an LLM's answer may hold anything) or the records, shown and never acted on. */
+const safe = (text: string): string => terminalSafe(text);
+
 /**
  * The lines of `converge advise`: the next action first, then the evidence.
+ * The advisor's text is escaped with `terminalSafe` before it is styled.
  */
 export function renderAdvice(
   experimentId: string,
@@ -184,14 +193,14 @@ export function renderAdvice(
   const { llm, outlook } = extras;
   const a = advice.assessment;
   const header: [string, string][] = [
-    ["Experiment", style.bold(experimentId)],
+    ["Experiment", style.bold(safe(experimentId))],
     [
       "Next action",
-      `${styleAction(style, a.next_action)}  (confidence ${a.confidence.toFixed(2)}, ${advice.source} advisor)`,
+      `${styleAction(style, safe(a.next_action))}  (confidence ${a.confidence.toFixed(2)}, ${safe(advice.source)} advisor)`,
     ],
-    ["Convergence", styleConvergence(style, a.convergence_assessment)],
-    ["Gradient", a.gradient_effectiveness],
-    ["Likelihood", a.likelihood_of_success],
+    ["Convergence", styleConvergence(style, safe(a.convergence_assessment))],
+    ["Gradient", safe(a.gradient_effectiveness)],
+    ["Likelihood", safe(a.likelihood_of_success)],
     [
       "Iterations needed",
       a.estimated_iterations_needed === null
@@ -199,38 +208,45 @@ export function renderAdvice(
         : String(a.estimated_iterations_needed),
     ],
   ];
-  if (outlook !== undefined) header.push(["Outlook", outlook]);
-  const labelWidth = Math.max(...header.map(([label]) => label.length));
-  const lines = header.flatMap(([label, value]) => labelled(label, value, labelWidth, style));
-  if (llm !== undefined) {
-    const rows = (
+  if (outlook !== undefined) header.push(["Outlook", safe(outlook)]);
+  const labelWidth = maxOf(header.map(([label]) => label.length));
+  const llmRows = (rows: LlmRows): string[] =>
+    (
       [
-        ["Model", llm.model],
-        ["Cost", llm.cost],
+        ["Model", rows.model],
+        ["Cost", rows.cost],
       ] as const
     ).flatMap(([label, value]) => {
-      const [first = "", ...rest] = wrap(value, WIDTH, " ".repeat(labelWidth + 2));
+      const [first = "", ...rest] = wrap(safe(value), WIDTH, " ".repeat(labelWidth + 2));
       return [`${style.dim(label.padEnd(labelWidth))}  ${first.trimStart()}`, ...rest];
     });
-    lines.splice(2, 0, ...rows);
+  const lines: string[] = [];
+  for (const [i, [label, value]] of header.entries()) {
+    append(lines, labelled(label, value, labelWidth, style));
+    // Who answered and at what cost, right after the next action (however many lines it took).
+    if (i === 1 && llm !== undefined) append(lines, llmRows(llm));
   }
 
   lines.push("", style.bold("Recommendations"));
   a.specific_recommendations.forEach((r, i) => {
-    const [first = "", ...rest] = wrap(r, WIDTH, "      ");
-    lines.push(`  ${String(i + 1).padStart(2)}. ${first.trimStart()}`, ...rest);
+    const [first = "", ...rest] = wrap(safe(r), WIDTH, "      ");
+    lines.push(`  ${String(i + 1).padStart(2)}. ${first.trimStart()}`);
+    append(lines, rest);
   });
 
   lines.push("", style.bold("Key findings"));
   for (const f of a.key_findings) {
-    const [first = "", ...rest] = wrap(f, WIDTH, "    ");
-    lines.push(`  - ${first.trimStart()}`, ...rest);
+    const [first = "", ...rest] = wrap(safe(f), WIDTH, "    ");
+    lines.push(`  - ${first.trimStart()}`);
+    append(lines, rest);
   }
 
-  const params = Object.entries(a.parameter_recommendations);
+  const params = Object.entries(a.parameter_recommendations).map(
+    ([name, text]): [string, string] => [safe(name), safe(text)],
+  );
   if (params.length > 0) {
     lines.push("", style.bold("Parameters"));
-    const nameWidth = Math.max(...params.map(([name]) => width(name)));
+    const nameWidth = maxOf(params.map(([name]) => width(name)));
     for (const [name, advice] of params) {
       const pad = " ".repeat(nameWidth + 4);
       const [first = "", ...rest] = wrap(advice, WIDTH, pad);
@@ -239,10 +255,12 @@ export function renderAdvice(
         verb === "KEEP"
           ? first.trimStart()
           : style.cyan(verb) + first.trimStart().slice(verb.length);
-      lines.push(`  ${name.padEnd(nameWidth)}  ${painted}`, ...rest);
+      lines.push(`  ${name.padEnd(nameWidth)}  ${painted}`);
+      append(lines, rest);
     }
   }
 
-  lines.push("", style.bold("Reasoning"), ...wrap(a.reasoning, WIDTH, "  "));
+  lines.push("", style.bold("Reasoning"));
+  append(lines, wrap(safe(a.reasoning), WIDTH, "  "));
   return lines;
 }

@@ -13,6 +13,7 @@ import {
   ConvergeError,
   type LanguageModel,
   type LlmCallUsage,
+  terminalSafe,
 } from "@converge/core";
 import { InvalidArgumentError, Option } from "commander";
 import { TEXT_WIDTH, wrap } from "./analyze-command-render.js";
@@ -272,9 +273,12 @@ export async function llmLines(
   const text = fallbackWarning(advice, env);
   const warning: string[] = [];
   if (text !== undefined) {
-    const [first = "", ...rest] = wrap(`warning: ${text}`, TEXT_WIDTH, "  ");
+    // The reason quotes the provider's error, which may hold anything: escaped before styling.
+    const [first = "", ...rest] = wrap(terminalSafe(`warning: ${text}`), TEXT_WIDTH, "  ");
     const label = style.bold(style.yellow("warning:"));
-    warning.push(first.trimStart().replace(/^warning:/, label), ...rest, "");
+    warning.push(first.trimStart().replace(/^warning:/, label));
+    for (const line of rest) warning.push(line);
+    warning.push("");
   }
   if (advice.model === undefined) return { warning, model: undefined };
   const usage = advice.usage ?? [];

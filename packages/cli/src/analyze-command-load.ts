@@ -15,6 +15,7 @@ import {
   type GateSpec,
   type MetricSpec,
   parseGate,
+  terminalSafe,
   ValidationError,
 } from "@converge/core";
 import { InvalidArgumentError } from "commander";
@@ -22,6 +23,7 @@ import type { CommandContext } from "./context.js";
 import { loadExperiment } from "./load-experiment.js";
 import { resolveShowTarget } from "./show-command.js";
 import { openStore, parseStoreUri, type StoreLocation, type StoreOptions } from "./store-uri.js";
+import { noticeGate } from "./strict-notices.js";
 import { UsageError } from "./usage-error.js";
 
 /** One experiment to read: where, and which. */
@@ -53,6 +55,8 @@ export interface LoadOptions {
   maximize?: string[];
   minimize?: string[];
   lenient?: boolean;
+  /** Integrity notices (duplicate, out-of-order, foreign, missing iterations) fail the experiment. */
+  strict?: boolean;
 }
 
 /** Commander collector for repeatable options; "a,b" counts as two values. */
@@ -104,7 +108,7 @@ export async function resolveTargets(
       continue;
     }
     if (isPathLike(arg) && !arg.endsWith(".jsonl") && !existsSync(abs)) {
-      throw new ConvergeError(`No such file or directory: ${abs}`, {
+      throw new ConvergeError(`No such file or directory: ${terminalSafe(abs)}`, {
         hint: "give a directory of experiments, an <experiment_id>.jsonl file, or an experiment id with --store",
       });
     }
@@ -120,7 +124,7 @@ async function experimentsIn(dir: string): Promise<AnalysisTarget[]> {
   try {
     const listings = await store.list();
     if (listings.length === 0) {
-      throw new ConvergeError(`No experiments found in ${location.display}.`, {
+      throw new ConvergeError(`No experiments found in ${terminalSafe(location.display)}.`, {
         hint: "a directory argument must hold <experiment_id>.jsonl files (and their .meta.json)",
       });
     }
@@ -137,11 +141,12 @@ async function experimentsIn(dir: string): Promise<AnalysisTarget[]> {
  */
 export function readGateFile(path: string, cwd: string): GateSpec {
   const file = resolve(cwd, path);
+  const shown = terminalSafe(file);
   let text: string;
   try {
     text = readFileSync(file, "utf8");
   } catch (error) {
-    throw new ConvergeError(`Cannot read the gate file ${file}: ${(error as Error).message}`, {
+    throw new ConvergeError(`Cannot read the gate file ${shown}: ${(error as Error).message}`, {
       hint: 'write the gate as JSON, e.g. {"criteria": [{"metric": "sharpe_ratio", "op": ">=", "threshold": 1}]}',
     });
   }
@@ -150,7 +155,7 @@ export function readGateFile(path: string, cwd: string): GateSpec {
     value = JSON.parse(text);
   } catch (error) {
     throw new ConvergeError(
-      `The gate file ${file} is not valid JSON: ${(error as Error).message}`,
+      `The gate file ${shown} is not valid JSON: ${(error as Error).message}`,
       {
         hint: 'write the gate as JSON, e.g. {"criteria": [{"metric": "sharpe_ratio", "op": ">=", "threshold": 1}]}',
       },
@@ -168,7 +173,7 @@ export function readGateFile(path: string, cwd: string): GateSpec {
     return parseGate(spec);
   } catch (error) {
     if (!ValidationError.isInstance(error)) throw error;
-    throw new ConvergeError(`${file}: ${error.message}`, {
+    throw new ConvergeError(`${shown}: ${error.message}`, {
       hint: 'each criterion is {"metric": NAME, "op": ">=" | "<=" | ">" | "<" | "between", "threshold": NUMBER or [LOW, HIGH], "weight"?: NUMBER > 0, "required"?: BOOLEAN}',
     });
   }
@@ -205,7 +210,8 @@ function rescore(records: readonly ExperimentRecord[], gate: GateSpec): Experime
 /**
  * Loads each target and prepares it for analysis. With one target an error is
  * thrown as it is; with several, each failure is printed and the rest go on
- * (`failed` counts them).
+ * (`failed` counts them). With `strict`, an experiment whose records have
+ * integrity problems fails (`IntegrityProblemsError`, listing each).
  */
 export async function loadTargets(
   targets: readonly AnalysisTarget[],
@@ -223,7 +229,7 @@ export async function loadTargets(
     } catch (error) {
       if (targets.length === 1) throw error;
       failed++;
-      ctx.err(`error: ${target.experimentId}: ${(error as Error).message}`);
+      ctx.err(`error: ${terminalSafe(target.experimentId)}: ${(error as Error).message}`);
     }
   }
   return { experiments, failed };
@@ -235,7 +241,8 @@ async function prepare(
   options: LoadOptions,
   ctx: CommandContext,
 ): Promise<PreparedExperiment> {
-  const store = openStore(target.location, { onNotice: ctx.notice });
+  const notices = noticeGate(ctx, options.strict);
+  const store = openStore(target.location, { onNotice: notices.onNotice });
   let loaded: Awaited<ReturnType<typeof loadExperiment>>;
   try {
     loaded = await loadExperiment(store, target.experimentId, {
@@ -244,6 +251,7 @@ async function prepare(
   } finally {
     await store.close();
   }
+  notices.check();
   const stored =
     loaded.meta ??
     ExperimentMetaSchema.parse({

@@ -1,10 +1,15 @@
 /** The text and JSON Lines forms of `converge analyze`. */
 import type { TrajectoryAnalysis } from "@converge/analyzers";
+import { terminalSafe } from "@converge/core";
 import type { PreparedExperiment } from "./analyze-command-load.js";
 import { formatCost, formatNumber } from "./format.js";
 import { formatCriterion } from "./show-render.js";
 import type { Style } from "./style.js";
 import { type CellInput, type Column, renderTable, width } from "./table.js";
+import { append, jsonSafe, maxOf } from "./terminal-text.js";
+
+/** Text from records or the analysis (metric and parameter names, reasons), shown and never acted on. */
+const safe = (text: string): string => terminalSafe(text);
 
 /** Text is wrapped to this many columns. */
 export const TEXT_WIDTH = 100;
@@ -53,12 +58,12 @@ export function labelled(label: string, value: string, labelWidth: number, style
 }
 
 function renderHeader(rows: readonly HeaderRow[], style: Style): string[] {
-  const labelWidth = Math.max(...rows.map(([label]) => label.length));
+  const labelWidth = maxOf(rows.map(([label]) => label.length));
   const indent = " ".repeat(labelWidth + 2);
   return rows.flatMap(([label, value, note]) => [
     ...labelled(label, value, labelWidth, style),
     ...(note
-      ? wrap(note, TEXT_WIDTH, indent).map((l) => indent + style.dim(l.slice(indent.length)))
+      ? wrap(safe(note), TEXT_WIDTH, indent).map((l) => indent + style.dim(l.slice(indent.length)))
       : []),
   ]);
 }
@@ -68,15 +73,18 @@ function renderHeader(rows: readonly HeaderRow[], style: Style): string[] {
  * analysis (the seed's `ExperimentTrajectory` names, then the additions).
  * Non-finite numbers (NaN in a metric history where an iteration lacked the
  * metric) are written as the strings "NaN", "Infinity", "-Infinity", as in the
- * record wire format, never as invalid JSON or a silent null.
+ * record wire format, never as invalid JSON or a silent null. Control and
+ * invisible characters are `\uXXXX` escapes (`jsonSafe`).
  */
 export function toJsonLine(experimentId: string, analysis: TrajectoryAnalysis): string {
-  return JSON.stringify({ ...analysis, experiment_id: experimentId }, (_key, v: unknown) => {
-    if (typeof v === "number" && !Number.isFinite(v)) {
-      return Number.isNaN(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity";
-    }
-    return v;
-  });
+  return jsonSafe(
+    JSON.stringify({ ...analysis, experiment_id: experimentId }, (_key, v: unknown) => {
+      if (typeof v === "number" && !Number.isFinite(v)) {
+        return Number.isNaN(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity";
+      }
+      return v;
+    }),
+  );
 }
 
 /** A number for the tables, "-" for null. */
@@ -99,7 +107,7 @@ function scoreName(a: TrajectoryAnalysis): string {
   if (src === "gate_score") return "gate score";
   if (src === "none") return "none (no gate score and no metric)";
   const metric = src.replace(/^objective:/, "");
-  return `${metric} (${a.metric_trends[metric]?.goal ?? "maximize"}; no gate score in the records)`;
+  return `${safe(metric)} (${a.metric_trends[metric]?.goal ?? "maximize"}; no gate score in the records)`;
 }
 
 /**
@@ -109,8 +117,8 @@ function scoreName(a: TrajectoryAnalysis): string {
  */
 function etaRow(a: TrajectoryAnalysis): HeaderRow {
   const e = a.iterations_to_success;
-  if (e.estimate === null) return ["ETA", `- (${e.reason})`];
-  if (e.estimate === 0) return ["ETA", `0 (${e.reason})`];
+  if (e.estimate === null) return ["ETA", `- (${safe(e.reason)})`];
+  if (e.estimate === 0) return ["ETA", `0 (${safe(e.reason)})`];
   const level = `${Math.round(e.level * 100)}%`;
   const range =
     e.low === null || e.high === null
@@ -118,7 +126,7 @@ function etaRow(a: TrajectoryAnalysis): HeaderRow {
       : `, ${level} range ${e.low === e.high ? e.low : `${e.low}–${e.high}`}`;
   return [
     "ETA",
-    `median ${plural(e.estimate, "more iteration")}${range}${e.model ? ` (${e.model} model)` : ""}`,
+    `median ${plural(e.estimate, "more iteration")}${range}${e.model ? ` (${safe(e.model)} model)` : ""}`,
     e.reason,
   ];
 }
@@ -133,17 +141,18 @@ function outlookRow(a: TrajectoryAnalysis, outlook: string): HeaderRow {
   if (s.probability !== null && s.probability < 1 && s.horizon_source === "default") {
     return [
       "Outlook",
-      outlook,
+      safe(outlook),
       `no iteration budget recorded (the meta's max_iterations, which runGateLoop writes), so P looks ${plural(s.horizon, "iteration")} ahead`,
     ];
   }
-  return ["Outlook", outlook];
+  return ["Outlook", safe(outlook)];
 }
 
 /**
  * The lines of one experiment's analysis. `outlook` is the analysis' outlook
  * in one line (`outlookOf`), passed in so that rendering never loads the
- * analyzers.
+ * analyzers. Text from the records (names, reasons that quote them) is
+ * escaped with `terminalSafe` before it is styled.
  */
 export function renderAnalysis(
   x: PreparedExperiment,
@@ -154,13 +163,13 @@ export function renderAnalysis(
   const t = a.score_trend;
   const e = a.efficiency;
   const header: HeaderRow[] = [
-    ["Experiment", style.bold(x.experimentId)],
+    ["Experiment", style.bold(safe(x.experimentId))],
     ["Iterations", String(a.total_iterations)],
     ["Score", scoreName(a)],
   ];
   if (x.gate) {
     const from = x.gateSource === "option" ? " (from --gate; records re-scored)" : "";
-    header.push(["Gate", `${x.gate.criteria.map(formatCriterion).join(", ")}${from}`]);
+    header.push(["Gate", `${safe(x.gate.criteria.map(formatCriterion).join(", "))}${from}`]);
   }
   header.push(
     ["Status", styleConvergence(style, a.convergence_status), t.reason],
@@ -186,7 +195,7 @@ export function renderAnalysis(
         : n(a.distance_to_goal),
   ]);
   if (failing.length > 0) {
-    header.push(["  per criterion", failing.map(([c, d]) => `${c} ${n(d)}`).join(", ")]);
+    header.push(["  per criterion", failing.map(([c, d]) => `${safe(c)} ${n(d)}`).join(", ")]);
   }
   header.push(outlookRow(a, outlook), etaRow(a));
   header.push([
@@ -235,8 +244,12 @@ export function renderAnalysis(
   const lines = renderHeader(header, style);
 
   const metrics = metricTable(a, style);
-  if (metrics.length > 0) lines.push("", style.bold("Metrics"), ...metrics);
-  lines.push("", ...parameterSection(a, style));
+  if (metrics.length > 0) {
+    lines.push("", style.bold("Metrics"));
+    append(lines, metrics);
+  }
+  lines.push("");
+  append(lines, parameterSection(a, style));
   return lines;
 }
 
@@ -292,13 +305,14 @@ function parameterSection(a: TrajectoryAnalysis, style: Style): string[] {
         : { text: p.direction, paint: style.cyan },
       String(p.changes),
     ]);
-    lines.push(...renderTable(columns, rows, style, "  "));
+    append(lines, renderTable(columns, rows, style, "  "));
   }
   for (const [name, reason] of Object.entries(pe.skipped)) {
-    const [first = "", ...rest] = wrap(`skipped ${name}: ${reason}`, TEXT_WIDTH, "    ");
-    lines.push(
-      `  ${style.dim(first.trimStart())}`,
-      ...rest.map((l) => `    ${style.dim(l.trimStart())}`),
+    const [first = "", ...rest] = wrap(safe(`skipped ${name}: ${reason}`), TEXT_WIDTH, "    ");
+    lines.push(`  ${style.dim(first.trimStart())}`);
+    append(
+      lines,
+      rest.map((l) => `    ${style.dim(l.trimStart())}`),
     );
   }
   if (entries.length === 0 && Object.keys(pe.skipped).length === 0) {

@@ -10,6 +10,7 @@ import {
 import { renderAnalysis, toJsonLine } from "./analyze-command-render.js";
 import type { CommandContext } from "./context.js";
 import { mlflowExperimentOption, storeOption } from "./options.js";
+import { strictOption } from "./strict-notices.js";
 
 /**
  * @converge/analyzers, loaded on first use: its statistics (mathjs) take
@@ -48,7 +49,10 @@ export async function outlookOf(analysis: TrajectoryAnalysis): Promise<string> {
   return outlookText(analysis.success_probability, analysis.iterations_to_success);
 }
 
-/** `--gate`, `--maximize`, `--minimize`: the options both analyze and advise take. */
+/**
+ * `--gate`, `--maximize`, `--minimize`, `--lenient`, `--strict`: the options
+ * analyze, advise and report take.
+ */
 export function analysisOptions(command: Command): Command {
   return command
     .addOption(
@@ -67,7 +71,8 @@ export function analysisOptions(command: Command): Command {
         collect,
       ),
     )
-    .option("--lenient", "skip lines that are not valid records (each reported on stderr)");
+    .option("--lenient", "skip lines that are not valid records (each reported on stderr)")
+    .addOption(strictOption());
 }
 
 /** Adds `converge analyze` to a program. */
@@ -115,6 +120,11 @@ horizon, horizon_source, basis, by_criterion, reason), parameter_effects,
 efficiency and overfitting. NaN and infinities are written as the strings
 "NaN", "Infinity", "-Infinity".
 
+With --strict, an experiment whose records have integrity problems (a
+duplicate, out-of-order, foreign or missing iteration) is not analysed: each
+problem is listed with its file:line and the command exits 1; without it they
+are warnings on stderr.
+
 Examples:
   $ converge analyze exp_20260118_143022
   $ converge analyze ./logs/exp_20260118_143022.jsonl
@@ -128,7 +138,7 @@ Examples:
       for (const [i, x] of experiments.entries()) {
         const analysis = await analyzePrepared(x);
         if (options.json) {
-          ctx.out(toJsonLine(x.experimentId, analysis));
+          await ctx.json(`${toJsonLine(x.experimentId, analysis)}\n`);
           continue;
         }
         if (i > 0) ctx.out();

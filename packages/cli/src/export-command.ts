@@ -54,8 +54,12 @@ Examples:
     )
     .action(async (ids: string[], options: ExportOptions) => {
       const mlflowExperiment = mlflowExperimentFrom(options.mlflowExperiment, ctx.io.env);
-      const from = resolveStoreLocation({ store: options.from, mlflowExperiment }, ctx.io);
-      const to = parseStoreUri(options.to, ctx.io.cwd, { mlflowExperiment });
+      const from = resolveStoreLocation(
+        { store: options.from, mlflowExperiment },
+        ctx.io,
+        "--from",
+      );
+      const to = parseStoreUri(options.to, ctx.io.cwd, { mlflowExperiment, origin: "--to" });
       await transfer(
         {
           from,

@@ -1,4 +1,5 @@
 /** Text forms of numbers, times and parameter changes shared by the commands. */
+import { jsonSafe } from "./terminal-text.js";
 
 /**
  * A metric or parameter number as people read it: "NaN", "Infinity" and
@@ -78,20 +79,25 @@ export function formatChanges(changes: Readonly<Record<string, unknown>>): strin
   });
 }
 
+/** JSON.stringify's replacer for machine output: non-finite numbers as text. */
+function finiteOrText(_key: string, v: unknown): unknown {
+  if (typeof v === "number" && !Number.isFinite(v)) {
+    return Number.isNaN(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity";
+  }
+  return v;
+}
+
 /**
- * JSON text for machine output: non-finite numbers anywhere in `value` become
- * the strings "NaN", "Infinity" and "-Infinity" (as in the record wire format)
- * instead of JSON's silent `null`.
+ * JSON text for machine output, indented by two spaces: non-finite numbers
+ * anywhere in `value` become the strings "NaN", "Infinity" and "-Infinity"
+ * (as in the record wire format) instead of JSON's silent `null`; DEL, C1
+ * controls, bidi and zero-width characters and U+2028/U+2029, which
+ * JSON.stringify leaves raw, are `\uXXXX` escapes. `indent` (spaces) starts
+ * every line but the first, for a value nested in a larger document.
  */
-export function toJson(value: unknown): string {
-  return JSON.stringify(
-    value,
-    (_key, v: unknown) => {
-      if (typeof v === "number" && !Number.isFinite(v)) {
-        return Number.isNaN(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity";
-      }
-      return v;
-    },
-    2,
-  );
+export function toJson(value: unknown, indent = ""): string {
+  // JSON.stringify gives undefined for undefined (and functions): that is JSON null.
+  const text = jsonSafe(JSON.stringify(value, finiteOrText, 2) ?? "null");
+  // Line breaks in JSON text are all structural: those inside strings are escaped.
+  return indent === "" ? text : text.replaceAll("\n", `\n${indent}`);
 }

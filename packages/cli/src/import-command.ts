@@ -31,7 +31,9 @@ Each experiment's meta is written first (unless the destination's is the
 same), then every record the destination does not have yet, in iteration
 order. A progress bar goes to stderr when it is a terminal, a plain line every
 few seconds otherwise. One line per experiment and a total go to stdout.
-If an experiment cannot be copied the others still are, and the exit code is 1.
+If an experiment cannot be copied the others still are, and the exit code is 1:
+its copy stops at the step that failed (named on stderr with the reason), and
+the total counts what was written, including records written before it.
 --mlflow-experiment applies to every mlflow+ store on the command line.
 Credentials come from MLFLOW_TRACKING_TOKEN, or MLFLOW_TRACKING_USERNAME and
 MLFLOW_TRACKING_PASSWORD; never put them in a URI.
@@ -43,11 +45,9 @@ Examples:
   $ converge import ./experiments mlflow+http://127.0.0.1:5000 --quiet`,
     )
     .action(async (fromUri: string, toUri: string, ids: string[], options: ImportOptions) => {
-      const experiment = {
-        mlflowExperiment: mlflowExperimentFrom(options.mlflowExperiment, ctx.io.env),
-      };
-      const from = parseStoreUri(fromUri, ctx.io.cwd, experiment);
-      const to = parseStoreUri(toUri, ctx.io.cwd, experiment);
+      const mlflowExperiment = mlflowExperimentFrom(options.mlflowExperiment, ctx.io.env);
+      const from = parseStoreUri(fromUri, ctx.io.cwd, { mlflowExperiment, origin: "<from-store>" });
+      const to = parseStoreUri(toUri, ctx.io.cwd, { mlflowExperiment, origin: "<to-store>" });
       await transfer(
         {
           from,

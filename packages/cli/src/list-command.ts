@@ -1,11 +1,12 @@
 import { existsSync } from "node:fs";
-import { ExperimentNotFoundError, type Store } from "@converge/core";
+import { ExperimentNotFoundError, type Store, terminalSafe } from "@converge/core";
 import type { Command } from "commander";
 import type { CommandContext } from "./context.js";
 import { formatScore, formatTime, toJson } from "./format.js";
 import { type LoadedExperiment, loadExperiment } from "./load-experiment.js";
 import { mlflowExperimentOption, storeOption } from "./options.js";
 import { openStore, resolveStoreLocation, type StoreLocation } from "./store-uri.js";
+import { type NoticeGate, noticeGate, strictOption } from "./strict-notices.js";
 import { styleStatus } from "./style.js";
 import { renderTable, truncate } from "./table.js";
 
@@ -25,6 +26,14 @@ export interface ListEntry {
 
 const DIRECTIVE_WIDTH = 48;
 
+/** The options of `converge list`. */
+interface ListOptions {
+  store?: string;
+  mlflowExperiment?: string;
+  json?: boolean;
+  strict?: boolean;
+}
+
 /** Adds `converge list` to a program. */
 export function registerList(program: Command, ctx: CommandContext): Command {
   return program
@@ -33,35 +42,45 @@ export function registerList(program: Command, ctx: CommandContext): Command {
     .addOption(storeOption())
     .addOption(mlflowExperimentOption())
     .option("--json", "print a JSON array instead of a table")
+    .addOption(strictOption())
     .addHelpText(
       "after",
       `
+With --strict, integrity problems in any experiment's records (a duplicate,
+out-of-order, foreign or missing iteration) make the command fail (exit 1)
+after the listing, with each problem and its file:line; without it they are
+warnings on stderr.
+
 Examples:
   $ converge list
   $ converge list --store jsonl:./experiments
   $ converge list --store ./runs --json
+  $ converge list --store ./runs --strict
   $ CONVERGE_STORE=jsonl:/data/experiments converge list
   $ converge list --store mlflow+http://127.0.0.1:5000 --mlflow-experiment converge
   $ MLFLOW_TRACKING_URI=http://127.0.0.1:5000 converge list`,
     )
-    .action(async (options: { store?: string; mlflowExperiment?: string; json?: boolean }) => {
+    .action(async (options: ListOptions) => {
       const location = resolveStoreLocation(options, ctx.io);
-      const { entries, unreadable } = await collect(location, ctx);
-      if (options.json) ctx.out(toJson(entries));
+      const notices = noticeGate(ctx, options.strict);
+      const { entries, unreadable } = await collect(location, ctx, notices);
+      if (options.json) await ctx.json(`${toJson(entries)}\n`);
       else printTable(entries, location, ctx);
       if (unreadable > 0) {
         throw new Error(
           `${unreadable} experiment(s) could not be read (see the messages above); the others are listed.`,
         );
       }
+      notices.check();
     });
 }
 
 async function collect(
   location: StoreLocation,
   ctx: CommandContext,
+  notices: NoticeGate,
 ): Promise<{ entries: ListEntry[]; unreadable: number }> {
-  const store: Store = openStore(location, { onNotice: ctx.notice });
+  const store: Store = openStore(location, { onNotice: notices.onNotice });
   const entries: ListEntry[] = [];
   let unreadable = 0;
   try {
@@ -74,7 +93,7 @@ async function collect(
       } catch (error) {
         if (ExperimentNotFoundError.isInstance(error)) continue;
         unreadable++;
-        ctx.err(`error: ${listing.experiment_id}: ${(error as Error).message}`);
+        ctx.err(`error: ${terminalSafe(listing.experiment_id)}: ${(error as Error).message}`);
       }
     }
   } finally {
@@ -108,7 +127,7 @@ function printTable(entries: ListEntry[], location: StoreLocation, ctx: CommandC
   if (entries.length === 0) {
     const missing = location.kind === "jsonl" && !existsSync(location.dir);
     ctx.out(
-      `No experiments found in ${location.display}${missing ? " (the directory does not exist)" : ""}.`,
+      `No experiments found in ${terminalSafe(location.display)}${missing ? " (the directory does not exist)" : ""}.`,
     );
     ctx.out(
       style.dim(
@@ -126,7 +145,10 @@ function printTable(entries: ListEntry[], location: StoreLocation, ctx: CommandC
     formatScore(e.best_gate_score),
     e.best_iteration === null ? "-" : String(e.best_iteration),
     formatTime(e.updated_at),
-    e.directive ? truncate(e.directive, DIRECTIVE_WIDTH) : { text: "-", paint: style.dim },
+    // Escaped before it is cut, so the cut counts what is shown.
+    e.directive
+      ? truncate(terminalSafe(e.directive), DIRECTIVE_WIDTH)
+      : { text: "-", paint: style.dim },
   ]);
   const lines = renderTable(
     [
@@ -145,7 +167,7 @@ function printTable(entries: ListEntry[], location: StoreLocation, ctx: CommandC
   ctx.out();
   ctx.out(
     style.dim(
-      `${entries.length} experiment${entries.length === 1 ? "" : "s"} in ${location.display}`,
+      `${entries.length} experiment${entries.length === 1 ? "" : "s"} in ${terminalSafe(location.display)}`,
     ),
   );
 }

@@ -4,6 +4,7 @@
  * or a redirected file gets a readable trace instead of escape codes), and
  * nothing with `--quiet`. Results always go to stdout, never through here.
  */
+import { terminalSafe } from "@converge/core";
 import { Presets, SingleBar } from "cli-progress";
 import type { OutputStream } from "./context.js";
 
@@ -34,8 +35,10 @@ export interface ProgressOptions {
 /** Starts a progress display on `stream` (stderr). */
 export function startProgress(stream: OutputStream, options: ProgressOptions): Progress {
   if (options.quiet) return { update() {}, stop() {} };
-  if (stream.isTTY === true) return barProgress(stream, options);
-  return plainProgress(stream, options);
+  // The label names an experiment, which is data: escaped like everything else printed.
+  const safe = { ...options, label: terminalSafe(options.label), unit: terminalSafe(options.unit) };
+  if (stream.isTTY === true) return barProgress(stream, safe);
+  return plainProgress(stream, safe);
 }
 
 function barProgress(stream: OutputStream, options: ProgressOptions): Progress {

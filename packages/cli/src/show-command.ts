@@ -1,11 +1,11 @@
 import { existsSync, statSync } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
-import { ConvergeError, ExperimentIdSchema, serializeRecord } from "@converge/core";
+import { ConvergeError, ExperimentIdSchema, terminalSafe } from "@converge/core";
 import type { Command } from "commander";
 import type { CommandContext } from "./context.js";
-import { toJson } from "./format.js";
 import { loadExperiment } from "./load-experiment.js";
 import { mlflowExperimentOption, storeOption } from "./options.js";
+import { writeShowJson } from "./show-json.js";
 import { renderShow } from "./show-render.js";
 import {
   openStore,
@@ -14,6 +14,7 @@ import {
   type StoreLocation,
   type StoreOptions,
 } from "./store-uri.js";
+import { noticeGate, strictOption } from "./strict-notices.js";
 import { UsageError } from "./usage-error.js";
 
 /** What `converge show` reads: an experiment id in a store, or a `.jsonl` file. */
@@ -39,7 +40,7 @@ export function resolveShowTarget(
   if (!isPath) {
     if (!ExperimentIdSchema.safeParse(arg).success) {
       throw new UsageError(
-        `"${arg}" is neither an experiment id (letters, digits, '.', '_', '-') nor a path to a .jsonl file.`,
+        `"${terminalSafe(arg)}" is neither an experiment id (letters, digits, '.', '_', '-') nor a path to a .jsonl file.`,
       );
     }
     const location = resolveStoreLocation(storeOpt, ctx.io);
@@ -47,19 +48,19 @@ export function resolveShowTarget(
   }
   const file = resolve(ctx.io.cwd, arg);
   if (!existsSync(file) || !statSync(file).isFile()) {
-    throw new ConvergeError(`No such file: ${file}`, {
+    throw new ConvergeError(`No such file: ${terminalSafe(file)}`, {
       hint: "give the path of an experiment's .jsonl file, or an experiment id with --store",
     });
   }
   if (!file.endsWith(".jsonl")) {
     throw new UsageError(
-      `${file} is not a .jsonl file; converge show reads <experiment_id>.jsonl.`,
+      `${terminalSafe(file)} is not a .jsonl file; converge show reads <experiment_id>.jsonl.`,
     );
   }
   const experimentId = basename(file, ".jsonl");
   if (!ExperimentIdSchema.safeParse(experimentId).success) {
     throw new UsageError(
-      `The file name "${basename(file)}" does not make an experiment id (letters, digits, '.', '_', '-'); rename it to <experiment_id>.jsonl.`,
+      `The file name "${terminalSafe(basename(file))}" does not make an experiment id (letters, digits, '.', '_', '-'); rename it to <experiment_id>.jsonl.`,
     );
   }
   return {
@@ -68,6 +69,9 @@ export function resolveShowTarget(
     file,
   };
 }
+
+/** The options of `converge show`. */
+type ShowOptions = StoreOptions & { json?: boolean; lenient?: boolean; strict?: boolean };
 
 /** Adds `converge show` to a program. */
 export function registerShow(program: Command, ctx: CommandContext): Command {
@@ -81,6 +85,7 @@ export function registerShow(program: Command, ctx: CommandContext): Command {
     .addOption(mlflowExperimentOption())
     .option("--json", "print { meta, records, summary } as JSON")
     .option("--lenient", "skip lines that are not valid records (each reported on stderr)")
+    .addOption(strictOption())
     .addHelpText(
       "after",
       `
@@ -88,27 +93,33 @@ A path (anything ending in .jsonl or containing a "/") is read from the file's
 directory, with the experiment id taken from the file name; --store is then
 not used.
 
+With --strict, integrity problems in the records (a duplicate, out-of-order,
+foreign or missing iteration) are an error (exit 1) that lists each one with
+its file:line, and nothing else is printed; without it they are warnings on
+stderr.
+
 Examples:
   $ converge show exp_20260118_143022
   $ converge show exp_20260118_143022 --store jsonl:./experiments --json
   $ converge show ./logs/exp_20260118_143022.jsonl
   $ converge show ./logs/exp_20260118_143022.jsonl --lenient
+  $ converge show ./logs/exp_20260118_143022.jsonl --strict
   $ converge show exp_20260118_143022 --store mlflow+http://127.0.0.1:5000`,
     )
-    .action(async (arg: string, options: StoreOptions & { json?: boolean; lenient?: boolean }) => {
+    .action(async (arg: string, options: ShowOptions) => {
       const target = resolveShowTarget(arg, options, ctx);
       const { location, experimentId } = target;
-      const store = openStore(location, { onNotice: ctx.notice });
+      const notices = noticeGate(ctx, options.strict);
+      const store = openStore(location, { onNotice: notices.onNotice });
       let loaded: Awaited<ReturnType<typeof loadExperiment>>;
       try {
         loaded = await loadExperiment(store, experimentId, { lenient: options.lenient === true });
       } finally {
         await store.close();
       }
+      notices.check();
       if (options.json) {
-        // serializeRecord is the wire format: non-finite metrics as "NaN"/"Infinity" text.
-        const records = loaded.records.map((r) => JSON.parse(serializeRecord(r)) as unknown);
-        ctx.out(toJson({ meta: loaded.meta, records, summary: loaded.summary }));
+        await writeShowJson(ctx, loaded);
         return;
       }
       for (const line of renderShow(loaded, location, ctx.style)) ctx.out(line);

@@ -1,4 +1,9 @@
-import { type ExperimentRecord, evaluateGate, type GateCriterion } from "@converge/core";
+import {
+  type ExperimentRecord,
+  evaluateGate,
+  type GateCriterion,
+  terminalSafe,
+} from "@converge/core";
 import {
   formatChanges,
   formatCost,
@@ -12,6 +17,7 @@ import type { LoadedExperiment } from "./load-experiment.js";
 import type { StoreLocation } from "./store-uri.js";
 import { type Style, styleStatus } from "./style.js";
 import { type CellInput, type Column, renderTable } from "./table.js";
+import { append, maxOf } from "./terminal-text.js";
 
 /** Names in first-seen order across records. */
 function unionKeys(records: readonly ExperimentRecord[], pick: (r: ExperimentRecord) => object) {
@@ -32,13 +38,17 @@ export function formatCriterion(c: GateCriterion): string {
   return notes.length > 0 ? `${base} (${notes.join(", ")})` : base;
 }
 
-/** The lines of `converge show`: header, iteration table, parameter table. */
+/**
+ * The lines of `converge show`: header, iteration table, parameter table.
+ * Text from the records and the meta is escaped (`terminalSafe`) before it is
+ * styled, so it is shown and never acts on the terminal.
+ */
 export function renderShow(x: LoadedExperiment, location: StoreLocation, style: Style): string[] {
   const { summary, records, meta } = x;
   const header: [string, string][] = [
-    ["Experiment", style.bold(x.experimentId)],
-    ["Store", location.display],
-    ["Directive", x.directive || style.dim("-")],
+    ["Experiment", style.bold(terminalSafe(x.experimentId))],
+    ["Store", terminalSafe(location.display)],
+    ["Directive", x.directive ? terminalSafe(x.directive) : style.dim("-")],
     [
       "Status",
       styleStatus(style, summary.status) +
@@ -46,7 +56,7 @@ export function renderShow(x: LoadedExperiment, location: StoreLocation, style: 
     ],
   ];
   if (meta?.gate) {
-    header.push(["Gate", meta.gate.criteria.map(formatCriterion).join(", ")]);
+    header.push(["Gate", terminalSafe(meta.gate.criteria.map(formatCriterion).join(", "))]);
   }
   header.push(
     ["Iterations", String(summary.total_iterations)],
@@ -60,15 +70,20 @@ export function renderShow(x: LoadedExperiment, location: StoreLocation, style: 
     ],
     ["Updated", `${formatTime(x.updatedAt)}`],
   );
-  const labelWidth = Math.max(...header.map(([label]) => label.length));
+  const labelWidth = maxOf(header.map(([label]) => label.length));
   const lines = header.map(([label, value]) => `${style.dim(label.padEnd(labelWidth))}  ${value}`);
   if (records.length === 0) {
     lines.push("", style.dim("No iterations logged yet."));
     return lines;
   }
-  lines.push("", style.bold("Iterations"), ...iterationTable(x, style));
+  // append, not push(...rows): a spread of 200,000 rows overflows the call stack.
+  lines.push("", style.bold("Iterations"));
+  append(lines, iterationTable(x, style));
   const params = parameterTable(records, style);
-  if (params.length > 0) lines.push("", style.bold("Parameters"), ...params);
+  if (params.length > 0) {
+    lines.push("", style.bold("Parameters"));
+    append(lines, params);
+  }
   return lines;
 }
 

@@ -1,8 +1,32 @@
+import { existsSync, statSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
-import type { Store, StoreNotice } from "@converge/core";
+import { type Store, type StoreNotice, terminalSafe } from "@converge/core";
 import { jsonlStore } from "@converge/storage-jsonl";
 import { type MlflowStore, type MlflowStoreNotice, mlflowStore } from "@converge/storage-mlflow";
+import {
+  AVAILABLE_STORES,
+  MLFLOW_BACKEND_WORDS,
+  mlflowWordNotADirectory,
+  notAnMlflowServer,
+  type StoreUriSource,
+  shownUri,
+  unknownScheme,
+} from "./store-uri-refusal.js";
 import { UsageError } from "./usage-error.js";
+
+export {
+  AVAILABLE_STORES,
+  type StoreUriOrigin,
+  type StoreUriSource,
+  SUPPORTED_SCHEMES,
+} from "./store-uri-refusal.js";
+export {
+  LLM_SECRET_ENVS,
+  MLFLOW_SECRET_ENVS,
+  redactSecrets,
+  redactUri,
+  redactUrisIn,
+} from "./uri-redaction.js";
 
 /** The store used when neither `--store`, `CONVERGE_STORE` nor `MLFLOW_TRACKING_URI` says otherwise. */
 export const DEFAULT_STORE_URI = "jsonl:./experiments";
@@ -18,12 +42,6 @@ export const MLFLOW_EXPERIMENT_ENV = "MLFLOW_EXPERIMENT_NAME";
 
 /** The MLflow experiment Converge logs into when nothing names another. */
 export const DEFAULT_MLFLOW_EXPERIMENT = "converge";
-
-/** The variables holding MLflow credentials: read from the environment only, never printed. */
-export const MLFLOW_SECRET_ENVS: readonly string[] = [
-  "MLFLOW_TRACKING_TOKEN",
-  "MLFLOW_TRACKING_PASSWORD",
-];
 
 /**
  * A parsed `--store` value. A discriminated union so that a later store
@@ -47,14 +65,6 @@ export type StoreLocation =
       display: string;
     };
 
-/** The store URI forms this version understands, for help and error texts. */
-export const AVAILABLE_STORES: readonly string[] = [
-  "jsonl:DIR",
-  "DIR (a plain directory path)",
-  "mlflow+http://HOST:PORT",
-  "mlflow+https://HOST[:PORT][/PATH]",
-];
-
 /** Options naming a store, as every store-reading command takes them. */
 export interface StoreOptions {
   store?: string;
@@ -66,76 +76,108 @@ export interface StoreOptions {
 const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):/;
 const WINDOWS_DRIVE = /^[A-Za-z]:[\\/]/;
 
+/** What `parseStoreUri` is given besides the URI. */
+export interface ParseStoreUriOptions {
+  /** The MLflow experiment of an `mlflow+` store (default "converge"). */
+  mlflowExperiment?: string;
+  /** Where the URI came from, named in errors: `--store`, `--to`, `$CONVERGE_STORE`... */
+  origin?: string;
+}
+
 /**
  * Parses a store URI: `jsonl:DIR`, a plain directory path (read as jsonl), or
  * `mlflow+http(s)://HOST:PORT[/PATH]` (an MLflow tracking server; the
  * experiment is `options.mlflowExperiment`, default "converge"). Relative
- * directories are resolved against `cwd`. Any other scheme is a `UsageError`
- * naming the forms that are available.
+ * directories are resolved against `cwd`.
+ *
+ * @throws UsageError naming `options.origin` and the fix, with the URI
+ *   redacted, for: any other scheme (`s3://x`, `foo:bar`: the supported ones
+ *   are named), an MLflow tracking URI that is no HTTP(S) server
+ *   (`mlflow+databricks`, `mlflow+./mlruns`, `sqlite:///x.db`), a bare
+ *   `databricks` / `uc` that is no existing directory, credentials, a query
+ *   or a fragment in an MLflow URL, and a query string on a directory that
+ *   does not exist.
  */
 export function parseStoreUri(
   uri: string,
   cwd: string = process.cwd(),
-  options: { mlflowExperiment?: string } = {},
+  options: ParseStoreUriOptions = {},
 ): StoreLocation {
+  const origin = options.origin ?? "the store URI";
   const text = uri.trim();
   if (text === "") {
-    throw new UsageError(`The store URI is empty. Use one of: ${AVAILABLE_STORES.join(", ")}.`);
+    throw new UsageError(
+      `The store URI (from ${origin}) is empty. Use one of: ${AVAILABLE_STORES.join(", ")}.`,
+    );
+  }
+  // Before the scheme test: `mlflow+databricks` and `mlflow+./mlruns` have no ':'.
+  if (/^mlflow\+/i.test(text)) {
+    return mlflowLocation(text, origin, options.mlflowExperiment ?? DEFAULT_MLFLOW_EXPERIMENT);
   }
   const scheme = WINDOWS_DRIVE.test(text) ? undefined : SCHEME.exec(text)?.[1];
-  if (scheme === undefined) return jsonlLocation(text, cwd);
+  if (scheme === undefined) {
+    if (MLFLOW_BACKEND_WORDS.has(text.toLowerCase()) && !isDirectory(resolve(cwd, text))) {
+      throw mlflowWordNotADirectory(text, origin);
+    }
+    return jsonlLocation(text, cwd, origin);
+  }
   if (scheme.toLowerCase() === "jsonl") {
     // Accept both jsonl:DIR and jsonl://DIR (an absolute path keeps its slash).
     let dir = text.slice(scheme.length + 1);
     if (dir.startsWith("//")) dir = dir.slice(2);
     if (dir === "") {
       throw new UsageError(
-        `The store URI "${text}" names no directory. Example: --store jsonl:./experiments`,
+        `The store URI "${shownUri(text)}" (from ${origin}) names no directory. Example: --store jsonl:./experiments`,
       );
     }
-    return jsonlLocation(dir, cwd);
+    return jsonlLocation(dir, cwd, origin);
   }
-  if (scheme.toLowerCase().startsWith("mlflow+")) {
-    return mlflowLocation(text, scheme, options.mlflowExperiment ?? DEFAULT_MLFLOW_EXPERIMENT);
-  }
-  throw new UsageError(
-    `The store "${redactUri(text)}" (scheme "${scheme}") is not available in this version of converge. ` +
-      `Available: ${AVAILABLE_STORES.join(", ")}.`,
-  );
+  throw unknownScheme(text, scheme, origin);
 }
 
-function jsonlLocation(dir: string, cwd: string): StoreLocation {
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function jsonlLocation(dir: string, cwd: string, origin: string): StoreLocation {
   const abs = isAbsolute(dir) ? resolve(dir) : resolve(cwd, dir);
+  // `./runs?token=...` is a URI habit, not a folder name; a folder that really
+  // has a '?' in its name exists already and is taken as it is.
+  if (/[?#]/.test(dir) && !existsSync(abs)) {
+    throw new UsageError(
+      `The store "${shownUri(dir)}" (from ${origin}) has a query string or fragment, and a JSONL store is a directory path only. ` +
+        "Drop everything from the '?' or '#' on (a JSONL store takes no options or credentials).",
+    );
+  }
   return { kind: "jsonl", dir: abs, display: `jsonl:${abs}` };
 }
 
-function mlflowLocation(text: string, scheme: string, experimentName: string): StoreLocation {
+function mlflowLocation(text: string, origin: string, experimentName: string): StoreLocation {
   const inner = text.slice("mlflow+".length);
-  const transport = scheme.slice("mlflow+".length).toLowerCase();
-  if (transport !== "http" && transport !== "https") {
-    throw new UsageError(
-      `The store "${redactUri(text)}" names no HTTP tracking server: an MLflow store is ` +
-        "mlflow+http://HOST:PORT or mlflow+https://HOST[:PORT][/PATH] (MLFLOW_TRACKING_URI must then be http:// or https://).",
-    );
-  }
+  const transport = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(inner)?.[1]?.toLowerCase();
+  if (transport !== "http" && transport !== "https") throw notAnMlflowServer(text, origin);
   let url: URL;
   try {
     url = new URL(inner);
   } catch {
     throw new UsageError(
-      `The store "${redactUri(text)}" is not a valid URL. Example: --store mlflow+http://127.0.0.1:5000`,
+      `The store "${shownUri(text)}" (from ${origin}) is not a valid URL. Example: --store mlflow+http://127.0.0.1:5000`,
     );
   }
   if (url.username !== "" || url.password !== "") {
     throw new UsageError(
-      `The store "${redactUri(text)}" carries credentials in the URL. Remove them and set ` +
+      `The store "${shownUri(text)}" (from ${origin}) carries credentials in the URL. Remove them and set ` +
         "MLFLOW_TRACKING_TOKEN, or MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD, in the environment instead.",
     );
   }
-  if (url.search !== "" || url.hash !== "") {
+  if (url.search !== "" || url.hash !== "" || /[?#]/.test(inner)) {
     throw new UsageError(
-      `The store "${redactUri(text)}" has a query or fragment; give the server only, ` +
-        "e.g. mlflow+http://127.0.0.1:5000, and the experiment with --mlflow-experiment NAME.",
+      `The store "${shownUri(text)}" (from ${origin}) has a query or fragment; give the server only, ` +
+        "e.g. mlflow+http://127.0.0.1:5000, the experiment with --mlflow-experiment NAME, and a token in MLFLOW_TRACKING_TOKEN.",
     );
   }
   if (experimentName.trim() === "") {
@@ -147,48 +189,46 @@ function mlflowLocation(text: string, scheme: string, experimentName: string): S
     kind: "mlflow",
     trackingUri,
     experimentName,
-    display: `mlflow+${trackingUri} (experiment "${experimentName}")`,
+    display: `mlflow+${trackingUri} (experiment "${terminalSafe(experimentName)}")`,
   };
 }
 
 /**
- * A URI with any `user:password@` replaced by `***@`, for messages: a store
- * given with credentials must not echo them.
+ * The store URI to use and where it came from: the option (named
+ * `optionName`, default `--store`), else `$CONVERGE_STORE`, else
+ * `mlflow+$MLFLOW_TRACKING_URI`, else `jsonl:./experiments`.
+ *
+ * @throws UsageError when `$MLFLOW_TRACKING_URI` is set (and decides) but is
+ *   no HTTP(S) tracking server: `databricks`, `databricks://profile`, `uc:...`,
+ *   `./mlruns`, `file:...`, `sqlite:///x.db`, `postgresql://...`
  */
-export function redactUri(text: string): string {
-  return text.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^/?#]*@/, "$1***@");
-}
-
-/** The variables holding LLM provider keys (`converge advise --provider`): environment only, never printed. */
-export const LLM_SECRET_ENVS: readonly string[] = [
-  "OPENAI_API_KEY",
-  "ANTHROPIC_API_KEY",
-  "ANTHROPIC_AUTH_TOKEN",
-];
-
-/** The text with the value of every MLflow credential or LLM key variable replaced by `***`. */
-export function redactSecrets(text: string, env: NodeJS.ProcessEnv): string {
-  let out = text;
-  const hide = (value: string | undefined, min: number) => {
-    // Short values would blank out ordinary words; the libraries never print them anyway.
-    if (value !== undefined && value.length >= min) out = out.split(value).join("***");
-  };
-  for (const name of [...MLFLOW_SECRET_ENVS, "MLFLOW_TRACKING_USERNAME"]) hide(env[name], 4);
-  // Placeholder keys of local servers ("local", "ollama") are not secrets; real keys are long.
-  for (const name of LLM_SECRET_ENVS) hide(env[name], 8);
-  return out;
+export function storeUriSource(
+  option: string | undefined,
+  env: NodeJS.ProcessEnv,
+  optionName = "--store",
+): StoreUriSource {
+  if (option !== undefined) return { uri: option, origin: optionName };
+  const fromEnv = env[STORE_ENV];
+  if (fromEnv) return { uri: fromEnv, origin: `$${STORE_ENV}` };
+  const mlflow = env[MLFLOW_URI_ENV]?.trim();
+  if (mlflow) {
+    const origin = `$${MLFLOW_URI_ENV}`;
+    const server = mlflow.replace(/^mlflow\+/i, "");
+    if (!/^https?:\/\//i.test(server)) throw notAnMlflowServer(mlflow, origin);
+    return { uri: `mlflow+${server}`, origin };
+  }
+  return { uri: DEFAULT_STORE_URI, origin: "the default" };
 }
 
 /**
  * The store URI to use: the `--store` value, else `$CONVERGE_STORE`, else
  * `mlflow+$MLFLOW_TRACKING_URI`, else `jsonl:./experiments`.
+ *
+ * @throws UsageError when `$MLFLOW_TRACKING_URI` decides and is no HTTP(S)
+ *   tracking server (see {@link storeUriSource})
  */
 export function storeUriFrom(option: string | undefined, env: NodeJS.ProcessEnv): string {
-  if (option !== undefined) return option;
-  if (env[STORE_ENV]) return env[STORE_ENV];
-  const mlflow = env[MLFLOW_URI_ENV]?.trim();
-  if (mlflow) return /^mlflow\+/i.test(mlflow) ? mlflow : `mlflow+${mlflow}`;
-  return DEFAULT_STORE_URI;
+  return storeUriSource(option, env).uri;
 }
 
 /** The MLflow experiment name: `--mlflow-experiment`, else `$MLFLOW_EXPERIMENT_NAME`, else "converge". */
@@ -203,9 +243,12 @@ export function mlflowExperimentFrom(option: string | undefined, env: NodeJS.Pro
 export function resolveStoreLocation(
   options: StoreOptions,
   io: { env: NodeJS.ProcessEnv; cwd: string },
+  optionName = "--store",
 ): StoreLocation {
-  return parseStoreUri(storeUriFrom(options.store, io.env), io.cwd, {
+  const { uri, origin } = storeUriSource(options.store, io.env, optionName);
+  return parseStoreUri(uri, io.cwd, {
     mlflowExperiment: mlflowExperimentFrom(options.mlflowExperiment, io.env),
+    origin,
   });
 }
 

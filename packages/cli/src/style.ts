@@ -22,8 +22,30 @@ export function useColor(env: NodeJS.ProcessEnv, stream: { isTTY?: boolean }): b
   return stream.isTTY === true && env.TERM !== "dumb";
 }
 
-const sgr = (open: number, close: number) => (text: string) =>
-  text === "" ? text : `\u001b[${open}m${text}\u001b[${close}m`;
+/** The SGR parameters of every style: [open, close]. */
+const SGR = {
+  bold: [1, 22],
+  dim: [2, 22],
+  green: [32, 39],
+  red: [31, 39],
+  yellow: [33, 39],
+  cyan: [36, 39],
+} as const;
+
+const sgr =
+  ([open, close]: readonly [number, number]) =>
+  (text: string) =>
+    text === "" ? text : `\u001b[${open}m${text}\u001b[${close}m`;
+
+/**
+ * Matches one of the colour codes a `Style` emits, and nothing else: the
+ * output writers keep these and escape every other control character, so
+ * text from records can never reach the terminal as a command.
+ */
+export const OWN_COLOUR_CODE = new RegExp(
+  `\u001b\\[(?:${[...new Set(Object.values(SGR).flat())].join("|")})m`,
+  "g",
+);
 
 const identity = (text: string) => text;
 
@@ -42,12 +64,12 @@ export function createStyle(enabled: boolean): Style {
   }
   return {
     enabled,
-    bold: sgr(1, 22),
-    dim: sgr(2, 22),
-    green: sgr(32, 39),
-    red: sgr(31, 39),
-    yellow: sgr(33, 39),
-    cyan: sgr(36, 39),
+    bold: sgr(SGR.bold),
+    dim: sgr(SGR.dim),
+    green: sgr(SGR.green),
+    red: sgr(SGR.red),
+    yellow: sgr(SGR.yellow),
+    cyan: sgr(SGR.cyan),
   };
 }
 

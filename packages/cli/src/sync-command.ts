@@ -1,9 +1,12 @@
+import { statSync } from "node:fs";
 import { resolve } from "node:path";
+import { terminalSafe } from "@converge/core";
 import type { Command } from "commander";
 import type { CommandContext } from "./context.js";
 import { mlflowExperimentOption, storeOption } from "./options.js";
 import { type Progress, startProgress } from "./progress.js";
 import { openMlflowStore, resolveStoreLocation } from "./store-uri.js";
+import { redactingNotices } from "./uri-redaction.js";
 import { UsageError } from "./usage-error.js";
 
 /** Options of `converge sync`. */
@@ -50,13 +53,17 @@ Examples:
             "Give --store mlflow+http://HOST:PORT (or set MLFLOW_TRACKING_URI).",
         );
       }
+      const spoolDir =
+        options.spoolDir === undefined
+          ? undefined
+          : checkSpoolDir(resolve(ctx.io.cwd, options.spoolDir));
       const store = openMlflowStore(location, {
         // "synced" is said by the counts at the end; failures and spooling are warnings.
-        onNotice: (n) => {
+        onNotice: redactingNotices((n) => {
           if ((n.kind as string) !== "synced") ctx.notice(n);
-        },
+        }),
         env: ctx.io.env,
-        ...(options.spoolDir !== undefined && { spoolDir: resolve(ctx.io.cwd, options.spoolDir) }),
+        ...(spoolDir !== undefined && { spoolDir }),
       });
       let progress: Progress | undefined;
       try {
@@ -90,4 +97,33 @@ Examples:
         await store.close();
       }
     });
+}
+
+/**
+ * The spool directory `--spool-dir` names, which must exist: a mistyped path
+ * would otherwise read as an empty spool and the records in the real one
+ * would never be uploaded.
+ */
+function checkSpoolDir(dir: string): string {
+  let isDirectory: boolean;
+  try {
+    isDirectory = statSync(dir).isDirectory();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") {
+      throw new Error(
+        `--spool-dir ${terminalSafe(dir)} does not exist. Give the directory the MLflow store spooled into ` +
+          "(its spoolDir option; by default .converge-spool in the directory the loop ran in), or leave --spool-dir out to use that default.",
+      );
+    }
+    throw new Error(
+      `--spool-dir ${terminalSafe(dir)} cannot be read (${code ?? String(error)}); check its permissions.`,
+    );
+  }
+  if (!isDirectory) {
+    throw new Error(
+      `--spool-dir ${terminalSafe(dir)} is a file, not a directory. Give the spool directory that holds the <experiment_id>.jsonl files, not one of the files.`,
+    );
+  }
+  return dir;
 }

@@ -1,4 +1,6 @@
+import { terminalSafe } from "@converge/core";
 import type { Style } from "./style.js";
+import { maxOf } from "./terminal-text.js";
 
 /** A column of a text table. */
 export interface Column {
@@ -7,7 +9,11 @@ export interface Column {
   align?: "left" | "right";
 }
 
-/** A cell: its plain text (used for widths) and an optional style applied after padding. */
+/**
+ * A cell: its plain text (used for widths) and an optional style applied
+ * after padding. The text may come from records: control and invisible
+ * characters in it are shown as escapes, so a newline cannot start a new row.
+ */
 export interface Cell {
   text: string;
   paint?: (text: string) => string;
@@ -22,6 +28,7 @@ const GAP = "  ";
  * Renders an aligned table: a header, a rule, then the rows, with two spaces
  * between columns and no trailing spaces. Widths are measured on the plain
  * text and colour is added after padding, so ANSI codes never skew alignment.
+ * Headers and cells are escaped with `terminalSafe` before they are measured.
  */
 export function renderTable(
   columns: readonly Column[],
@@ -30,14 +37,14 @@ export function renderTable(
   indent = "",
 ): string[] {
   const cells = rows.map((row) => columns.map((_, i) => toCell(row[i])));
-  const widths = columns.map((c, i) =>
-    Math.max(width(c.header), ...cells.map((row) => width(row[i]?.text ?? ""))),
+  const headers = columns.map((c) => terminalSafe(c.header));
+  // No spread into Math.max: a table may have hundreds of thousands of rows.
+  const widths = headers.map((h, i) =>
+    Math.max(width(h), maxOf(cells.map((row) => width(row[i]?.text ?? "")))),
   );
   const line = (parts: string[]) => `${indent}${parts.join(GAP)}`.trimEnd();
   const header = line(
-    columns.map((c, i) =>
-      paintInside(pad(c.header, widths[i] ?? 0, c.align), c.header, style.bold),
-    ),
+    headers.map((h, i) => paintInside(pad(h, widths[i] ?? 0, columns[i]?.align), h, style.bold)),
   );
   const rule = line(widths.map((w) => style.dim("─".repeat(w))));
   const body = cells.map((row) =>
@@ -54,7 +61,9 @@ export function renderTable(
 
 function toCell(input: CellInput | undefined): Cell {
   if (input === undefined) return { text: "" };
-  return typeof input === "string" ? { text: input } : input;
+  return typeof input === "string"
+    ? { text: terminalSafe(input) }
+    : { ...input, text: terminalSafe(input.text) };
 }
 
 /** Display width: code points, which is right for the ASCII and box characters used here. */
