@@ -25,34 +25,51 @@ export interface NestingProblem {
   limit: number;
 }
 
+interface Visit {
+  v: unknown;
+  depth: number;
+  path: (string | number)[];
+}
+
+/**
+ * Walks `value` depth-first in document order with a loop (never a recursion
+ * that could overflow), calling `visit` on every node; `visit` returns a
+ * problem to stop at, or null to go on.
+ */
+function walkJson<P>(value: unknown, visit: (node: Visit) => P | null): P | null {
+  const stack: Visit[] = [{ v: value, depth: 1, path: [] }];
+  while (stack.length > 0) {
+    const node = stack.pop() as Visit;
+    const problem = visit(node);
+    if (problem !== null) return problem;
+    const { v, depth, path } = node;
+    if (v === null || typeof v !== "object") continue;
+    if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--)
+        stack.push({ v: v[i], depth: depth + 1, path: [...path, i] });
+      continue;
+    }
+    const keys = Object.keys(v);
+    for (let i = keys.length - 1; i >= 0; i--) {
+      const key = keys[i] as string;
+      stack.push({
+        v: (v as Record<string, unknown>)[key],
+        depth: depth + 1,
+        path: [...path, key],
+      });
+    }
+  }
+  return null;
+}
+
 /**
  * The first place where `value` nests objects or arrays more than `limit`
  * deep (the value itself counting as 1 when it is one), or null. Iterative.
  */
 export function findDeepNesting(value: unknown, limit = MAX_NESTING_DEPTH): NestingProblem | null {
-  const stack: { v: unknown; depth: number; path: (string | number)[] }[] = [
-    { v: value, depth: 1, path: [] },
-  ];
-  while (stack.length > 0) {
-    const { v, depth, path } = stack.pop() as (typeof stack)[number];
-    if (v === null || typeof v !== "object") continue;
-    if (depth > limit) return { path, limit };
-    if (Array.isArray(v)) {
-      for (let i = v.length - 1; i >= 0; i--)
-        stack.push({ v: v[i], depth: depth + 1, path: [...path, i] });
-    } else {
-      const keys = Object.keys(v);
-      for (let i = keys.length - 1; i >= 0; i--) {
-        const key = keys[i] as string;
-        stack.push({
-          v: (v as Record<string, unknown>)[key],
-          depth: depth + 1,
-          path: [...path, key],
-        });
-      }
-    }
-  }
-  return null;
+  return walkJson(value, ({ v, depth, path }) =>
+    v !== null && typeof v === "object" && depth > limit ? { path, limit } : null,
+  );
 }
 
 function describe(v: unknown): string {
@@ -64,51 +81,34 @@ function describe(v: unknown): string {
 
 /** What is wrong with `value` as JSON: the path and message of the first bad place, or null. */
 function jsonProblem(value: unknown): { path: (string | number)[]; message: string } | null {
-  const stack: { v: unknown; depth: number; path: (string | number)[] }[] = [
-    { v: value, depth: 1, path: [] },
-  ];
-  while (stack.length > 0) {
-    const { v, depth, path } = stack.pop() as (typeof stack)[number];
+  return walkJson(value, ({ v, depth, path }) => {
     switch (typeof v) {
       case "string":
       case "boolean":
-        continue;
+        return null;
       case "number":
-        if (Number.isFinite(v)) continue;
-        return { path, message: `expected a finite number, got ${describe(v)}` };
+        return Number.isFinite(v)
+          ? null
+          : { path, message: `expected a finite number, got ${describe(v)}` };
       case "object": {
-        if (v === null) continue;
+        if (v === null) return null;
         if (depth > MAX_NESTING_DEPTH) {
           return {
             path,
             message: `nested more than ${MAX_NESTING_DEPTH} levels deep (the limit); flatten the value`,
           };
         }
-        if (Array.isArray(v)) {
-          for (let i = v.length - 1; i >= 0; i--)
-            stack.push({ v: v[i], depth: depth + 1, path: [...path, i] });
-          continue;
-        }
-        const proto = Object.getPrototypeOf(v);
-        if (proto !== Object.prototype && proto !== null) {
+        const proto = Array.isArray(v) ? Array.prototype : Object.getPrototypeOf(v);
+        if (proto !== Array.prototype && proto !== Object.prototype && proto !== null) {
+          // Not walked further: stop at the first non-JSON object.
           return { path, message: `expected a JSON value, got ${describe(v)}` };
         }
-        const keys = Object.keys(v);
-        for (let i = keys.length - 1; i >= 0; i--) {
-          const key = keys[i] as string;
-          stack.push({
-            v: (v as Record<string, unknown>)[key],
-            depth: depth + 1,
-            path: [...path, key],
-          });
-        }
-        continue;
+        return null;
       }
       default:
         return { path, message: `expected a JSON value, got ${describe(v)}` };
     }
-  }
-  return null;
+  });
 }
 
 /**
