@@ -3,13 +3,13 @@
  * (undici) and `mlflowStore`, a Converge `Store` on an MLflow tracking server
  * with an offline spool.
  */
+export { splitBatch } from "./client/batch.js";
 export {
   type CreateRunOptions,
   createMlflowClient,
   type MlflowClient,
   type MlflowClientOptions,
   type SearchRunsOptions,
-  splitBatch,
 } from "./client/client.js";
 export {
   type MlflowAuth,
@@ -36,11 +36,7 @@ export type {
   MlflowRunInfo,
   MlflowRunStatus,
 } from "./client/types.js";
+export type { MlflowStoreNotice } from "./store/context.js";
 export { ARTIFACT, mlflowKey, TAG } from "./store/mapping.js";
-export {
-  type MlflowStore,
-  type MlflowStoreNotice,
-  type MlflowStoreOptions,
-  mlflowStore,
-  type SyncResult,
-} from "./store/store.js";
+export { type MlflowStore, type MlflowStoreOptions, mlflowStore } from "./store/store.js";
+export type { SyncResult } from "./store/sync.js";

@@ -1,8 +1,10 @@
-import { ConfigurationError, redactUri } from "@converge/core";
+import { ConfigurationError } from "@converge/core";
+import { getArtifact, listArtifactFiles, putArtifact } from "./artifacts.js";
+import { splitBatch } from "./batch.js";
 import { resolveMlflowConfig } from "./config.js";
 import { MlflowError } from "./errors.js";
 import { Http, type HttpStats } from "./http.js";
-import { checkKey, decodeMetricValue, encodeMetricValue, LIMITS } from "./limits.js";
+import { checkKey } from "./limits.js";
 import type {
   LogBatchInput,
   MlflowArtifactFile,
@@ -12,6 +14,15 @@ import type {
   MlflowRun,
   MlflowRunStatus,
 } from "./types.js";
+import {
+  experimentOf,
+  metricOf,
+  type RawExperiment,
+  type RawMetric,
+  type RawRun,
+  runOf,
+  toRaw,
+} from "./wire.js";
 
 export interface MlflowClientOptions {
   /** e.g. `http://127.0.0.1:5000`; default `MLFLOW_TRACKING_URI`. */
@@ -108,7 +119,6 @@ export interface MlflowClient {
 }
 
 const API = "/api/2.0/mlflow";
-const ARTIFACTS = "/api/2.0/mlflow-artifacts/artifacts";
 
 function positiveInt(name: string, value: number | undefined, fallback: number, min = 1): number {
   if (value === undefined) return fallback;
@@ -303,34 +313,13 @@ export function createMlflowClient(options: MlflowClientOptions = {}): MlflowCli
     },
 
     async uploadArtifact(artifactUri, path, data, contentType) {
-      await http.send("PUT", `${ARTIFACTS}/${encodePath(proxyPath(artifactUri, path))}`, {
-        body: data,
-        contentType: contentType ?? guessType(path),
-      });
+      await putArtifact(http, artifactUri, path, data, contentType);
     },
     async downloadArtifact(artifactUri, path) {
-      return http.send("GET", `${ARTIFACTS}/${encodePath(proxyPath(artifactUri, path))}`);
+      return getArtifact(http, artifactUri, path);
     },
     async listArtifacts(artifactUri, path = "") {
-      const root = proxyPath(artifactUri, "");
-      const res = await http.json<{ files?: RawFile[] }>("GET", ARTIFACTS, {
-        query: { path: proxyPath(artifactUri, path) },
-      });
-      const prefix = path.replace(/^\/+|\/+$/g, "");
-      return (res.files ?? []).map((f) => {
-        // The proxy answers paths relative to the listed directory; report them relative to the run's root.
-        const name = String(f.path ?? "");
-        const rel = name.startsWith(`${root}/`)
-          ? name.slice(root.length + 1)
-          : prefix
-            ? `${prefix}/${name}`
-            : name;
-        return {
-          path: rel,
-          is_dir: f.is_dir === true,
-          file_size: f.file_size === undefined ? undefined : Number(f.file_size),
-        };
-      });
+      return listArtifactFiles(http, artifactUri, path);
     },
 
     async close() {
@@ -338,200 +327,4 @@ export function createMlflowClient(options: MlflowClientOptions = {}): MlflowCli
     },
   };
   return client;
-}
-
-/** Splits a batch into request bodies within the server's limits. */
-export function splitBatch(batch: LogBatchInput): Array<{
-  metrics: Array<Omit<MlflowMetric, "value"> & { value: number | string }>;
-  params: MlflowKeyValue[];
-  tags: MlflowKeyValue[];
-}> {
-  const params: MlflowKeyValue[] = [];
-  const seen = new Map<string, string>();
-  for (const p of batch.params ?? []) {
-    checkKey("param", p.key);
-    if (p.value.length > LIMITS.paramValueLength) {
-      throw new MlflowError(
-        `MLflow param ${JSON.stringify(p.key)} has a value of ${p.value.length} characters; the server keeps at most ${LIMITS.paramValueLength}.`,
-        {
-          errorCode: "INVALID_PARAMETER_VALUE",
-          hint: "shorten it and keep the full value as an artifact (mlflowStore does this itself)",
-        },
-      );
-    }
-    const prior = seen.get(p.key);
-    if (prior === undefined) {
-      seen.set(p.key, p.value);
-      params.push(p);
-    } else if (prior !== p.value) {
-      throw new MlflowError(
-        `MLflow param ${JSON.stringify(p.key)} is given twice with different values in one batch.`,
-        {
-          errorCode: "INVALID_PARAMETER_VALUE",
-          hint: "a param of a run has one value: log a different key",
-        },
-      );
-    }
-  }
-  for (const t of batch.tags ?? []) {
-    checkKey("tag", t.key);
-    if (t.value.length > LIMITS.tagValueLength) {
-      throw new MlflowError(
-        `MLflow tag ${JSON.stringify(t.key)} has a value of ${t.value.length} characters; the server keeps at most ${LIMITS.tagValueLength}.`,
-        {
-          errorCode: "INVALID_PARAMETER_VALUE",
-          hint: "shorten it and keep the full value as an artifact (mlflowStore does this itself)",
-        },
-      );
-    }
-  }
-  const metrics = (batch.metrics ?? []).map((m) => {
-    checkKey("metric", m.key);
-    return {
-      key: m.key,
-      value: encodeMetricValue(m.value),
-      timestamp: Math.round(m.timestamp),
-      step: Math.round(m.step),
-    };
-  });
-
-  type Body = ReturnType<typeof splitBatch>[number];
-  const bodies: Body[] = [];
-  let cur: Body = { metrics: [], params: [], tags: [] };
-  let bytes = 64;
-  const entities = () => cur.metrics.length + cur.params.length + cur.tags.length;
-  const room = (kind: "metrics" | "params" | "tags", size: number): boolean => {
-    const cap =
-      kind === "metrics"
-        ? LIMITS.metricsPerBatch
-        : kind === "params"
-          ? LIMITS.paramsPerBatch
-          : LIMITS.tagsPerBatch;
-    return (
-      cur[kind].length < cap &&
-      entities() < LIMITS.entitiesPerBatch &&
-      bytes + size <= LIMITS.batchBytes
-    );
-  };
-  const add = <K extends "metrics" | "params" | "tags">(kind: K, item: Body[K][number]) => {
-    const size = Buffer.byteLength(JSON.stringify(item)) + 1;
-    if (!room(kind, size) && entities() > 0) {
-      bodies.push(cur);
-      cur = { metrics: [], params: [], tags: [] };
-      bytes = 64;
-    }
-    (cur[kind] as Array<Body[K][number]>).push(item);
-    bytes += size;
-  };
-  for (const p of params) add("params", p);
-  for (const t of batch.tags ?? []) add("tags", t);
-  for (const m of metrics) add("metrics", m);
-  if (entities() > 0) bodies.push(cur);
-  return bodies;
-}
-
-/** The proxy path (`<exp>/<run>/artifacts/<path>`) of an artifact of a run with an `mlflow-artifacts:` URI. */
-function proxyPath(artifactUri: string, path: string): string {
-  if (!artifactUri.startsWith("mlflow-artifacts:")) {
-    throw new MlflowError(
-      `The run's artifact location "${redactUri(artifactUri)}" is not served by the tracking server (expected an mlflow-artifacts: URI).`,
-      {
-        hint: "start the server with artifact serving (`mlflow server --artifacts-destination <dir>`, without --default-artifact-root pointing elsewhere), or use an MLflow experiment created on such a server",
-      },
-    );
-  }
-  let rest = artifactUri.slice("mlflow-artifacts:".length);
-  if (rest.startsWith("//"))
-    rest = rest.slice(rest.indexOf("/", 2) === -1 ? rest.length : rest.indexOf("/", 2));
-  const base = rest.replace(/^\/+|\/+$/g, "");
-  const rel = path.replace(/^\/+|\/+$/g, "");
-  return rel ? `${base}/${rel}` : base;
-}
-
-function encodePath(path: string): string {
-  return path.split("/").map(encodeURIComponent).join("/");
-}
-
-function guessType(path: string): string {
-  if (path.endsWith(".json")) return "application/json";
-  if (path.endsWith(".txt") || path.endsWith(".md")) return "text/plain; charset=utf-8";
-  if (path.endsWith(".html")) return "text/html; charset=utf-8";
-  return "application/octet-stream";
-}
-
-interface RawExperiment {
-  experiment_id?: string;
-  name?: string;
-  artifact_location?: string;
-  lifecycle_stage?: string;
-  tags?: MlflowKeyValue[];
-}
-interface RawMetric {
-  key?: string;
-  value?: unknown;
-  timestamp?: number | string;
-  step?: number | string;
-}
-interface RawRun {
-  info?: {
-    run_id?: string;
-    run_uuid?: string;
-    run_name?: string;
-    experiment_id?: string;
-    status?: string;
-    start_time?: number | string;
-    end_time?: number | string;
-    artifact_uri?: string;
-    lifecycle_stage?: string;
-  };
-  data?: { metrics?: RawMetric[]; params?: MlflowKeyValue[]; tags?: MlflowKeyValue[] };
-}
-interface RawFile {
-  path?: string;
-  is_dir?: boolean;
-  file_size?: number | string;
-}
-
-function experimentOf(e: RawExperiment): MlflowExperiment {
-  return {
-    experiment_id: String(e.experiment_id ?? ""),
-    name: e.name ?? "",
-    artifact_location: e.artifact_location ?? "",
-    lifecycle_stage: e.lifecycle_stage ?? "active",
-    tags: (e.tags ?? []).map((t) => ({ key: t.key, value: t.value ?? "" })),
-  };
-}
-
-function metricOf(m: RawMetric): MlflowMetric {
-  return {
-    key: m.key ?? "",
-    value: decodeMetricValue(m.value),
-    timestamp: Number(m.timestamp ?? 0),
-    step: Number(m.step ?? 0),
-  };
-}
-
-function runOf(r: RawRun): MlflowRun {
-  const i = r.info ?? {};
-  return {
-    info: {
-      run_id: i.run_id ?? i.run_uuid ?? "",
-      run_name: i.run_name ?? "",
-      experiment_id: String(i.experiment_id ?? ""),
-      status: (i.status ?? "RUNNING") as MlflowRunStatus,
-      start_time: i.start_time === undefined ? undefined : Number(i.start_time),
-      end_time: i.end_time === undefined ? undefined : Number(i.end_time),
-      artifact_uri: i.artifact_uri ?? "",
-      lifecycle_stage: i.lifecycle_stage ?? "active",
-    },
-    data: {
-      metrics: (r.data?.metrics ?? []).map(metricOf),
-      params: (r.data?.params ?? []).map((p) => ({ key: p.key, value: p.value ?? "" })),
-      tags: (r.data?.tags ?? []).map((t) => ({ key: t.key, value: t.value ?? "" })),
-    },
-  };
-}
-
-function toRaw(run: MlflowRun): RawRun {
-  return { info: run.info, data: { params: run.data.params, tags: run.data.tags, metrics: [] } };
 }

@@ -4,15 +4,12 @@ import {
   type ExperimentListing,
   type ExperimentMeta,
   ExperimentMetaSchema,
-  ExperimentNotFoundError,
   type ExperimentRecord,
   IterationConflictError,
   parseOrThrow,
   parseRecord,
   type Store,
-  type StoreNotice,
   serializeRecord,
-  terminalSafe,
 } from "@converge/core";
 import {
   createMlflowClient,
@@ -20,28 +17,11 @@ import {
   type MlflowClientOptions,
 } from "../client/client.js";
 import { MlflowError } from "../client/errors.js";
-import {
-  type MlflowExperiment,
-  type MlflowMetric,
-  type MlflowRun,
-  tagOf,
-} from "../client/types.js";
-import {
-  ARTIFACT,
-  childPayload,
-  iterationMetrics,
-  metaPayload,
-  quote,
-  recordHash,
-  TAG,
-} from "./mapping.js";
-import { type ChildRecord, checkIntegrity } from "./read-integrity.js";
+import { createStoreContext, type MlflowStoreNotice } from "./context.js";
+import { listExperiments, readMeta, readRecords } from "./read.js";
 import { Spool } from "./spool.js";
-
-/** A notice of the MLflow store: the core kinds plus the spool's. */
-export interface MlflowStoreNotice extends Omit<StoreNotice, "kind"> {
-  kind: StoreNotice["kind"] | "spooled" | "synced" | "sync-failed";
-}
+import { type SyncResult, syncSpool } from "./sync.js";
+import { ensureParent, flushParent, uploadMeta, uploadRecord } from "./upload.js";
 
 export interface MlflowStoreOptions extends MlflowClientOptions {
   /** The MLflow experiment that holds Converge's runs (default "converge"). */
@@ -50,17 +30,6 @@ export interface MlflowStoreOptions extends MlflowClientOptions {
   spoolDir?: string;
   /** Called when records are spooled or synced (and for core's notice kinds). */
   onNotice?: (notice: MlflowStoreNotice) => void;
-}
-
-export interface SyncResult {
-  /** Records uploaded. */
-  uploaded: number;
-  /** Records the server already held (sent before a lost answer, or by an earlier sync). */
-  skipped: number;
-  /** Records left in the spool. */
-  failed: number;
-  /** Why records were left in the spool. */
-  errors: string[];
 }
 
 export interface MlflowStore extends Store {
@@ -85,35 +54,8 @@ export interface MlflowStore extends Store {
   logArtifact(experimentId: string, path: string, data: string | Uint8Array): Promise<void>;
 }
 
-interface ExperimentState {
-  parent: MlflowRun | undefined;
-  /** The last iteration known to be on the server. */
-  last: number | undefined;
-  /** The last iteration in the spool. */
-  spoolLast: number | undefined;
-  /**
-   * True while this store's last upload of the experiment succeeded: then the
-   * next iteration cannot be on the server yet (one writer per experiment),
-   * and the idempotency search before creating its run is skipped.
-   */
-  certain: boolean;
-  /** The parent run's trajectory points not sent yet (sent in batches: see PARENT_BATCH). */
-  parentMetrics: MlflowMetric[];
-  queue: Promise<unknown>;
-}
-
-const DOWNLOAD_CONCURRENCY = 16;
-/**
- * The parent run's trajectory (every iteration's metrics, for the MLflow UI's
- * charts) is sent once this many points wait, and whenever meta is written or
- * the store closes: one request per ~50 iterations instead of one per
- * iteration. The child runs hold every record, so nothing depends on it.
- */
-const PARENT_BATCH = 500;
 /** How many notices `store.notices` keeps (the oldest are dropped first). */
 const MAX_KEPT_NOTICES = 1000;
-/** The spool is rewritten after this many records uploaded by `sync`. */
-const SYNC_CHECKPOINT = 25;
 
 /**
  * A Converge `Store` on an MLflow tracking server: an MLflow experiment
@@ -128,33 +70,7 @@ export function mlflowStore(options: MlflowStoreOptions = {}): MlflowStore {
   }
   const client = createMlflowClient(options);
   const spool = new Spool(options.spoolDir ?? "./.converge-spool");
-  const states = new Map<string, ExperimentState>();
-  let experimentPromise: Promise<MlflowExperiment> | undefined;
   const notices: MlflowStoreNotice[] = [];
-
-  const stateOf = (id: string): ExperimentState => {
-    let s = states.get(id);
-    if (!s) {
-      s = {
-        parent: undefined,
-        last: undefined,
-        spoolLast: undefined,
-        certain: false,
-        parentMetrics: [],
-        queue: Promise.resolve(),
-      };
-      states.set(id, s);
-    }
-    return s;
-  };
-
-  /** Runs `work` after every earlier operation on the experiment. */
-  const serial = <T>(id: string, work: () => Promise<T>): Promise<T> => {
-    const s = stateOf(id);
-    const next = s.queue.then(work, work);
-    s.queue = next.catch(() => undefined);
-    return next;
-  };
 
   const notify = (notice: MlflowStoreNotice): void => {
     notices.push(notice);
@@ -166,199 +82,8 @@ export function mlflowStore(options: MlflowStoreOptions = {}): MlflowStore {
     }
   };
 
-  const checkActive = (e: MlflowExperiment): MlflowExperiment => {
-    if (e.lifecycle_stage === "deleted") {
-      throw new MlflowError(
-        `The MLflow experiment "${experimentName}" (id ${e.experiment_id}) is deleted; MLflow keeps the name reserved.`,
-        {
-          errorCode: "INVALID_STATE",
-          hint: `restore it (\`mlflow experiments restore --experiment-id ${e.experiment_id}\` or the UI's trash) or choose another experimentName`,
-        },
-      );
-    }
-    return e;
-  };
-
-  /** The MLflow experiment, created when missing. */
-  const ensureExperiment = (): Promise<MlflowExperiment> => {
-    experimentPromise ??= client.getOrCreateExperiment(experimentName).then(checkActive);
-    experimentPromise.catch(() => {
-      experimentPromise = undefined;
-    });
-    return experimentPromise;
-  };
-
-  /** The MLflow experiment when it exists (reads never create it). */
-  const findExperiment = async (): Promise<MlflowExperiment | null> => {
-    if (experimentPromise) return experimentPromise;
-    const e = await client.getExperimentByName(experimentName);
-    if (!e) return null;
-    return checkActive(e);
-  };
-
-  const idFilter = (id: string) => `tags.\`${TAG.experimentId}\` = ${quote(id)}`;
-
-  const findParent = async (exp: MlflowExperiment, id: string): Promise<MlflowRun | undefined> => {
-    const runs = await client.searchRuns({
-      experimentIds: [exp.experiment_id],
-      filter: `${idFilter(id)} and tags.\`${TAG.kind}\` = 'experiment'`,
-      orderBy: ["attributes.start_time ASC"],
-    });
-    return runs[0];
-  };
-
-  const ensureParent = async (
-    exp: MlflowExperiment,
-    id: string,
-    meta?: ExperimentMeta,
-  ): Promise<MlflowRun> => {
-    const s = stateOf(id);
-    if (s.parent) return s.parent;
-    let parent = await findParent(exp, id);
-    if (!parent) {
-      const created = meta?.created_at ? Date.parse(meta.created_at) : Number.NaN;
-      parent = await client.createRun({
-        experimentId: exp.experiment_id,
-        runName: id,
-        startTime: Number.isNaN(created) ? Date.now() : created,
-        tags: [
-          { key: TAG.experimentId, value: id },
-          { key: TAG.kind, value: "experiment" },
-        ],
-        findExisting: () => findParent(exp, id),
-      });
-    }
-    s.parent = parent;
-    const lastTag = tagOf(parent, TAG.lastIteration);
-    if (lastTag !== undefined && s.last === undefined) s.last = Number(lastTag);
-    return parent;
-  };
-
-  const findChild = async (
-    exp: MlflowExperiment,
-    id: string,
-    iteration: number,
-  ): Promise<MlflowRun | undefined> => {
-    const runs = await client.searchRuns({
-      experimentIds: [exp.experiment_id],
-      filter: `${idFilter(id)} and tags.\`${TAG.iteration}\` = '${iteration}' and tags.\`${TAG.kind}\` = 'iteration'`,
-      orderBy: ["attributes.start_time ASC"],
-    });
-    return runs.find((r) => r.info.status === "FINISHED") ?? runs[0];
-  };
-
-  /** Sends the parent's waiting trajectory points (and its last-iteration tag). */
-  const flushParent = async (id: string): Promise<void> => {
-    const s = stateOf(id);
-    if (s.parentMetrics.length === 0) return;
-    const parent = s.parent ?? (await ensureParent(await ensureExperiment(), id));
-    const metrics = s.parentMetrics;
-    s.parentMetrics = [];
-    try {
-      await client.logBatch(parent.info.run_id, {
-        metrics,
-        tags: s.last === undefined ? [] : [{ key: TAG.lastIteration, value: String(s.last) }],
-      });
-    } catch (error) {
-      s.parentMetrics = metrics.concat(s.parentMetrics);
-      throw error;
-    }
-  };
-
-  /** Puts one record on the server; "skipped" when it was there already. */
-  const upload = async (
-    record: ExperimentRecord,
-    line: string,
-  ): Promise<"uploaded" | "skipped"> => {
-    const id = record.experiment_id;
-    const s = stateOf(id);
-    const hash = recordHash(line);
-    const exp = await ensureExperiment();
-    const parent = await ensureParent(exp, id);
-    // Until an upload succeeds (or after one failed) the server may already hold this
-    // iteration from a lost answer: look before creating a second run for it.
-    const certain = s.certain;
-    s.certain = false;
-    const isNext = s.last === undefined || record.iteration > s.last;
-    let child = certain && isNext ? undefined : await findChild(exp, id, record.iteration);
-    const parentBatch = async () => {
-      // One at a time: a record may have more metrics than a call can take as arguments.
-      for (const metric of iterationMetrics(record)) s.parentMetrics.push(metric);
-      if (s.parentMetrics.length >= PARENT_BATCH) await flushParent(id);
-    };
-    if (child) {
-      if (tagOf(child, TAG.recordHash) === hash) {
-        if (child.info.status === "FINISHED") {
-          // Already there (a lost answer, or an earlier sync): make sure the parent has it too.
-          await parentBatch();
-          s.last = Math.max(s.last ?? record.iteration, record.iteration);
-          s.certain = true;
-          return "skipped";
-        }
-      } else if (child.info.status === "FINISHED") {
-        throw new IterationConflictError(
-          id,
-          record.iteration,
-          Math.max(s.last ?? record.iteration, record.iteration),
-        );
-      } else {
-        // A half-written run of a record that was never acknowledged: replaced.
-        await client.deleteRun(child.info.run_id);
-        child = undefined;
-      }
-    } else if (s.last !== undefined && record.iteration <= s.last) {
-      throw new IterationConflictError(id, record.iteration, s.last);
-    }
-    const payload = childPayload(record, line, hash, parent.info.run_id);
-    const run =
-      child ??
-      (await client.createRun({
-        experimentId: exp.experiment_id,
-        runName: payload.runName,
-        startTime: payload.startTime,
-        tags: payload.createTags,
-        findExisting: async () => {
-          const found = await findChild(exp, id, record.iteration);
-          return found && tagOf(found, TAG.recordHash) === hash ? found : undefined;
-        },
-      }));
-    // One round trip for everything the new run needs (and the parent's trajectory point);
-    // FINISHED only after all of it arrived, so a half-written run is never taken as whole.
-    await Promise.all([
-      client.logBatch(run.info.run_id, {
-        params: payload.params,
-        tags: payload.tags,
-        metrics: payload.metrics,
-      }),
-      ...payload.artifacts.map((a) => client.uploadArtifact(run.info.artifact_uri, a.path, a.data)),
-      parentBatch(),
-    ]);
-    await client.updateRun(run.info.run_id, { status: "FINISHED", endTime: payload.endTime });
-    s.last = Math.max(s.last ?? record.iteration, record.iteration);
-    s.certain = true;
-    return "uploaded";
-  };
-
-  const uploadMeta = async (meta: ExperimentMeta): Promise<void> => {
-    await flushParent(meta.experiment_id);
-    const exp = await ensureExperiment();
-    const parent = await ensureParent(exp, meta.experiment_id, meta);
-    const { tags, artifacts } = metaPayload(meta);
-    await Promise.all([
-      client.logBatch(parent.info.run_id, { tags }),
-      ...artifacts.map((a) => client.uploadArtifact(parent.info.artifact_uri, a.path, a.data)),
-    ]);
-    const status =
-      meta.status === "IN_PROGRESS" ? "RUNNING" : meta.status === "FAILED" ? "FAILED" : "FINISHED";
-    if (status !== parent.info.status) {
-      const end = meta.updated_at ? Date.parse(meta.updated_at) : Date.now();
-      await client.updateRun(parent.info.run_id, {
-        status,
-        endTime: status === "RUNNING" ? undefined : Number.isNaN(end) ? Date.now() : end,
-      });
-      parent.info.status = status;
-    }
-  };
+  const ctx = createStoreContext(client, spool, experimentName, notify);
+  const { stateOf, serial } = ctx;
 
   const spoolLastOf = (id: string): number | undefined => {
     const s = stateOf(id);
@@ -405,41 +130,6 @@ export function mlflowStore(options: MlflowStoreOptions = {}): MlflowStore {
     );
   };
 
-  const mapLimit = async <T, R>(
-    items: readonly T[],
-    limit: number,
-    fn: (t: T) => Promise<R>,
-  ): Promise<R[]> => {
-    const out: R[] = new Array(items.length);
-    let next = 0;
-    const worker = async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i] as T);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-    return out;
-  };
-
-  const is404 = (e: unknown) => MlflowError.isInstance(e) && e.status === 404;
-
-  const serverMeta = async (
-    exp: MlflowExperiment,
-    id: string,
-    parent?: MlflowRun,
-  ): Promise<ExperimentMeta | null> => {
-    const run = parent ?? (await findParent(exp, id));
-    if (!run) return null;
-    try {
-      const bytes = await client.downloadArtifact(run.info.artifact_uri, ARTIFACT.meta);
-      return parseOrThrow(ExperimentMetaSchema, JSON.parse(bytes.toString("utf8")), "meta");
-    } catch (error) {
-      if (is404(error)) return null;
-      throw error;
-    }
-  };
-
   const store: MlflowStore = {
     specificationVersion: "v1",
     name: `mlflow:${client.trackingUri}#${experimentName}`,
@@ -465,7 +155,7 @@ export function mlflowStore(options: MlflowStoreOptions = {}): MlflowStore {
           return;
         }
         try {
-          await upload(valid, line);
+          await uploadRecord(ctx, valid, line);
         } catch (error) {
           if (MlflowError.isInstance(error) && error.unreachable) {
             toSpool(valid, line, error);
@@ -477,47 +167,7 @@ export function mlflowStore(options: MlflowStoreOptions = {}): MlflowStore {
     },
 
     async read(experimentId: string): Promise<ExperimentRecord[]> {
-      return serial(experimentId, async () => {
-        const exp = await findExperiment();
-        let parent: MlflowRun | undefined;
-        let children: (ChildRecord | undefined)[] = [];
-        if (exp) {
-          parent = await findParent(exp, experimentId);
-          const runs = await client.searchRuns({
-            experimentIds: [exp.experiment_id],
-            filter: `${idFilter(experimentId)} and tags.\`${TAG.kind}\` = 'iteration' and attributes.status = 'FINISHED'`,
-          });
-          children = await mapLimit(runs, DOWNLOAD_CONCURRENCY, async (run) => {
-            try {
-              const bytes = await client.downloadArtifact(run.info.artifact_uri, ARTIFACT.record);
-              return {
-                record: deserializeRecord(bytes.toString("utf8")),
-                runId: run.info.run_id,
-                startTime: run.info.start_time,
-              };
-            } catch (error) {
-              if (is404(error)) return undefined;
-              throw error;
-            }
-          });
-        }
-        const spooled = spool.records(experimentId);
-        const found = children.filter((c): c is ChildRecord => c !== undefined);
-        if (!parent && found.length === 0 && spooled.length === 0 && !spool.has(experimentId)) {
-          throw new ExperimentNotFoundError(
-            experimentId,
-            `the MLflow experiment "${experimentName}" at ${client.trackingUri}`,
-          );
-        }
-        const { records, notices: integrity } = checkIntegrity({
-          experimentId,
-          source: `the MLflow experiment "${terminalSafe(experimentName)}" at ${client.trackingUri}`,
-          children: found,
-          spooled,
-        });
-        for (const notice of integrity) notify(notice);
-        return records;
-      });
+      return serial(experimentId, () => readRecords(ctx, experimentId));
     },
 
     writeMeta(meta: ExperimentMeta): Promise<void> {
@@ -534,7 +184,7 @@ export function mlflowStore(options: MlflowStoreOptions = {}): MlflowStore {
           return;
         }
         try {
-          await uploadMeta(valid);
+          await uploadMeta(ctx, valid);
         } catch (error) {
           if (MlflowError.isInstance(error) && error.unreachable) {
             spool.writeMeta(valid);
@@ -552,33 +202,11 @@ export function mlflowStore(options: MlflowStoreOptions = {}): MlflowStore {
     },
 
     async readMeta(experimentId: string): Promise<ExperimentMeta | null> {
-      const spooled = spool.readMeta(experimentId);
-      if (spooled) return spooled;
-      const exp = await findExperiment();
-      return exp ? serverMeta(exp, experimentId) : null;
+      return readMeta(ctx, experimentId);
     },
 
     async list(): Promise<ExperimentListing[]> {
-      const exp = await findExperiment();
-      const metas = new Map<string, ExperimentMeta | null>();
-      if (exp) {
-        const parents = await client.searchRuns({
-          experimentIds: [exp.experiment_id],
-          filter: `tags.\`${TAG.kind}\` = 'experiment'`,
-        });
-        const found = await mapLimit(parents, DOWNLOAD_CONCURRENCY, async (run) => {
-          const id = tagOf(run, TAG.experimentId);
-          return id === undefined ? undefined : ([id, await serverMeta(exp, id, run)] as const);
-        });
-        for (const f of found) if (f && !metas.has(f[0])) metas.set(f[0], f[1]);
-      }
-      for (const id of spool.ids()) {
-        const m = spool.readMeta(id);
-        if (m || !metas.has(id)) metas.set(id, m ?? metas.get(id) ?? null);
-      }
-      return [...metas.keys()]
-        .sort()
-        .map((id) => ({ experiment_id: id, meta: metas.get(id) ?? null }));
+      return listExperiments(ctx);
     },
 
     async pending(): Promise<number> {
@@ -588,53 +216,7 @@ export function mlflowStore(options: MlflowStoreOptions = {}): MlflowStore {
     },
 
     async sync(opts = {}): Promise<SyncResult> {
-      const result: SyncResult = { uploaded: 0, skipped: 0, failed: 0, errors: [] };
-      const ids = spool.ids();
-      const total = ids.reduce((n, id) => n + spool.lines(id).length, 0);
-      let done = 0;
-      opts.onProgress?.(0, total);
-      let unreachable = false;
-      for (const id of ids) {
-        await serial(id, async () => {
-          const lines = spool.lines(id);
-          if (unreachable) {
-            result.failed += lines.length;
-            return;
-          }
-          let i = 0;
-          try {
-            for (; i < lines.length; i++) {
-              const line = lines[i] as string;
-              const outcome = await upload(deserializeRecord(line), line);
-              result[outcome]++;
-              opts.onProgress?.(++done, total);
-              if ((i + 1) % SYNC_CHECKPOINT === 0 && i + 1 < lines.length)
-                spool.rewrite(id, lines.slice(i + 1));
-            }
-            spool.rewrite(id, []);
-            stateOf(id).spoolLast = undefined;
-            await flushParent(id);
-            const meta = spool.readMeta(id);
-            if (meta) {
-              await uploadMeta(meta);
-              spool.removeMeta(id);
-            }
-            notify({
-              kind: "synced",
-              experimentId: id,
-              message: `synced the spool of "${id}" to MLflow at ${client.trackingUri}`,
-            });
-          } catch (error) {
-            spool.rewrite(id, lines.slice(i));
-            result.failed += lines.length - i;
-            const message = `"${id}": ${error instanceof Error ? error.message : String(error)}`;
-            result.errors.push(message);
-            if (MlflowError.isInstance(error) && error.unreachable) unreachable = true;
-            notify({ kind: "sync-failed", experimentId: id, file: spool.recordsFile(id), message });
-          }
-        });
-      }
-      return result;
+      return syncSpool(ctx, opts);
     },
 
     async logArtifact(
@@ -643,17 +225,17 @@ export function mlflowStore(options: MlflowStoreOptions = {}): MlflowStore {
       data: string | Uint8Array,
     ): Promise<void> {
       await serial(experimentId, async () => {
-        const exp = await ensureExperiment();
-        const parent = await ensureParent(exp, experimentId);
+        const exp = await ctx.ensureExperiment();
+        const parent = await ensureParent(ctx, exp, experimentId);
         await client.uploadArtifact(parent.info.artifact_uri, path, data);
       });
     },
 
     async close(): Promise<void> {
-      await Promise.all([...states.values()].map((s) => s.queue));
+      await Promise.all([...ctx.states.values()].map((s) => s.queue));
       // The trajectory points still waiting; a server that is down by now only costs the UI's chart.
-      for (const id of states.keys()) {
-        await serial(id, () => flushParent(id)).catch((error: unknown) =>
+      for (const id of ctx.states.keys()) {
+        await serial(id, () => flushParent(ctx, id)).catch((error: unknown) =>
           notify({
             kind: "sync-failed",
             experimentId: id,
