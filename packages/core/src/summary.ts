@@ -1,6 +1,11 @@
 import { z } from "zod";
 import { inIterationOrder } from "./iteration-order.js";
-import { type ExperimentRecord, MetricsSchema, RecordedAdviceSchema } from "./record.js";
+import {
+  type ExperimentRecord,
+  LlmUsageSchema,
+  MetricsSchema,
+  RecordedAdviceSchema,
+} from "./record.js";
 
 /**
  * How an experiment ended. The seed's words, plus BUDGET_EXHAUSTED for a loop
@@ -32,6 +37,12 @@ export const ExperimentSummarySchema = z.looseObject({
   total_cost: z.number(),
   /** The loop's last advice, the one that ended it on PIVOT or ABANDON. */
   advice: RecordedAdviceSchema.optional(),
+  /**
+   * LLM calls paid after the last record was written (the advice that ended
+   * the loop, or a record that could not be stored): `total_cost` counts
+   * them, and no record holds them.
+   */
+  trailing_llm_usage: z.array(LlmUsageSchema).optional(),
 });
 export type ExperimentSummary = z.output<typeof ExperimentSummarySchema>;
 

@@ -1,0 +1,334 @@
+import type {
+  Advice,
+  Advisor,
+  FailureAnalysis,
+  LlmCallUsage,
+  LoopProgress,
+  StrategyLike,
+} from "./contracts.js";
+import { describeCause, GateLoopError } from "./errors.js";
+import type { GateResult, GateSpec } from "./gate.js";
+import type { GateLoopOptions, GateLoopResult, RefineContext } from "./gate-loop.js";
+import {
+  isMisconfiguration,
+  toRecordedAdvice,
+  toRecordUsage,
+  usageCost,
+  usageOf,
+} from "./gate-loop-usage.js";
+import type { JsonValue } from "./json.js";
+import type { ExperimentRecord, LlmUsage, RecordedAdvice } from "./record.js";
+import type { ExperimentStatus, ExperimentSummary } from "./summary.js";
+import type { LogInput, Run } from "./tracker.js";
+
+/** Reports a problem that does not stop the loop. */
+export type Warn = (message: string, cause: unknown) => void;
+
+/** Everything one run of the loop knows, read and updated by its steps. */
+export interface LoopState<S extends StrategyLike> {
+  readonly options: GateLoopOptions<S>;
+  readonly run: Run;
+  readonly gate: GateSpec;
+  readonly advisor: Advisor | undefined;
+  readonly warn: Warn;
+  /** `performance.now()` when the loop started, for the wall-time budget. */
+  readonly startedAt: number;
+  /** The strategy being evaluated. */
+  strategy: S;
+  /** The advice of the current iteration, null until the advisor answers. */
+  advice: Advice | null;
+  /**
+   * LLM usage paid after the last record was written (the advisor's, or a
+   * failed write's): it goes into the next record, or the summary at the end.
+   */
+  carriedUsage: LlmUsage[];
+  /** Advice is given after its iteration is logged: the next record stores it. */
+  carriedAdvice: RecordedAdvice | null;
+}
+
+/** What the failure-analysis step found out. */
+export interface FailureStep {
+  analysis: FailureAnalysis | null;
+  /** The calls a failing analyzer still paid for. */
+  failedUsage: LlmCallUsage[];
+  /** Set when the analyzer cannot work as configured: the loop stops after logging. */
+  misconfigured?: unknown;
+}
+
+/** The failure-analysis step of an iteration that passed, or had no analyzer. */
+export const NOT_ANALYZED: FailureStep = { analysis: null, failedUsage: [] };
+
+/** Writes the summary with the advice and LLM cost no record holds. */
+export async function finish<S extends StrategyLike>(
+  loop: LoopState<S>,
+  status: ExperimentStatus,
+): Promise<ExperimentSummary> {
+  const { run, carriedUsage, carriedAdvice } = loop;
+  const summary = run.summary(status);
+  const extra: Partial<ExperimentSummary> = {};
+  if (carriedAdvice) extra.advice = carriedAdvice;
+  if (carriedUsage.length > 0) {
+    extra.total_cost = summary.total_cost + usageCost(carriedUsage);
+    extra.trailing_llm_usage = carriedUsage;
+  }
+  return run.finish(status, extra);
+}
+
+/** Ends the loop on a step it cannot go on without: FAILED, then a `GateLoopError`. */
+export async function fail<S extends StrategyLike>(
+  loop: LoopState<S>,
+  stage: string,
+  cause: unknown,
+): Promise<never> {
+  const { run, warn } = loop;
+  let summary: ExperimentSummary | null = null;
+  try {
+    summary = await finish(loop, "FAILED");
+  } catch (metaError) {
+    warn(`could not write the FAILED status: ${describeCause(metaError)}`, metaError);
+  }
+  throw new GateLoopError(stage, run.experimentId, summary, cause);
+}
+
+/** Ends the loop with a status: only SUCCESS passed. */
+export async function done<S extends StrategyLike>(
+  loop: LoopState<S>,
+  status: ExperimentStatus,
+): Promise<GateLoopResult<S>> {
+  return {
+    passed: status === "SUCCESS",
+    strategy: loop.strategy,
+    summary: await finish(loop, status),
+    experimentId: loop.run.experimentId,
+    advice: loop.advice,
+  };
+}
+
+/**
+ * Runs the backtest. When it throws, the iteration is still logged (ERROR,
+ * EVALUATION_ERROR) with what was carried into it, and the loop fails.
+ */
+export async function evaluate<S extends StrategyLike>(
+  loop: LoopState<S>,
+): Promise<Record<string, number>> {
+  const { run, strategy } = loop;
+  try {
+    return await run.time(() => loop.options.backtest(strategy));
+  } catch (error) {
+    await logSafely(
+      run,
+      strategyFields(strategy, {
+        metrics: {},
+        action_taken: "ERROR",
+        failure_classification: "EVALUATION_ERROR",
+        failure_analysis: { stage: "backtest", error: describeCause(error) },
+        llm_usage: loop.carriedUsage,
+        ...(loop.carriedAdvice && { advice: loop.carriedAdvice }),
+      }),
+      loop.warn,
+    );
+    loop.carriedUsage = [];
+    loop.carriedAdvice = null;
+    return fail(loop, "backtest", error);
+  }
+}
+
+/**
+ * Asks the failure analyzer, if there is one, why the gate failed. A failing
+ * analyzer is a warning unless it is misconfigured; either way what it paid
+ * is kept for the record.
+ */
+export async function analyzeFailure<S extends StrategyLike>(
+  loop: LoopState<S>,
+  metrics: Record<string, number>,
+  gate: GateResult,
+  iteration: number,
+): Promise<FailureStep> {
+  const { failureAnalyzer, maxIterations } = loop.options;
+  if (!failureAnalyzer) return NOT_ANALYZED;
+  const { run, strategy } = loop;
+  try {
+    const analysis = await failureAnalyzer.analyze({
+      strategy,
+      metrics,
+      gate,
+      records: run.records,
+      iteration,
+      maxIterations,
+    });
+    return { analysis, failedUsage: [] };
+  } catch (error) {
+    const failedUsage = usageOf(error);
+    // Logged first (nothing lost), then the loop stops: see isMisconfiguration.
+    if (isMisconfiguration(error)) return { analysis: null, failedUsage, misconfigured: error };
+    loop.warn(`failure analyzer "${failureAnalyzer.name}" failed: ${describeCause(error)}`, error);
+    return { analysis: null, failedUsage };
+  }
+}
+
+/**
+ * Appends the iteration's record, with the usage and advice carried into it.
+ * A failed write ends the loop; what it would have recorded as paid goes
+ * into the summary.
+ */
+export async function logIteration<S extends StrategyLike>(
+  loop: LoopState<S>,
+  metrics: Record<string, number>,
+  gate: GateResult,
+  { analysis, failedUsage }: FailureStep,
+): Promise<ExperimentRecord> {
+  const usage = [
+    ...loop.carriedUsage,
+    ...toRecordUsage(analysis?.usage ?? failedUsage, "failure_analysis"),
+  ];
+  let record: ExperimentRecord;
+  try {
+    record = await loop.run.log(
+      strategyFields(loop.strategy, {
+        metrics,
+        action_taken: gate.passed ? "SUCCESS" : (analysis?.recommendation ?? "REFINE"),
+        failure_classification: analysis?.classification ?? null,
+        failure_analysis: analysis ? failureAnalysisField(analysis) : null,
+        ...(usage.length > 0 && { llm_usage: usage }),
+        ...(loop.carriedAdvice && { advice: loop.carriedAdvice }),
+      }),
+    );
+  } catch (error) {
+    // Not stored, yet paid: the summary keeps it.
+    loop.carriedUsage = usage;
+    return fail(loop, "log", error);
+  }
+  loop.carriedUsage = [];
+  loop.carriedAdvice = null;
+  return record;
+}
+
+function failureAnalysisField(
+  analysis: FailureAnalysis,
+): NonNullable<LogInput["failure_analysis"]> {
+  return {
+    ...(analysis.details ?? {}),
+    classification: analysis.classification,
+    recommendation: analysis.recommendation,
+    ...(analysis.root_cause !== undefined && { root_cause: analysis.root_cause }),
+  };
+}
+
+/**
+ * Asks the advisor about the trajectory so far, from the second record on.
+ * The advice and what it cost are carried into the next record. A failing
+ * advisor is a warning unless it is misconfigured, which ends the loop.
+ */
+export async function advise<S extends StrategyLike>(
+  loop: LoopState<S>,
+  record: ExperimentRecord,
+  iteration: number,
+): Promise<Advice | null> {
+  const { run, advisor } = loop;
+  if (!advisor || run.records.length < 2) return null;
+  try {
+    const progress = loopProgress(loop, iteration);
+    const advice = await run.advise(await run.analyze({ loop: progress }), advisor, {
+      loop: progress,
+    });
+    loop.carriedUsage = toRecordUsage(advice.usage, "advisor");
+    loop.carriedAdvice = toRecordedAdvice(advice, record.iteration);
+    return advice;
+  } catch (error) {
+    loop.carriedUsage = toRecordUsage(usageOf(error), "advisor");
+    if (isMisconfiguration(error)) return fail(loop, "advice", error);
+    loop.warn(
+      `advisor "${advisor.name}" failed, continuing without advice: ${describeCause(error)}`,
+      error,
+    );
+    return null;
+  }
+}
+
+/** Where the loop stands against its iteration, cost and time budgets. */
+function loopProgress<S extends StrategyLike>(loop: LoopState<S>, iteration: number): LoopProgress {
+  const { maxIterations, budget = {} } = loop.options;
+  return {
+    iteration,
+    maxIterations,
+    costSpentUsd: loop.run.records.reduce((sum, r) => sum + r.cost, 0),
+    costBudgetUsd: budget.costUsd ?? null,
+    elapsedSeconds: elapsedSeconds(loop),
+    wallTimeBudgetSeconds: budget.wallTimeSeconds ?? null,
+  };
+}
+
+function elapsedSeconds<S extends StrategyLike>(loop: LoopState<S>): number {
+  return (performance.now() - loop.startedAt) / 1000;
+}
+
+/**
+ * Whether a failed iteration ends the loop: the advisor says ABANDON or
+ * PIVOT, the failure analysis gives up, or the budget is spent (the cost
+ * counting what is carried to the next record). Null goes on.
+ */
+export function decide<S extends StrategyLike>(
+  loop: LoopState<S>,
+  analysis: FailureAnalysis | null,
+): ExperimentStatus | null {
+  const next = loop.advice?.assessment.next_action;
+  if (next === "ABANDON") return "ABANDONED";
+  if (next === "PIVOT") return "PIVOT_TO_RESEARCH";
+  if (analysis && ["REFINE_RESEARCH", "ABANDON"].includes(analysis.recommendation)) return "FAILED";
+
+  const { budget = {} } = loop.options;
+  const spent = loop.run.records.reduce((sum, r) => sum + r.cost, 0) + usageCost(loop.carriedUsage);
+  if (budget.costUsd !== undefined && spent >= budget.costUsd) return "BUDGET_EXHAUSTED";
+  if (budget.wallTimeSeconds !== undefined && elapsedSeconds(loop) >= budget.wallTimeSeconds) {
+    return "BUDGET_EXHAUSTED";
+  }
+  return null;
+}
+
+/** Asks `refine` for the next strategy; a throwing `refine` ends the loop. */
+export async function refineStrategy<S extends StrategyLike>(
+  loop: LoopState<S>,
+  context: RefineContext<S>,
+): Promise<S> {
+  try {
+    return await loop.options.refine(context);
+  } catch (error) {
+    return fail(loop, "refine", error);
+  }
+}
+
+/** Calls `onIteration`; a throwing hook is a warning. */
+export async function notify<S extends StrategyLike>(
+  loop: LoopState<S>,
+  record: ExperimentRecord,
+  advice: Advice | null,
+): Promise<void> {
+  const { onIteration } = loop.options;
+  if (!onIteration) return;
+  try {
+    await onIteration(record, advice);
+  } catch (error) {
+    loop.warn(`onIteration failed: ${describeCause(error)}`, error);
+  }
+}
+
+function strategyFields(
+  strategy: StrategyLike,
+  rest: Partial<LogInput> & { metrics: Record<string, number> },
+): LogInput {
+  return {
+    strategy_name: strategy.name,
+    strategy_code: strategy.code ?? "",
+    strategy_description: strategy.description ?? "",
+    parameters: strategy.parameters as Record<string, JsonValue>,
+    ...rest,
+  };
+}
+
+async function logSafely(run: Run, input: LogInput, warn: Warn): Promise<void> {
+  try {
+    await run.log(input);
+  } catch (error) {
+    warn(`could not log the failed iteration: ${describeCause(error)}`, error);
+  }
+}
