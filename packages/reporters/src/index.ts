@@ -1,5 +1,4 @@
 export * from "./charts/index.js";
-export type { ChartDescription, ChartEngine } from "./html/charts.js";
 export { type HtmlReportOptions, renderHtmlReport, writeHtmlReport } from "./html/document.js";
 export type { MarkdownCharts } from "./markdown/charts.js";
 export {
@@ -21,4 +20,5 @@ export {
   reportTrajectory,
 } from "./report-data.js";
 export { htmlReporter, markdownReporter } from "./reporters.js";
+export type { ChartDescription, ChartEngine } from "./view-model/chart-engine.js";
 export { type AtomicWriteOptions, writeFileAtomic } from "./write-file.js";

@@ -3,30 +3,11 @@
  * and inlined. A chart that cannot be drawn becomes a visible note naming the
  * reason; it never fails the whole report.
  */
-import { type ReportExperiment, terminalSafe } from "@converge/core";
+import { terminalSafe } from "@converge/core";
+import type { ChartDescription, ChartEngine } from "../view-model/chart-engine.js";
 import { escapeHtml, jsonForScript } from "./escape.js";
 import { markHiddenHtml } from "./marks.js";
 import { inlineSvg } from "./svg.js";
-
-/** One chart as the chart module describes it. */
-export interface ChartDescription {
-  /** Stable id within the experiment, e.g. "metric-trajectories". */
-  id: string;
-  title: string;
-  description: string;
-  /** A Vega-Lite specification. */
-  spec: unknown;
-}
-
-/** What the document needs from the chart module (injectable for tests). */
-export interface ChartEngine {
-  /** Every chart of one experiment. */
-  chartsFor(experiment: ReportExperiment): ChartDescription[];
-  /** Charts comparing several experiments. */
-  comparisonCharts(experiments: readonly ReportExperiment[]): ChartDescription[];
-  /** Renders a Vega-Lite spec to an SVG document in Node. */
-  renderSvg(spec: unknown): Promise<string>;
-}
 
 /** A chart ready for the page. */
 export interface PlacedChart {

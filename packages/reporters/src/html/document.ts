@@ -4,21 +4,19 @@
  * for the policy and `interactive.ts` for the interactive build.
  */
 import { type ReportExperiment, terminalSafe } from "@converge/core";
-import { writeFileAtomic } from "../write-file.js";
-import { adviceHistory } from "./advice.js";
+import { adviceHistory } from "../view-model/advice.js";
 import {
   type ChartDescription,
   type ChartEngine,
-  chartFigures,
-  type PlacedChart,
-  renderCharts,
-} from "./charts.js";
+  defaultChartEngine,
+} from "../view-model/chart-engine.js";
+import { formatDate } from "../view-model/format.js";
+import { type ExperimentView, experimentView } from "../view-model/model.js";
+import { writeFileAtomic } from "../write-file.js";
+import { chartFigures, type PlacedChart, renderCharts } from "./charts.js";
 import { contentSecurityPolicy } from "./csp.js";
-import { defaultChartEngine } from "./default-charts.js";
 import { escapeHtml as esc, escapeAttr } from "./escape.js";
-import { formatDate } from "./format.js";
 import { EMBED_SCRIPT, vegaBundles } from "./interactive.js";
-import { type ExperimentView, experimentView } from "./model.js";
 import { codeSection } from "./section-code.js";
 import { comparisonSection } from "./section-comparison.js";
 import { iterationsSection } from "./section-iterations.js";

@@ -17,10 +17,10 @@ import {
   llmCost,
   llmCostLine,
   recordAdvice,
-} from "./advice.js";
+} from "../view-model/advice.js";
+import { formatNumber, MISSING, plural } from "../view-model/format.js";
+import type { ExperimentView } from "../view-model/model.js";
 import { escapeHtml as esc, escapeAttr, truncate } from "./escape.js";
-import { formatNumber, MISSING, plural } from "./format.js";
-import type { ExperimentView } from "./model.js";
 
 /** Badge tone of a next action. */
 export const ACTION_TONE: Record<string, string> = {

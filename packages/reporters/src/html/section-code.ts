@@ -11,10 +11,10 @@
  */
 import type { ExperimentRecord } from "@converge/core";
 import { structuredPatch } from "diff";
+import { formatNumber, plural } from "../view-model/format.js";
+import type { ExperimentView } from "../view-model/model.js";
 import { escapeHtml as esc } from "./escape.js";
-import { formatNumber, plural } from "./format.js";
 import { codeHtml, hiddenWarningHtml, nameHtml } from "./marks.js";
-import type { ExperimentView } from "./model.js";
 import { iterationNotes } from "./section-advice.js";
 
 const DIFF_CLASS: Record<string, string> = { "+": "a", "-": "d", "\\": "x" };

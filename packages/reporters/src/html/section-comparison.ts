@@ -5,12 +5,13 @@
  */
 
 import { own } from "../own.js";
-import { shownAdvice } from "./advice.js";
+import { shownAdvice } from "../view-model/advice.js";
+import { formatCost, formatDuration, formatNumber, MISSING } from "../view-model/format.js";
+import type { ExperimentView } from "../view-model/model.js";
+import { gateState } from "../view-model/model.js";
 import { escapeHtml as esc, truncate } from "./escape.js";
-import { formatCost, formatDuration, formatNumber, MISSING } from "./format.js";
 import { nameAttr, nameHtml } from "./marks.js";
-import type { ExperimentView } from "./model.js";
-import { gateState, statusBadge } from "./section-summary.js";
+import { statusBadge } from "./section-summary.js";
 
 function sharedMetrics(views: readonly ExperimentView[]): string[] {
   const [first, ...rest] = views;

@@ -7,11 +7,10 @@
  */
 import type { ExperimentRecord } from "@converge/core";
 import { own } from "../own.js";
+import { formatCost, formatDuration, formatNumber, formatValue } from "../view-model/format.js";
+import { criterionText, type ExperimentView, hasGate } from "../view-model/model.js";
 import { escapeHtml as esc, truncate } from "./escape.js";
-import { formatCost, formatDuration, formatNumber, formatValue } from "./format.js";
 import { nameAttr, nameHtml } from "./marks.js";
-import { criterionText, type ExperimentView } from "./model.js";
-import { hasGate } from "./section-summary.js";
 
 interface Column {
   header: string;

@@ -4,12 +4,12 @@
  */
 
 import { own } from "../own.js";
-import { fallbackLine, shownAdvice } from "./advice.js";
+import { adviceSourceText, fallbackLine, shownAdvice } from "../view-model/advice.js";
+import { formatCost, formatDuration, formatNumber, formatPercent } from "../view-model/format.js";
+import { type ExperimentView, gateState, hasGate } from "../view-model/model.js";
+import { etaText, horizonText, outlookText, probabilityText } from "../view-model/outlook.js";
 import { escapeHtml as esc } from "./escape.js";
-import { formatCost, formatDuration, formatNumber, formatPercent } from "./format.js";
 import { nameHtml } from "./marks.js";
-import type { ExperimentView } from "./model.js";
-import { etaText, horizonText, outlookText, probabilityText } from "./outlook.js";
 import { ACTION_TONE, adviceHistorySection } from "./section-advice.js";
 
 const STATUS_TONE: Record<string, string> = {
@@ -25,19 +25,6 @@ const STATUS_TONE: Record<string, string> = {
 /** A status word as a coloured badge. */
 export function statusBadge(status: string): string {
   return `<span class="badge ${own(STATUS_TONE, status) ?? ""}">${esc(status.replace(/_/g, " "))}</span>`;
-}
-
-/** Whether the experiment was judged by a gate at all. */
-export function hasGate(view: ExperimentView): boolean {
-  return view.gate !== null || view.rows.some((r) => r.record.gate_score !== null);
-}
-
-/** "Passed", "Not passed" or "No gate", with a badge tone. */
-export function gateState(view: ExperimentView): { text: string; tone: string } {
-  if (!hasGate(view)) return { text: "No gate", tone: "" };
-  if (view.lastPassed) return { text: "Passing", tone: "ok" };
-  if (view.firstPass !== null) return { text: "Passed earlier", tone: "warn" };
-  return { text: "Not passed", tone: "bad" };
 }
 
 function bestIterationCard(view: ExperimentView): string {
@@ -104,13 +91,6 @@ const ACTION_WORDS: Record<string, string> = {
   PIVOT: "change approach: go back to research",
   ABANDON: "stop this experiment",
 };
-
-/** "the rule advisor" / "a language model (openai/gpt-4.1)" for `advice.source`. */
-export function adviceSourceText(source: string): string {
-  if (source === "rule") return "the rule advisor";
-  if (source.startsWith("llm:")) return `a language model (${source.slice(4)})`;
-  return source === "" ? "an unnamed advisor" : source;
-}
 
 function list(items: readonly string[]): string {
   return `<ul>${items.map((i) => `<li>${esc(i)}</li>`).join("")}</ul>`;

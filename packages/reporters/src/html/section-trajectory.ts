@@ -8,12 +8,25 @@
 
 import { own } from "../own.js";
 import type { ReportTrajectory } from "../report-data.js";
-import { finite, overfittingOf, trendStatistics } from "./analysis.js";
+import { finite, overfittingOf, trendStatistics } from "../view-model/analysis.js";
+import {
+  formatCost,
+  formatNumber,
+  formatP,
+  formatSigned,
+  MISSING,
+  plural,
+} from "../view-model/format.js";
+import { criterionText, type ExperimentView } from "../view-model/model.js";
+import {
+  horizonText,
+  levelText,
+  probabilityText,
+  rangeText,
+  successText,
+} from "../view-model/outlook.js";
 import { escapeHtml as esc } from "./escape.js";
-import { formatCost, formatNumber, formatP, formatSigned, MISSING, plural } from "./format.js";
 import { nameHtml } from "./marks.js";
-import { criterionText, type ExperimentView } from "./model.js";
-import { horizonText, levelText, probabilityText, rangeText, successText } from "./outlook.js";
 
 const TONE: Record<string, string> = {
   CONVERGING: "ok",

@@ -17,9 +17,9 @@ import {
   llmCost,
   llmCostLine,
   recordAdvice,
-} from "../html/advice.js";
-import { formatNumber, MISSING, plural } from "../html/format.js";
-import type { ExperimentView } from "../html/model.js";
+} from "../view-model/advice.js";
+import { formatNumber, MISSING, plural } from "../view-model/format.js";
+import type { ExperimentView } from "../view-model/model.js";
 import { cell, escapeMarkdown as md } from "./escape.js";
 
 /** All items, or the first three and the latest ones, with the count left out between. */

@@ -5,7 +5,7 @@
  * through `onWarning`.
  */
 import { terminalSafe } from "@converge/core";
-import type { ChartDescription } from "../html/charts.js";
+import type { ChartDescription } from "../view-model/chart-engine.js";
 import { escapeMarkdown as md } from "./escape.js";
 
 /** Where the charts go: "files" (SVG files beside the document) or "omit" (a note instead). */

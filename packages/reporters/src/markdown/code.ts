@@ -7,9 +7,9 @@
  */
 import type { ExperimentRecord } from "@converge/core";
 import { structuredPatch } from "diff";
-import { formatNumber, plural } from "../html/format.js";
-import type { ExperimentView } from "../html/model.js";
 import { hiddenCharacterWarning, markHidden } from "../text-marks.js";
+import { formatNumber, plural } from "../view-model/format.js";
+import type { ExperimentView } from "../view-model/model.js";
 import { escapeMarkdown as md } from "./escape.js";
 
 /** Most lines a code block shows; the rest are counted. */

@@ -6,9 +6,10 @@
  * user string is escaped for Markdown.
  */
 import type { ReportExperiment } from "@converge/core";
-import { fallbackLine, shownAdvice } from "../html/advice.js";
-import type { ChartEngine } from "../html/charts.js";
-import { defaultChartEngine } from "../html/default-charts.js";
+import { own } from "../own.js";
+import { adviceSourceText, fallbackLine, shownAdvice } from "../view-model/advice.js";
+import type { ChartEngine } from "../view-model/chart-engine.js";
+import { defaultChartEngine } from "../view-model/chart-engine.js";
 import {
   formatCost,
   formatDate,
@@ -18,16 +19,15 @@ import {
   formatValue,
   MISSING,
   plural,
-} from "../html/format.js";
+} from "../view-model/format.js";
 import {
   criterionText,
   type ExperimentView,
   experimentView,
+  gateState,
   type IterationRow,
-} from "../html/model.js";
-import { etaText, outlookText } from "../html/outlook.js";
-import { adviceSourceText, gateState } from "../html/section-summary.js";
-import { own } from "../own.js";
+} from "../view-model/model.js";
+import { etaText, outlookText } from "../view-model/outlook.js";
 import { adviceHistoryMarkdown, iterationNotesMarkdown } from "./advice.js";
 import { type ChartsContext, chartList, chartsMarkdown, type MarkdownCharts } from "./charts.js";
 import { codeMarkdown } from "./code.js";

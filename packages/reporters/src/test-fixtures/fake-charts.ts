@@ -5,7 +5,7 @@
 import type { ReportExperiment } from "@converge/core";
 import * as vega from "vega";
 import { compile, type TopLevelSpec } from "vega-lite";
-import type { ChartDescription, ChartEngine } from "../html/charts.js";
+import type { ChartDescription, ChartEngine } from "../view-model/chart-engine.js";
 
 function lineSpec(title: string, values: { iteration: number; value: number; series: string }[]) {
   return {

@@ -224,3 +224,10 @@ export function failureOrigin(f: FailureFacts): string {
   if (f.promptVersion) parts.push(`prompt ${f.promptVersion}`);
   return parts.join(", ");
 }
+
+/** "the rule advisor" / "a language model (openai/gpt-4.1)" for `advice.source`. */
+export function adviceSourceText(source: string): string {
+  if (source === "rule") return "the rule advisor";
+  if (source.startsWith("llm:")) return `a language model (${source.slice(4)})`;
+  return source === "" ? "an unnamed advisor" : source;
+}

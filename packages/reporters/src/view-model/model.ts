@@ -205,3 +205,16 @@ export function criterionText(op: string, threshold: number | readonly number[])
   const sign: Record<string, string> = { ">=": "≥", "<=": "≤", ">": ">", "<": "<" };
   return `${own(sign, op) ?? op} ${formatNumber(threshold)}`;
 }
+
+/** Whether the experiment was judged by a gate at all. */
+export function hasGate(view: ExperimentView): boolean {
+  return view.gate !== null || view.rows.some((r) => r.record.gate_score !== null);
+}
+
+/** "Passed", "Not passed" or "No gate", with a badge tone. */
+export function gateState(view: ExperimentView): { text: string; tone: string } {
+  if (!hasGate(view)) return { text: "No gate", tone: "" };
+  if (view.lastPassed) return { text: "Passing", tone: "ok" };
+  if (view.firstPass !== null) return { text: "Passed earlier", tone: "warn" };
+  return { text: "Not passed", tone: "bad" };
+}
