@@ -1,5 +1,5 @@
 /**
- * End to end: the BUILT demo (`node apps/demo/dist/index.js`) in a fresh
+ * End to end: the BUILT demo (`node apps/demo/dist/bin.js`) in a fresh
  * temporary directory, then the `converge` CLI on what it wrote. The build
  * is brought up to date first (tsc -b is a no-op when dist is current).
  */

@@ -16,7 +16,7 @@ import { deserializeRecord, type ExperimentRecord } from "@converge/core";
 /** The repository root. */
 export const ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
 /** The built demo and CLI the tests spawn. */
-export const DEMO = join(ROOT, "apps/demo/dist/index.js");
+export const DEMO = join(ROOT, "apps/demo/dist/bin.js");
 export const CONVERGE = join(ROOT, "packages/cli/dist/bin.js");
 
 /**
