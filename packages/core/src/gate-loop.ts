@@ -37,6 +37,7 @@ export interface RefineContext<S extends StrategyLike> {
   iteration: number;
 }
 
+/** Limits that end the loop as BUDGET_EXHAUSTED before `maxIterations`. */
 export interface GateLoopBudget {
   /** Stop once the iterations' total cost (USD) reaches this. */
   costUsd?: number;
@@ -44,21 +45,30 @@ export interface GateLoopBudget {
   wallTimeSeconds?: number;
 }
 
+/** What {@link runGateLoop} runs: the hooks, the plugins, the gate and the limits. */
 export interface GateLoopOptions<S extends StrategyLike> {
+  /** Starts the experiment and logs each iteration to its store. */
   tracker: Tracker;
+  /** The quality gate each iteration's metrics are scored against. */
   gate: GateSpecInput;
+  /** The first strategy to evaluate. */
   strategy: S;
   /** Evaluates a strategy: a backtest, an eval suite. Returns its metrics. */
   backtest: (strategy: S) => Record<string, number> | Promise<Record<string, number>>;
   /** Produces the next strategy from the failed one. */
   refine: (context: RefineContext<S>) => S | Promise<S>;
+  /** Asked why a failed iteration failed; its recommendation may end the loop. */
   failureAnalyzer?: FailureAnalyzer;
   /** Default: the tracker's advisor. Asked from the second iteration on. */
   advisor?: Advisor;
+  /** The most iterations to run: a whole number of at least 1. */
   maxIterations: number;
   budget?: GateLoopBudget;
+  /** What the experiment tries to achieve, kept in its meta. */
   directive?: string;
+  /** Default: `exp_YYYYMMDD_HHMMSS_xxxx` from the clock (see `StartOptions`). */
   experimentId?: string;
+  /** Metric directions, kept in the meta (see `StartOptions`). */
   metrics?: Record<string, MetricSpecInput>;
   /** Called after each logged iteration (e.g. to print progress). Errors are reported, not fatal. */
   onIteration?: (record: ExperimentRecord, advice: Advice | null) => void | Promise<void>;
@@ -66,10 +76,13 @@ export interface GateLoopOptions<S extends StrategyLike> {
   onWarning?: (message: string, cause: unknown) => void;
 }
 
+/** How the loop ended. */
 export interface GateLoopResult<S extends StrategyLike> {
+  /** Whether the last iteration passed the gate (status SUCCESS). */
   passed: boolean;
   /** The last strategy evaluated. */
   strategy: S;
+  /** The summary as written to the experiment's meta. */
   summary: ExperimentSummary;
   experimentId: string;
   /** The last advice, if the advisor was asked. */
@@ -84,8 +97,11 @@ export interface GateLoopResult<S extends StrategyLike> {
  * ABANDON (ABANDONED), or when the failure analysis recommends REFINE_RESEARCH
  * or ABANDON (FAILED). Each iteration is logged before anything that may fail
  * after it; a failing advisor or failure analyzer is reported through
- * `onWarning` and the loop goes on; a failing backtest or refine stops it with
- * a `GateLoopError` after writing the summary.
+ * `onWarning` and the loop goes on, unless it is misconfigured; a failing
+ * backtest, store write or refine, or a misconfigured plugin, stops it with a
+ * `GateLoopError` after writing the summary. Bad options (a `maxIterations`
+ * below 1, a plugin of another specification) are rejected before anything is
+ * written.
  */
 export async function runGateLoop<S extends StrategyLike>(
   options: GateLoopOptions<S>,
