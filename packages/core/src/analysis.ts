@@ -240,10 +240,15 @@ export const TrajectoryAnalysisSchema = ExperimentTrajectorySchema.extend({
 export type TrajectoryAnalysis = z.output<typeof TrajectoryAnalysisSchema>;
 
 /** The keys of the analysis parts a trajectory may carry. */
-export type TrajectoryAnalysisPart = Exclude<
-  keyof TrajectoryAnalysis,
-  keyof z.output<typeof ExperimentTrajectorySchema> | "analysis_version"
->;
+export type TrajectoryAnalysisPart =
+  | "metric_trends"
+  | "score_trend"
+  | "distance_by_criterion"
+  | "iterations_to_success"
+  | "success_probability"
+  | "parameter_effects"
+  | "efficiency"
+  | "overfitting";
 
 /** Fields that stay optional in a complete analysis: only categorical parameters have them. */
 type OptionalByDesign = "levels" | "reference" | "current" | "best";
