@@ -1,4 +1,12 @@
 export {
+  AdviceSchema,
+  adviceFromRecord,
+  adviceToRecord,
+  LlmCallUsageSchema,
+  llmUsageFromRecord,
+  llmUsageToRecord,
+} from "./advice.js";
+export {
   analysisPart,
   type ChangePoint,
   ChangePointSchema,
