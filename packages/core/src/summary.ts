@@ -1,6 +1,11 @@
 import { z } from "zod";
 import { inIterationOrder } from "./iteration-order.js";
-import { type ExperimentRecord, MetricsSchema, RecordedAdviceSchema } from "./record.js";
+import {
+  type ExperimentRecord,
+  LlmUsageSchema,
+  MetricsSchema,
+  RecordedAdviceSchema,
+} from "./record.js";
 
 /**
  * How an experiment ended. The seed's words, plus BUDGET_EXHAUSTED for a loop
@@ -32,6 +37,11 @@ export const ExperimentSummarySchema = z.looseObject({
   total_cost: z.number(),
   /** The loop's last advice, the one that ended it on PIVOT or ABANDON. */
   advice: RecordedAdviceSchema.optional(),
+  /**
+   * LLM calls made after the last record (the advice that ended the loop):
+   * no record carries them, so they are here and in `total_cost`.
+   */
+  trailing_llm_usage: z.array(LlmUsageSchema).optional(),
 });
 export type ExperimentSummary = z.output<typeof ExperimentSummarySchema>;
 
