@@ -15,6 +15,7 @@ import {
   ownValue,
   parseGate,
   parseOrThrow,
+  TRAJECTORY_ANALYSIS_VERSION,
 } from "@converge/core";
 import { classifySeries, gradientDirection } from "./classify.js";
 import { criterionKeys } from "./criterion-keys.js";
@@ -234,7 +235,7 @@ export function analyzeTrajectory(
   for (const [p, e] of Object.entries(parameter_effects.parameters)) {
     if (e.kind === "numeric" && e.impact !== null) parameter_impact[p] = e.impact;
     if (e.kind === "categorical")
-      for (const [level, v] of Object.entries(e.levels ?? {}))
+      for (const [level, v] of Object.entries<number>(e.levels ?? {}))
         parameter_impact[`${p}=${level}`] = v;
   }
 
@@ -257,6 +258,7 @@ export function analyzeTrajectory(
     parameter_effects,
     efficiency,
     overfitting: overfittingGuard(records, efficiency.best_iteration),
+    analysis_version: TRAJECTORY_ANALYSIS_VERSION,
   };
 }
 

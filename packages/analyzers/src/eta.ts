@@ -1,26 +1,9 @@
+import type { Complete, IterationsEstimate as CoreIterationsEstimate } from "@converge/core";
 import type { Classification } from "./classify.js";
 import { forecastGate, windowed } from "./success-probability.js";
 
-/**
- * How many more iterations until the gate first passes: the median and a
- * central range at a stated level, over the predicted futures in which it
- * passes within `horizon` iterations.
- */
-export interface IterationsEstimate {
-  /** Median (whole iterations, ≥ 1 while failing, 0 when passing); null when it cannot be estimated. */
-  estimate: number | null;
-  /** Lower end of the range. */
-  low: number | null;
-  /** Upper end of the range. */
-  high: number | null;
-  /** The probability that the true number lies in [low, high], given that the gate passes within `horizon`, e.g. 0.8. */
-  level: number;
-  /** The futures the range is over pass within this many iterations; null without a range. */
-  horizon: number | null;
-  /** "predictive": the model behind `success_probability`; null when there is no estimate or the gate passes. */
-  model: "predictive" | null;
-  reason: string;
-}
+/** How many more iterations until the gate first passes: core's `IterationsEstimate` with every field present. */
+export type IterationsEstimate = Complete<CoreIterationsEstimate>;
 
 /**
  * Iterations still needed for a higher-is-better series (a gate score, or a

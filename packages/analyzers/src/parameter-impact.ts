@@ -6,7 +6,15 @@
  * when raised and hurts when lowered averaged out to ~0. Here the score deltas
  * are regressed on the parameter deltas, all parameters jointly.
  */
-import { type ExperimentRecord, nameMap, ownValue } from "@converge/core";
+import {
+  type Complete,
+  type ParameterImpact as CoreParameterImpact,
+  type ExperimentRecord,
+  type ImpactDirection,
+  nameMap,
+  ownValue,
+  type ParameterEffects,
+} from "@converge/core";
 import { buildDesign, type DesignColumn, type ParameterInfo } from "./parameter-impact-design.js";
 import {
   blockQuad,
@@ -21,75 +29,13 @@ import {
 /** The fields of a record the estimator reads. */
 export type ImpactRecord = Pick<ExperimentRecord, "parameters" | "gate_score">;
 
-export type ImpactDirection = "INCREASE" | "DECREASE" | "UNCLEAR";
+export type { ImpactDirection };
 
-/** The estimate for one parameter. Every number is finite or null. */
-export interface ParameterImpact {
-  kind: "numeric" | "categorical";
-  /**
-   * Numeric: estimated score change per unit increase of the parameter, holding
-   * the other parameters fixed. Categorical: estimated score change from
-   * switching from `current` to `best` (>= 0; 0 when `current` is the best).
-   * Null when not estimable.
-   */
-  impact: number | null;
-  /**
-   * Standard error of `impact`: OLS sigma^2 (X'X)^-1; after ridge, the
-   * posterior standard deviation sigma^2 (X'X + lambda I)^-1 (wider than the
-   * sandwich, ignores the shrinkage bias). Null when fewer than one residual
-   * degree of freedom is left.
-   */
-  stderr: number | null;
-  /**
-   * Standardised effect: sd of this parameter's fitted contribution to the
-   * score deltas over sd of the score deltas. For a numeric parameter that is
-   * |impact| * sd(parameter deltas) / sd(score deltas). Comparable across
-   * parameters and units; 0 when the score deltas do not vary.
-   */
-  importance: number | null;
-  /** Scored transitions in which the parameter was present on both sides and changed. */
-  changes: number;
-  /**
-   * INCREASE / DECREASE when |impact| > t * stderr, t the two-sided 95%
-   * Student-t critical value for the residual degrees of freedom (12.7 at 1,
-   * 2.23 at 10, 1.96 in the limit: the 95% interval excludes 0), and
-   * importance >= 1e-6 (so rounding noise on an exact fit is not a finding);
-   * UNCLEAR otherwise. Categorical: INCREASE means switching to
-   * `best` is supported; DECREASE is not used.
-   */
-  direction: ImpactDirection;
-  /**
-   * Categorical: score effect of being at each level relative to `reference`
-   * (which is 0); switching from a to b changes the score by levels[b] -
-   * levels[a]. Levels never switched into or out of in a scored transition are
-   * absent.
-   */
-  levels?: Record<string, number>;
-  /** Categorical: the level the others are compared with (the first one seen). */
-  reference?: string;
-  /** Categorical: the level in the last record that has the parameter. */
-  current?: string;
-  /** Categorical: the level with the highest estimated effect. */
-  best?: string;
-}
+/** The estimate for one parameter (core's `ParameterImpact`, every field present). Every number is finite or null. */
+export type ParameterImpact = Complete<CoreParameterImpact>;
 
-export interface ParameterImpactResult {
-  /** Per parameter that entered the regression, in order of first appearance. */
-  parameters: Record<string, ParameterImpact>;
-  /** Parameter -> why it has no estimate (never changed, nested value, ...). */
-  skipped: Record<string, string>;
-  /** "none" when fewer than two scored transitions or no usable parameter. */
-  method: "ols" | "ridge" | "none";
-  /** Ridge penalty on the standardised scale (unit-diagonal correlation matrix); null otherwise. */
-  lambda: number | null;
-  /**
-   * Intercept of the regression: score change per transition that no
-   * parameter change explains (the loop's own drift, e.g. from code edits).
-   */
-  drift: number | null;
-  /** Transitions used: consecutive records that both have finite scores. */
-  observations: number;
-}
+/** The joint estimate of every parameter's effect (core's `ParameterEffects`, every field present). */
+export type ParameterImpactResult = Complete<ParameterEffects>;
 
 export interface ParameterImpactOptions<R> {
   /**

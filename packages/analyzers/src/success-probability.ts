@@ -5,6 +5,8 @@
  * gives both `success_probability` and `iterations_to_success`.
  */
 import {
+  type Complete,
+  type SuccessProbability as CoreSuccessProbability,
   criterionScale,
   type ExperimentMeta,
   type ExperimentRecord,
@@ -46,28 +48,8 @@ const ETA_MIN_MASS = 0.05;
 const DRAWS = 800;
 const FORECAST_FLOOR = 0.001;
 
-/** The probability that the gate passes within the iterations ahead. */
-export interface SuccessProbability {
-  /**
-   * P(the gate passes at least once within the next `horizon` iterations), in
-   * [0, 1]; 1 when the last iteration passes; null when there is nothing to
-   * predict (no score and no goal).
-   */
-  probability: number | null;
-  /** Iterations looked ahead: the iterations left in the budget, or the default horizon. */
-  horizon: number;
-  /** "budget": `horizon` is what is left of the loop's budget; "default": no budget was known. */
-  horizon_source: "budget" | "default";
-  /**
-   * What was predicted: "criteria" (each gate criterion's metric), "gate_score"
-   * (the recorded score, without a gate spec), "objective" (one metric with a
-   * threshold), "none".
-   */
-  basis: "criteria" | "gate_score" | "objective" | "none";
-  /** Per predicted criterion (keys as in `distance_by_criterion`): P(it alone passes within the horizon). */
-  by_criterion: Record<string, number>;
-  reason: string;
-}
+/** The probability that the gate passes within the horizon: core's `SuccessProbability` with every field present. */
+export type SuccessProbability = Complete<CoreSuccessProbability>;
 
 /** The model's settings; the defaults are documented in the package README. */
 export interface PredictiveSettings {

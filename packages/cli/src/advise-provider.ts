@@ -13,6 +13,7 @@ import {
   ConvergeError,
   type LanguageModel,
   type LlmCallUsage,
+  llmUsageToRecord,
   terminalSafe,
 } from "@converge/core";
 import { InvalidArgumentError, Option } from "commander";
@@ -308,13 +309,6 @@ export function adviceJsonFields(advice: Advice, env: NodeJS.ProcessEnv) {
     fallback: advice.fallback
       ? { from: advice.fallback.from, reason: redactSecrets(advice.fallback.reason, env) }
       : null,
-    usage: (advice.usage ?? []).map((u) => ({
-      provider: u.provider,
-      model: u.model,
-      input_tokens: u.inputTokens,
-      output_tokens: u.outputTokens,
-      cost_usd: u.costUsd,
-      ...(u.purpose !== undefined && { purpose: u.purpose }),
-    })),
+    usage: (advice.usage ?? []).map((u) => llmUsageToRecord(u)),
   };
 }

@@ -4,13 +4,15 @@
  * a plugin is handed over.
  */
 import type { z } from "zod";
-import type { TrajectoryAssessment } from "./assessment.js";
+import type { Advice, LlmCallUsage } from "./advice.js";
 import type { GateResult, GateSpec } from "./gate.js";
 import type { ExperimentMeta } from "./meta.js";
 import type { MetricSpec } from "./metric-spec.js";
 import type { ExperimentRecord } from "./record.js";
 import type { ExperimentSummary } from "./summary.js";
 import type { ExperimentTrajectory } from "./trajectory.js";
+
+export type { Advice, LlmCallUsage } from "./advice.js";
 
 /** An experiment as `Store.list` sees it. */
 export interface ExperimentListing {
@@ -149,21 +151,6 @@ export interface AdvisorInput {
   loop?: LoopProgress;
 }
 
-/** An assessment and who made it. */
-export interface Advice {
-  assessment: TrajectoryAssessment;
-  /** Which advisor said so, e.g. "rule" or "llm:openai/gpt-4.1". */
-  source: string;
-  /** LLM calls the advice cost, to be carried into the next record's `llm_usage`. */
-  usage?: LlmCallUsage[];
-  /** The model that answered, e.g. "openai/gpt-4.1"; absent when no model was asked. */
-  model?: string;
-  /** Version of the prompt template the model was asked with, e.g. "trajectory-v1". */
-  promptVersion?: string;
-  /** Set when a fallback advisor answered: which advisor failed, and why. */
-  fallback?: { from: string; reason: string };
-}
-
 /** Reads the trajectory and decides CONTINUE, PIVOT or ABANDON. */
 export interface Advisor {
   readonly specificationVersion: "v1";
@@ -196,17 +183,6 @@ export interface FailureAnalyzer {
   readonly specificationVersion: "v1";
   readonly name: string;
   analyze(input: FailureAnalysisInput): Promise<FailureAnalysis>;
-}
-
-/** Token usage of one language-model call. */
-export interface LlmCallUsage {
-  provider: string;
-  model: string;
-  inputTokens: number;
-  outputTokens: number;
-  /** null when the model's price is unknown. */
-  costUsd: number | null;
-  purpose?: string;
 }
 
 export interface GenerateObjectOptions<T> {

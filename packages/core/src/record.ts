@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { TrajectoryAssessmentSchema } from "./assessment.js";
+import { LlmUsageSchema, RecordedAdviceSchema } from "./advice.js";
 import { ValidationError } from "./errors.js";
 import { findDeepNesting, type JsonValue, JsonValueSchema } from "./json.js";
 import { nameMapSchema, setName } from "./names.js";
@@ -92,38 +92,12 @@ export const ExperimentIdSchema = z
     "experiment_id must be 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit (e.g. exp_20260118_143022)",
   );
 
-/** Tokens and cost of one LLM call made for an iteration. */
-export const LlmUsageSchema = z.looseObject({
-  provider: z.string(),
-  model: z.string(),
-  input_tokens: z.number().int().nonnegative(),
-  output_tokens: z.number().int().nonnegative(),
-  /** null when the price of the model is unknown (never a guessed number). */
-  cost_usd: z.number().nonnegative().nullable(),
-  /** What the call was for, e.g. "advisor" or "failure_analysis". */
-  purpose: z.string().optional(),
-});
-export type LlmUsage = z.infer<typeof LlmUsageSchema>;
-
-/**
- * The advisor's assessment that led to an iteration: asked after iteration
- * `after_iteration` was logged, it travels with the next record (the one its
- * advice produced), as LLM usage does. The loop's last advice is in the
- * summary's `advice`.
- */
-export const RecordedAdviceSchema = z.looseObject({
-  after_iteration: z.number().int().nonnegative(),
-  /** Which advisor answered, e.g. "rule" or "llm:openai/gpt-4.1". */
-  source: z.string(),
-  /** The model asked, e.g. "openai/gpt-4.1"; null when none was. */
-  model: z.string().nullable().default(null),
-  /** Version of the prompt template the model was asked with; null when none was. */
-  prompt_version: z.string().nullable().default(null),
-  /** Set when a fallback advisor answered: which one failed, and why. */
-  fallback: z.object({ from: z.string(), reason: z.string() }).nullable().default(null),
-  assessment: TrajectoryAssessmentSchema,
-});
-export type RecordedAdvice = z.output<typeof RecordedAdviceSchema>;
+export {
+  type LlmUsage,
+  LlmUsageSchema,
+  type RecordedAdvice,
+  RecordedAdviceSchema,
+} from "./advice.js";
 
 const nonNegativeFinite = (what: string) =>
   z.number().refine((n) => Number.isFinite(n) && n >= 0, `${what} must be a finite number >= 0`);

@@ -106,20 +106,20 @@ export function efficiencySection(extras: TrajectoryExtras): PromptSection | nul
   const e = extras.efficiency;
   if (!e) return null;
   const entries: string[] = [];
-  if (typeof e.bestIteration === "number") {
+  if (typeof e.best_iteration === "number") {
     const since =
-      typeof e.iterationsSinceBest === "number"
-        ? `; ${num(e.iterationsSinceBest)} iterations since the best`
+      typeof e.iterations_since_best === "number"
+        ? `; ${num(e.iterations_since_best)} iterations since the best`
         : "";
-    entries.push(`- best iteration: ${num(e.bestIteration)}${since}`);
+    entries.push(`- best iteration: ${num(e.best_iteration)}${since}`);
   }
   entries.push(
-    `- score gain per iteration ${signed(e.improvementPerIteration)}; per USD ${signed(e.improvementPerCost)}; total cost ${num(e.totalCost)} USD`,
+    `- score gain per iteration ${signed(e.improvement_per_iteration)}; per USD ${signed(e.improvement_per_cost)}; total cost ${num(e.total_cost)} USD`,
   );
   entries.push(
-    e.changePoints.length === 0
+    e.change_points.length === 0
       ? "- change points of the score: none detected"
-      : `- change points of the score: ${e.changePoints
+      : `- change points of the score: ${e.change_points
           .slice(0, 5)
           .map(
             (c) =>

@@ -1,151 +1,116 @@
 /**
  * The analysis fields a report reads from `ReportExperiment.trajectory`.
  *
- * At run time the trajectory usually carries the output of the trajectory
- * analyzer (`@converge/analyzers`), but a plugin never imports another plugin:
- * the shapes are declared here structurally, every field optional, and
- * `reportTrajectory` keeps only what is well-formed. A trajectory read from a
- * file written by another version, or one with no analysis at all, then
- * degrades to "field absent" instead of a crash, and each reader computes a
- * simple fallback from the records where it can.
+ * At run time the trajectory usually carries an analysis in core's contract
+ * (`TrajectoryAnalysisSchema`, written by `@converge/analyzers`); the types
+ * here are views of core's types. `reportTrajectory` keeps each field that is
+ * well-formed and finite, one field at a time: a trajectory written by another
+ * version or producer, or one with no analysis at all, then degrades to "field
+ * absent" instead of a crash, and each reader computes a simple fallback from
+ * the records where it can.
  */
-import type { ConvergenceStatus, MetricGoal, ReportExperiment } from "@converge/core";
+import {
+  type ChangePoint,
+  type Complete,
+  type ConvergenceStatus,
+  ConvergenceStatusSchema,
+  type Efficiency,
+  type ImpactDirection,
+  type IterationsEstimate,
+  type MetricTrend,
+  type ParameterEffects,
+  ParameterEffectsSchema,
+  type ParameterImpact,
+  type ReportExperiment,
+  type ScoreTrend,
+  type SuccessProbability,
+  SuccessProbabilitySchema,
+  type TrajectoryAnalysis,
+} from "@converge/core";
 import { nameRecord } from "./own.js";
 
-/** A point where the score's course changed (Pettitt). */
-export interface ReportChangePoint {
-  /** Iteration number of the last iteration before the change. */
-  after_iteration: number;
-  /** Mean score before and after the change, when known. */
-  mean_before?: number;
-  mean_after?: number;
-  /** The test's p-value, when known. */
-  p?: number;
-}
+/** A point where the score's course changed: the iteration, and the statistics that are well-formed. */
+export type ReportChangePoint = Pick<ChangePoint, "after_iteration"> &
+  Partial<Pick<ChangePoint, "mean_before" | "mean_after" | "p">>;
 
-/** How many more iterations until the gate first passes. */
-export interface ReportIterationsEstimate {
-  /** The median (0 when passing); null when no estimate. */
-  estimate: number | null;
-  /** Lower end of the range. */
-  low: number | null;
-  /** Upper end; null when it never gets there or is unknown. */
-  high: number | null;
-  /**
-   * The probability that the number lies in [low, high] (0.8 for a central
-   * 80% range), given that the gate passes within `horizon`. Absent in
-   * analyses written before the range had a stated level: show no level then.
-   */
-  level?: number;
-  /** The range is over the predicted futures that pass within this many iterations; null or absent when unknown. */
-  horizon?: number | null;
-  /** The model behind it ("predictive"; older analyses: "linear", "saturating"), when known. */
-  model: string | null;
-  reason?: string;
-}
+/** How many more iterations until the gate first passes; `level` and `horizon` are absent in older analyses. */
+export type ReportIterationsEstimate = Pick<
+  Complete<IterationsEstimate>,
+  "estimate" | "low" | "high" | "model"
+> &
+  Pick<IterationsEstimate, "level" | "horizon" | "reason">;
 
 /** The probability that the gate passes within the iterations ahead. */
-export interface ReportSuccessProbability {
-  /** P(the gate passes at least once within `horizon` iterations), in [0, 1]; null when there is no goal. */
-  probability: number | null;
-  /** Iterations looked ahead. */
-  horizon: number;
-  /**
-   * "budget": `horizon` is what is left of the loop's budget; "default": no
-   * budget was known. Absent when the analysis named another source.
-   */
-  horizon_source?: "budget" | "default";
-  /** What was predicted ("criteria", "gate_score", "objective", "none"), when known. */
-  basis?: string;
-  /** Per criterion (keys as in `distance_by_criterion`): P(it alone passes within the horizon). */
-  by_criterion?: Record<string, number>;
-  reason?: string;
-}
+export type ReportSuccessProbability = Pick<
+  SuccessProbability,
+  "probability" | "horizon" | "horizon_source" | "basis" | "by_criterion" | "reason"
+>;
 
-export type ReportImpactDirection = "INCREASE" | "DECREASE" | "UNCLEAR";
+export type ReportImpactDirection = ImpactDirection;
 
-/** The estimated effect of one parameter on the score. */
-export interface ReportParameterImpact {
-  kind: "numeric" | "categorical";
-  /** Numeric: score change per unit increase; categorical: change from `current` to `best`. */
-  impact: number | null;
-  stderr: number | null;
-  /** Standardised effect, comparable across parameters. */
-  importance: number | null;
-  /** Transitions in which the parameter changed. */
-  changes: number;
-  direction: ReportImpactDirection;
-  /** Categorical: the level in use and the level with the highest estimated effect. */
-  current?: string;
-  best?: string;
-}
+/** The estimated effect of one parameter on the score; a missing kind reads as numeric, a missing direction as UNCLEAR. */
+export type ReportParameterImpact = Pick<
+  Complete<ParameterImpact>,
+  "kind" | "impact" | "stderr" | "importance" | "changes" | "direction"
+> &
+  Pick<ParameterImpact, "current" | "best">;
 
 /** The joint estimate of every parameter's effect. */
 export interface ReportParameterEffects {
   parameters: Record<string, ReportParameterImpact>;
   /** Parameter → why it has no estimate. */
   skipped: Record<string, string>;
-  method: string | null;
+  method: Exclude<ParameterEffects["method"], undefined> | null;
 }
 
-/** Is each iteration worth it. */
-export interface ReportEfficiency {
-  /** Best (goal-signed) score after each iteration, one entry per record. */
+/** Is each iteration worth it; each field present only when well-formed. */
+export type ReportEfficiency = Partial<
+  Pick<
+    Complete<Efficiency>,
+    | "best_iteration"
+    | "iterations_since_best"
+    | "improvement_per_iteration"
+    | "improvement_per_cost"
+    | "total_cost"
+  >
+> & {
+  /** Best (goal-signed) score after each iteration, one entry per record; NaN before the first score. */
   best_so_far?: number[];
   change_points?: ReportChangePoint[];
-  best_iteration?: number | null;
-  iterations_since_best?: number | null;
-  improvement_per_iteration?: number | null;
-  improvement_per_cost?: number | null;
-  total_cost?: number;
-}
+};
 
 /** The trend of the score the loop is judged by. */
-export interface ReportScoreTrend {
-  /** "gate_score", or "objective:<metric>" when the records carry no gate score. */
-  source?: string;
-  status?: ConvergenceStatus;
-  reason?: string;
-  slope?: number | null;
-  slope_low?: number | null;
-  slope_high?: number | null;
-  p?: number | null;
-}
+export type ReportScoreTrend = Pick<
+  ScoreTrend,
+  "source" | "status" | "reason" | "slope" | "slope_low" | "slope_high" | "p"
+>;
 
 /** The trend of one metric. */
-export interface ReportMetricTrend {
-  goal?: MetricGoal;
-  status?: ConvergenceStatus;
-  reason?: string;
-  /** Robust slope per iteration signed so that positive means better. */
-  improvement_rate?: number | null;
-  n?: number;
-}
+export type ReportMetricTrend = Pick<
+  MetricTrend,
+  "goal" | "status" | "reason" | "improvement_rate" | "n"
+>;
 
 /** The analysis fields a report reads; each is present only when well-formed. */
-export interface ReportTrajectory {
-  convergence_status?: ConvergenceStatus;
+export type ReportTrajectory = Partial<
+  Pick<
+    TrajectoryAnalysis,
+    | "convergence_status"
+    | "distance_to_goal"
+    | "estimated_iterations_to_success"
+    | "distance_by_criterion"
+  >
+> & {
+  /** Shown as written (escaped): any string. */
   gradient_direction?: string;
-  distance_to_goal?: number | null;
-  estimated_iterations_to_success?: number | null;
   score_trend?: ReportScoreTrend;
   metric_trends?: Record<string, ReportMetricTrend>;
-  /** Normalised distance of each gate criterion at the last iteration. */
-  distance_by_criterion?: Record<string, number>;
   iterations_to_success?: ReportIterationsEstimate;
   /** Absent in analyses written before the success probability existed. */
   success_probability?: ReportSuccessProbability;
   parameter_effects?: ReportParameterEffects;
   efficiency?: ReportEfficiency;
-}
-
-const STATUSES: readonly string[] = [
-  "CONVERGING",
-  "DIVERGING",
-  "OSCILLATING",
-  "STAGNANT",
-  "INSUFFICIENT_DATA",
-];
+};
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -154,7 +119,7 @@ const isNum = (v: unknown): v is number => typeof v === "number" && Number.isFin
 const numOrNull = (v: unknown): number | null => (isNum(v) ? v : null);
 const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
 const status = (v: unknown): ConvergenceStatus | undefined =>
-  typeof v === "string" && STATUSES.includes(v) ? (v as ConvergenceStatus) : undefined;
+  ConvergenceStatusSchema.safeParse(v).data;
 
 /** Copies the listed keys whose values pass `keep`, skipping the rest. */
 function pick<T extends object>(src: Obj, entries: Record<string, (v: unknown) => unknown>): T {
@@ -222,11 +187,11 @@ function successProbability(v: unknown): ReportSuccessProbability | undefined {
   if (!isObj(v) || !(v.probability === null || isProbability(v.probability))) return undefined;
   if (!isNum(v.horizon) || v.horizon < 0) return undefined;
   const out: ReportSuccessProbability = { probability: v.probability, horizon: v.horizon };
-  if (v.horizon_source === "budget" || v.horizon_source === "default") {
-    out.horizon_source = v.horizon_source;
-  }
-  const basis = str(v.basis);
-  if (basis !== undefined) out.basis = basis;
+  const { horizon_source, basis } = SuccessProbabilitySchema.shape;
+  const source = horizon_source.parse(v.horizon_source);
+  if (source !== undefined) out.horizon_source = source;
+  const predicted = basis.parse(v.basis);
+  if (predicted !== undefined) out.basis = predicted;
   if (isObj(v.by_criterion)) {
     const by = nameRecord<number>();
     for (const [k, p] of Object.entries(v.by_criterion)) if (isProbability(p)) by[k] = p;
@@ -266,7 +231,11 @@ function parameterEffects(v: unknown): ReportParameterEffects | undefined {
   if (isObj(v.skipped))
     for (const [name, why] of Object.entries(v.skipped))
       if (typeof why === "string") skipped[name] = why;
-  return { parameters, skipped, method: str(v.method) ?? null };
+  return {
+    parameters,
+    skipped,
+    method: ParameterEffectsSchema.shape.method.parse(v.method) ?? null,
+  };
 }
 
 function numberRecord(v: unknown): Record<string, number> | undefined {
