@@ -81,7 +81,7 @@ export interface ProviderWire<Client, Body, Answer> {
 }
 
 /** A name the providers accept for a schema or tool: ^[A-Za-z0-9_-]{1,64}$. */
-export function schemaName(name: string | undefined): string {
+function schemaName(name: string | undefined): string {
   const clean = (name ?? "answer").replace(/[^A-Za-z0-9_-]+/g, "_").slice(0, 64);
   return clean === "" ? "answer" : clean;
 }
