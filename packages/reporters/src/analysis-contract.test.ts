@@ -4,7 +4,7 @@ import { reportTrajectory } from "./report-data.js";
 import { fakeChartEngine } from "./test-fixtures/fake-charts.js";
 import { seedExperiment } from "./test-fixtures/seed.js";
 
-/** The seed experiment's analysis as an older or foreign producer might write it. */
+/** The sample experiment's analysis as an older or foreign producer might write it. */
 function olderAnalysis() {
   const experiment = seedExperiment();
   const t = { ...(experiment.trajectory as unknown as Record<string, unknown>) };
