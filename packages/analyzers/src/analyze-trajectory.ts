@@ -10,6 +10,7 @@ import {
   type MetricSpec,
   type MetricSpecInput,
   MetricSpecsSchema,
+  median,
   metricGoal,
   nameMap,
   ownValue,
@@ -49,17 +50,10 @@ export interface AnalyzeOptions {
   predictive?: PredictiveSettings;
 }
 
-function median(xs: readonly number[]): number {
-  const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
-  if (!s.length) return Number.NaN;
-  const m = s.length >> 1;
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-}
-
 function metricTrend(values: readonly number[], spec: MetricSpec): MetricTrend {
   const sign = spec.goal === "minimize" ? -1 : 1;
   // A metric's practical effect is 2% of its typical size (its median, else its range).
-  const mid = Math.abs(median(values));
+  const mid = Math.abs(median(values.filter(Number.isFinite)));
   const finite = values.filter(Number.isFinite);
   let lo = Number.POSITIVE_INFINITY;
   let hi = Number.NEGATIVE_INFINITY;

@@ -1,4 +1,5 @@
 import type { ConvergenceStatus, GradientDirection } from "@converge/core";
+import { median } from "@converge/core";
 import {
   type MannKendallResult,
   mannKendall,
@@ -57,12 +58,6 @@ export interface Classification {
 }
 
 const finiteOnly = (values: readonly number[]) => values.filter((v) => Number.isFinite(v));
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-}
 
 /**
  * Classifies a series where higher is better (sign a "minimize" metric

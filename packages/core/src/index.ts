@@ -7,6 +7,7 @@ export {
 export { baseTrajectory } from "./base-trajectory.js";
 export type * from "./contracts.js";
 export { INTEGRITY_NOTICE_KINDS, isIntegrityNotice } from "./contracts.js";
+export { DEFAULT_MODELS } from "./default-models.js";
 export * from "./errors.js";
 export {
   BOUNDARY_DISTANCE,
@@ -42,6 +43,7 @@ export {
   MAX_NESTING_DEPTH,
   type NestingProblem,
 } from "./json.js";
+export { median } from "./median.js";
 export { memoryStore } from "./memory-store.js";
 export { type ExperimentMeta, type ExperimentMetaInput, ExperimentMetaSchema } from "./meta.js";
 export {
@@ -82,6 +84,7 @@ export {
   serializeRecord,
   TimestampSchema,
 } from "./record.js";
+export { parseRetryAfter } from "./retry-after.js";
 export { deriveParameterChanges } from "./run.js";
 export {
   type ExperimentStatus,
@@ -107,5 +110,6 @@ export {
   type GradientDirection,
   GradientDirectionSchema,
 } from "./trajectory.js";
+export { truncate } from "./truncate.js";
 export { REDACTED, redactUri, redactUrisIn } from "./uri-redaction.js";
 export { parseOrThrow, toValidationIssues } from "./validate.js";

@@ -4,7 +4,7 @@
  * cost, its failure analysis) and the advice history table. Every user
  * string is escaped here; the facts come from `advice.ts`.
  */
-import type { ExperimentRecord } from "@converge/core";
+import { type ExperimentRecord, truncate } from "@converge/core";
 import { own } from "../own.js";
 import {
   type AdviceFacts,
@@ -18,7 +18,7 @@ import {
   llmCostLine,
   recordAdvice,
 } from "./advice.js";
-import { escapeHtml as esc, escapeAttr, truncate } from "./escape.js";
+import { escapeHtml as esc, escapeAttr } from "./escape.js";
 import { formatNumber, MISSING, plural } from "./format.js";
 import type { ExperimentView } from "./model.js";
 

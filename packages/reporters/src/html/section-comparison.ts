@@ -4,9 +4,10 @@
  * charts.
  */
 
+import { truncate } from "@converge/core";
 import { own } from "../own.js";
 import { shownAdvice } from "./advice.js";
-import { escapeHtml as esc, truncate } from "./escape.js";
+import { escapeHtml as esc } from "./escape.js";
 import { formatCost, formatDuration, formatNumber, MISSING } from "./format.js";
 import { nameAttr, nameHtml } from "./marks.js";
 import type { ExperimentView } from "./model.js";

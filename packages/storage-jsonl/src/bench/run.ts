@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type BenchRow, reportBenchRows } from "@converge/bench-kit";
-import { type ExperimentRecord, serializeRecord } from "@converge/core";
+import { type ExperimentRecord, median, serializeRecord } from "@converge/core";
 import { jsonlStore } from "../index.js";
 import type { Durability } from "../options.js";
 import { benchRecords, seedSizedRecords } from "./records.js";
@@ -70,11 +70,6 @@ function loadInChild(mode: string, dir: string, id: string): LoadResult {
     encoding: "utf8",
   });
   return JSON.parse(out) as LoadResult;
-}
-
-function median(values: number[]): number {
-  const sorted = values.slice().sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] as number;
 }
 
 const fmt = (n: number, digits = 0) =>
