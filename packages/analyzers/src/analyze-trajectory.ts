@@ -202,10 +202,11 @@ function parseOptions(options: AnalyzeOptions) {
 }
 
 /**
- * Analyses an experiment's records: the seed's `ExperimentTrajectory` with
- * correct statistics, and the evidence behind it. Records are taken in
- * iteration order whatever order they come in, one per iteration (of
- * duplicates the first given counts: `inIterationOrder`). Names are data: a
+ * Analyses an experiment's records: the `ExperimentTrajectory` of the record
+ * format (docs/record-format.md) with correct statistics, and the evidence
+ * behind it. Records are taken in iteration order whatever order they come
+ * in, one per iteration (of duplicates the first given counts:
+ * `inIterationOrder`). Names are data: a
  * metric or parameter called `toString` or `__proto__` is analysed like any
  * other, and every map in the result has no prototype. Works from 0 records
  * up; never throws on degenerate data (bad options are a `ValidationError`).

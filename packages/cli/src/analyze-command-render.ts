@@ -70,7 +70,8 @@ function renderHeader(rows: readonly HeaderRow[], style: Style): string[] {
 
 /**
  * One JSON Lines line: `experiment_id` first, then every field of the
- * analysis (the seed's `ExperimentTrajectory` names, then the additions).
+ * analysis (the `ExperimentTrajectory` names of docs/record-format.md, then
+ * the additions).
  * Non-finite numbers (NaN in a metric history where an iteration lacked the
  * metric) are written as the strings "NaN", "Infinity", "-Infinity", as in the
  * record wire format, never as invalid JSON or a silent null. Control and

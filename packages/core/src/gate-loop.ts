@@ -126,7 +126,7 @@ function toRecordedAdvice(advice: Advice, afterIteration: number): RecordedAdvic
 }
 
 /**
- * The seed's quality-gate loop: evaluate, score, analyse the failure, log,
+ * The quality-gate loop: evaluate, score, analyse the failure, log,
  * ask the advisor, refine. Stops when the gate passes (SUCCESS), after
  * `maxIterations` (MAX_ITERATIONS), when the budget is spent
  * (BUDGET_EXHAUSTED), when the advisor says PIVOT (PIVOT_TO_RESEARCH) or
