@@ -78,7 +78,7 @@ export function benchRecords(experimentId: string, count: number): ExperimentRec
 }
 
 /** Records the size of the Python logger's sample lines: 3 parameters, 3 metrics, no code (~600 bytes). */
-export function seedSizedRecords(experimentId: string, count: number): ExperimentRecord[] {
+export function sampleSizedRecords(experimentId: string, count: number): ExperimentRecord[] {
   const rnd = random(7);
   const out: ExperimentRecord[] = [];
   for (let i = 1; i <= count; i++) {

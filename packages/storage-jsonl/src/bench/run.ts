@@ -12,7 +12,7 @@ import { type BenchRow, reportBenchRows } from "@converge/bench-kit";
 import { type ExperimentRecord, median, serializeRecord } from "@converge/core";
 import { jsonlStore } from "../index.js";
 import type { Durability } from "../options.js";
-import { benchRecords, seedSizedRecords } from "./records.js";
+import { benchRecords, sampleSizedRecords } from "./records.js";
 
 const APPEND_RECORDS = 50_000;
 const EVERY_RECORDS = 2_000;
@@ -83,7 +83,7 @@ const row = (r: Omit<BenchRow, "package">) => reportBenchRows([{ package: "stora
 try {
   // --- append -------------------------------------------------------------
   const profiles = [
-    ["seed-sized", seedSizedRecords("bench_append", APPEND_RECORDS)],
+    ["sample-sized", sampleSizedRecords("bench_append", APPEND_RECORDS)],
     ["realistic", benchRecords("bench_append", APPEND_RECORDS)],
   ] as const;
   for (const [profile, appendRecords] of profiles) {
