@@ -3,7 +3,7 @@
  * benchmark appends to $CONVERGE_BENCH_RESULTS and renders the one combined table.
  * Plain Node ESM so `pnpm bench` needs no build; types in bench-table.d.mts.
  *
- * A row (one JSON line, written by src/bench/results.ts in each benchmarked package):
+ * A row (one JSON line, written by `reportBenchRows` of @converge/bench-kit in each benchmarked package):
  *   { package, benchmark, measured: number, unit, baseline: string, ratio: number | null,
  *     target: string ("" when none), pass: boolean | null (null when no target) }
  * A package that cannot run here writes `{ package, skipped: "why" }` instead.

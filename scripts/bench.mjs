@@ -5,7 +5,7 @@
  * ratio and target side by side, and a last line "N targets met, M missed".
  *
  * Each bench appends its rows as JSON lines to the file named by CONVERGE_BENCH_RESULTS
- * (its src/bench/results.ts); rows are parsed and rendered by ./bench-table.mjs.
+ * (`reportBenchRows` of @converge/bench-kit); rows are parsed and rendered by ./bench-table.mjs.
  * A missed target is reported, not an error: the exit code is 0 unless the build or a
  * bench crashed. A bench that cannot run here (MLflow without its venv, outside CI)
  * reports itself SKIPPED with the reason.

@@ -10,6 +10,7 @@ import {
   type MetricSpec,
   type MetricSpecInput,
   MetricSpecsSchema,
+  median,
   metricGoal,
   nameMap,
   ownValue,
@@ -50,17 +51,10 @@ export interface AnalyzeOptions {
   predictive?: PredictiveSettings;
 }
 
-function median(xs: readonly number[]): number {
-  const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
-  if (!s.length) return Number.NaN;
-  const m = s.length >> 1;
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-}
-
 function metricTrend(values: readonly number[], spec: MetricSpec): MetricTrend {
   const sign = spec.goal === "minimize" ? -1 : 1;
   // A metric's practical effect is 2% of its typical size (its median, else its range).
-  const mid = Math.abs(median(values));
+  const mid = Math.abs(median(values.filter(Number.isFinite)));
   const finite = values.filter(Number.isFinite);
   let lo = Number.POSITIVE_INFINITY;
   let hi = Number.NEGATIVE_INFINITY;
@@ -134,30 +128,8 @@ function scoreSeries(
   };
 }
 
-/**
- * Analyses an experiment's records: the seed's `ExperimentTrajectory` with
- * correct statistics, and the evidence behind it. Records are taken in
- * iteration order whatever order they come in, one per iteration (of
- * duplicates the first given counts: `inIterationOrder`). Names are data: a
- * metric or parameter called `toString` or `__proto__` is analysed like any
- * other, and every map in the result has no prototype. Works from 0 records
- * up; never throws on degenerate data (bad options are a `ValidationError`).
- * See the package README for every field's definition.
- */
-export function analyzeTrajectory(
-  given: readonly ExperimentRecord[],
-  options: AnalyzeOptions = {},
-): TrajectoryAnalysis {
-  const records = inIterationOrder(given);
-  const parsedSpecs = parseOrThrow(MetricSpecsSchema, options.metrics ?? {}, "metrics") as Record<
-    string,
-    MetricSpec
-  >;
-  const gate = options.gate ? parseGate(options.gate) : null;
-  const wholeNumber = ExperimentMetaSchema.shape.max_iterations;
-  const maxIterations = parseOrThrow(wholeNumber, options.maxIterations ?? null, "maxIterations");
-  const horizon = parseOrThrow(wholeNumber, options.horizon ?? null, "horizon");
-
+/** Every metric's history, trend and OLS rate, keyed by name in order of first appearance. */
+function metricTrends(records: readonly ExperimentRecord[], specs: Record<string, MetricSpec>) {
   // Own keys in order of first appearance (a Set keeps insertion order).
   const names = new Set<string>();
   for (const r of records) for (const name of Object.keys(r.metrics)) names.add(name);
@@ -167,26 +139,16 @@ export function analyzeTrajectory(
   for (const name of names) {
     const values = records.map((r) => ownValue(r.metrics, name) ?? Number.NaN);
     metric_history[name] = values;
-    const spec = ownValue(parsedSpecs, name) ?? { goal: metricGoal(name, parsedSpecs) };
+    const spec = ownValue(specs, name) ?? { goal: metricGoal(name, specs) };
     const trend = metricTrend(values, spec);
     metric_trends[name] = trend;
     improvement_rates[name] = trend.ols_slope ?? 0;
   }
+  return { metric_history, improvement_rates, metric_trends };
+}
 
-  const { source, scores, goal } = scoreSeries(records, gate, parsedSpecs);
-  const c = classifySeries(scores, goal === undefined ? {} : { goal });
-  const score_trend: ScoreTrend = {
-    source,
-    history: scores,
-    status: c.status,
-    reason: c.reason,
-    slope: c.slope,
-    slope_low: c.slopeLow,
-    slope_high: c.slopeHigh,
-    p: c.p,
-  };
-
-  const last = records.at(-1);
+/** How far the last record is from passing: per criterion when the gate is known, overall as the weighted mean. */
+function distances(last: ExperimentRecord | undefined, gate: GateSpec | null) {
   const distance_by_criterion = nameMap<number>();
   let distance_to_goal: number | null = null;
   if (gate && last) {
@@ -205,7 +167,75 @@ export function analyzeTrajectory(
     // Without the gate spec only the score is known: its shortfall stands in for the distance.
     distance_to_goal = Math.max(0, 1 - last.gate_score);
   }
+  return { distance_by_criterion, distance_to_goal };
+}
 
+/** Parameter effects on the score, and the flat impact map (categorical levels as `name=level`). */
+function parameterEffects(records: readonly ExperimentRecord[], scores: readonly number[]) {
+  const scoreOf = new Map(records.map((r, i) => [r, scores[i] as number]));
+  const parameter_effects = estimateParameterImpact(records, {
+    score: (r) => {
+      const s = scoreOf.get(r);
+      return s === undefined || !Number.isFinite(s) ? null : s;
+    },
+  });
+  const parameter_impact = nameMap<number>();
+  for (const [p, e] of Object.entries(parameter_effects.parameters)) {
+    if (e.kind === "numeric" && e.impact !== null) parameter_impact[p] = e.impact;
+    if (e.kind === "categorical")
+      for (const [level, v] of Object.entries<number>(e.levels ?? {}))
+        parameter_impact[`${p}=${level}`] = v;
+  }
+  return { parameter_effects, parameter_impact };
+}
+
+/** The options validated: bad ones throw a `ValidationError`. */
+function parseOptions(options: AnalyzeOptions) {
+  const specs = parseOrThrow(MetricSpecsSchema, options.metrics ?? {}, "metrics") as Record<
+    string,
+    MetricSpec
+  >;
+  const gate = options.gate ? parseGate(options.gate) : null;
+  const wholeNumber = ExperimentMetaSchema.shape.max_iterations;
+  const maxIterations = parseOrThrow(wholeNumber, options.maxIterations ?? null, "maxIterations");
+  const horizon = parseOrThrow(wholeNumber, options.horizon ?? null, "horizon");
+  return { specs, gate, maxIterations, horizon };
+}
+
+/**
+ * Analyses an experiment's records: the `ExperimentTrajectory` of the record
+ * format (docs/record-format.md) with correct statistics, and the evidence
+ * behind it. Records are taken in iteration order whatever order they come
+ * in, one per iteration (of duplicates the first given counts:
+ * `inIterationOrder`). Names are data: a
+ * metric or parameter called `toString` or `__proto__` is analysed like any
+ * other, and every map in the result has no prototype. Works from 0 records
+ * up; never throws on degenerate data (bad options are a `ValidationError`).
+ * See the package README for every field's definition.
+ */
+export function analyzeTrajectory(
+  given: readonly ExperimentRecord[],
+  options: AnalyzeOptions = {},
+): TrajectoryAnalysis {
+  const records = inIterationOrder(given);
+  const { specs, gate, maxIterations, horizon } = parseOptions(options);
+  const { metric_history, improvement_rates, metric_trends } = metricTrends(records, specs);
+
+  const { source, scores, goal } = scoreSeries(records, gate, specs);
+  const c = classifySeries(scores, goal === undefined ? {} : { goal });
+  const score_trend: ScoreTrend = {
+    source,
+    history: scores,
+    status: c.status,
+    reason: c.reason,
+    slope: c.slope,
+    slope_low: c.slopeLow,
+    slope_high: c.slopeHigh,
+    p: c.p,
+  };
+
+  const last = records.at(-1);
+  const { distance_by_criterion, distance_to_goal } = distances(last, gate);
   const lastScore = scores.at(-1);
   const passing =
     distance_to_goal !== null
@@ -223,22 +253,7 @@ export function analyzeTrajectory(
     ...(options.predictive && { settings: options.predictive }),
   });
   const eta = prediction.eta;
-
-  const scoreOf = new Map(records.map((r, i) => [r, scores[i] as number]));
-  const parameter_effects = estimateParameterImpact(records, {
-    score: (r) => {
-      const s = scoreOf.get(r);
-      return s === undefined || !Number.isFinite(s) ? null : s;
-    },
-  });
-  const parameter_impact = nameMap<number>();
-  for (const [p, e] of Object.entries(parameter_effects.parameters)) {
-    if (e.kind === "numeric" && e.impact !== null) parameter_impact[p] = e.impact;
-    if (e.kind === "categorical")
-      for (const [level, v] of Object.entries<number>(e.levels ?? {}))
-        parameter_impact[`${p}=${level}`] = v;
-  }
-
+  const { parameter_effects, parameter_impact } = parameterEffects(records, scores);
   const efficiency = computeEfficiency(records, scores, c.slope);
   return {
     experiment_id: records[0]?.experiment_id ?? options.experimentId ?? "",

@@ -1,4 +1,5 @@
 import type { ConvergenceStatus, GradientDirection } from "@converge/core";
+import { median } from "@converge/core";
 import {
   type MannKendallResult,
   mannKendall,
@@ -58,15 +59,9 @@ export interface Classification {
 
 const finiteOnly = (values: readonly number[]) => values.filter((v) => Number.isFinite(v));
 
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-}
-
 /**
  * Classifies a series where higher is better (sign a "minimize" metric
- * first), with the meanings of DESIGN.md:
+ * first). The statuses mean:
  *
  * - INSUFFICIENT_DATA: fewer than 3 finite points.
  * - CONVERGING: the last two points are at `goal`; or a real upward trend: the
@@ -123,15 +118,7 @@ export function classifySeries(
   const ts = theilSen(ys, undefined, tsOptions);
   const mk = mannKendall(ys);
   const tp = turningPoints(ys);
-  const diffs = ys.slice(1).map((y, i) => y - (ys[i] as number));
-  const moving = diffs.filter((d) => d !== 0);
-  let flips = 0;
-  for (let i = 1; i < moving.length; i++)
-    if (Math.sign(moving[i] as number) !== Math.sign(moving[i - 1] as number)) flips++;
-  const flipRate = moving.length > 1 ? flips / (moving.length - 1) : 0;
-  const typicalStep = median(diffs.map(Math.abs));
-  const slope = ts.slope ?? 0;
-  const change = Math.abs(slope) * (n - 1);
+  const steps = stepStats(ys);
   const evidence: Classification = {
     ...base,
     slope: ts.slope,
@@ -139,31 +126,65 @@ export function classifySeries(
     slopeHigh: ts.high,
     p: mk.p,
     turningZ: tp.z,
-    flipRate,
-    typicalStep,
+    flipRate: steps.flipRate,
+    typicalStep: steps.typicalStep,
     mannKendall: mk,
     theilSen: ts,
   };
-  const fmt = (x: number) => Number(x.toPrecision(3)).toString();
+  return verdict(ys, evidence, steps, options.goal, alpha);
+}
 
-  if (
-    options.goal !== undefined &&
-    n >= 2 &&
-    ys.slice(-2).every((y) => y >= (options.goal as number) - 1e-9)
-  ) {
+interface StepStats {
+  /** Successive differences. */
+  diffs: number[];
+  /** How many non-zero differences there are. */
+  moving: number;
+  /** How many non-zero differences change sign from the one before. */
+  flips: number;
+  flipRate: number;
+  typicalStep: number;
+}
+
+function stepStats(ys: readonly number[]): StepStats {
+  const diffs = ys.slice(1).map((y, i) => y - (ys[i] as number));
+  const moving = diffs.filter((d) => d !== 0);
+  let flips = 0;
+  for (let i = 1; i < moving.length; i++)
+    if (Math.sign(moving[i] as number) !== Math.sign(moving[i - 1] as number)) flips++;
+  const flipRate = moving.length > 1 ? flips / (moving.length - 1) : 0;
+  const typicalStep = median(diffs.map(Math.abs));
+  return { diffs, moving: moving.length, flips, flipRate, typicalStep };
+}
+
+const fmt = (x: number) => Number(x.toPrecision(3)).toString();
+
+/** The status and its reason from the evidence of 3 or more points (see `classifySeries`). */
+function verdict(
+  ys: readonly number[],
+  evidence: Classification,
+  steps: StepStats,
+  goal: number | undefined,
+  alpha: number,
+): Classification {
+  const { n, minEffect, mannKendall: mk } = evidence;
+  const { typicalStep, flipRate } = steps;
+  const slope = evidence.slope ?? 0;
+  const change = Math.abs(slope) * (n - 1);
+  if (goal !== undefined && n >= 2 && ys.slice(-2).every((y) => y >= goal - 1e-9)) {
     return {
       ...evidence,
       status: "CONVERGING",
-      reason: `at the goal (${fmt(options.goal)}) for the last two iterations`,
+      reason: `at the goal (${fmt(goal)}) for the last two iterations`,
     };
   }
-  const monotone = moving.length === diffs.length && flips === 0;
-  const significant = n <= 4 ? monotone : mk.p !== null && mk.p < alpha;
+  const p = mk?.p ?? null;
+  const monotone = steps.moving === steps.diffs.length && steps.flips === 0;
+  const significant = n <= 4 ? monotone : p !== null && p < alpha;
   if (significant && change >= minEffect) {
     const how =
       n <= 4
         ? `every step goes the same way (${n} points; too few for a significance test)`
-        : `Mann–Kendall p = ${fmt(mk.p as number)} < ${alpha}`;
+        : `Mann–Kendall p = ${fmt(p as number)} < ${alpha}`;
     return {
       ...evidence,
       status: slope > 0 ? "CONVERGING" : "DIVERGING",
@@ -172,7 +193,7 @@ export function classifySeries(
   }
   const noTrend = significant
     ? `a trend too small to matter (change ${fmt(slope * (n - 1))} < ${fmt(minEffect)})`
-    : `no significant trend (Mann–Kendall p = ${fmt(mk.p ?? 1)})`;
+    : `no significant trend (Mann–Kendall p = ${fmt(p ?? 1)})`;
   if (typicalStep >= minEffect && flipRate >= 0.5) {
     return {
       ...evidence,

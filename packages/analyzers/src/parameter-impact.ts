@@ -1,10 +1,10 @@
 /**
  * Parameter impact: which parameter changes moved the score, and which way.
  *
- * The seed averaged the score delta over every iteration in which a parameter
- * changed, whatever the direction of the change, so a parameter that helps
- * when raised and hurts when lowered averaged out to ~0. Here the score deltas
- * are regressed on the parameter deltas, all parameters jointly.
+ * The score deltas are regressed on the parameter deltas, all parameters
+ * jointly: averaging the score delta over every iteration in which a
+ * parameter changed, whatever the direction of the change, would average a
+ * parameter that helps when raised and hurts when lowered out to ~0.
  */
 import {
   type Complete,

@@ -79,6 +79,15 @@ export function sampleDampedTrend(
   rnd: () => number,
   prior: DampedTrendPrior = DEFAULT_DAMPED_TREND_PRIOR,
 ): TrendDraws {
+  return resample(posteriorGrid(offsets, values, prior), count, rnd);
+}
+
+/** The posterior over the (φ, σ) grid, each point with its weight and the Gaussian of (a, b). */
+function posteriorGrid(
+  offsets: readonly number[],
+  values: readonly number[],
+  prior: DampedTrendPrior,
+): GridPoint[] {
   const n = values.length;
   // Centred for numerical comfort; the flat level prior makes the fit shift-invariant.
   let mean = 0;
@@ -133,6 +142,11 @@ export function sampleDampedTrend(
       });
     }
   }
+  return points;
+}
+
+/** `count` draws from the weighted grid, each with (a, b) drawn from its point's Gaussian. */
+function resample(points: readonly GridPoint[], count: number, rnd: () => number): TrendDraws {
   let top = Number.NEGATIVE_INFINITY;
   for (const p of points) if (p.logWeight > top) top = p.logWeight;
   const cumulative = new Float64Array(points.length);

@@ -3,7 +3,7 @@
  * written from the numbers of the analysis.
  */
 
-import { nameMap, ownValue } from "@converge/core";
+import { median, nameMap, ownValue } from "@converge/core";
 import { outlookText } from "./outlook.js";
 import type { ParameterImpact } from "./parameter-impact.js";
 import {
@@ -179,12 +179,6 @@ export function parameterRecommendations(f: Facts): Record<string, string> {
     if (!Object.hasOwn(out, name)) out[name] = `KEEP - not estimated: ${reason}`;
   }
   return out;
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 }
 
 /** "Increase position_size from 0.2 to ~0.25 (...)", from the parameter's typical step. */

@@ -4,7 +4,7 @@
  * real HTTP). The sentinel key must appear in no output of any run.
  */
 import { TrajectoryAssessmentSchema } from "@converge/core";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import {
   type FakeProviderOptions,
   type FakeProviderServer,
@@ -13,7 +13,7 @@ import {
   startFakeOpenAI,
 } from "../../llm-adapters/src/test-fixtures/fake-provider-server.js";
 import { SENTINEL_KEY } from "../../llm-adapters/src/test-fixtures/secrets.js";
-import { type CliResult, runCliAsync, SEED_LOG } from "./test-fixtures/run-cli.js";
+import { anthropicKey, keyCheckedAdvise, openaiKey } from "./test-fixtures/advise-runs.js";
 
 const EXPERIMENT = "exp_20260118_143022";
 /** A valid answer in the LLM wire schema, different from the rule advisor's (CONTINUE). */
@@ -48,25 +48,11 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
-const runs: CliResult[] = [];
 /** Runs `converge advise <seed log> ...args`; every run is checked for the key. */
-async function advise(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
-  const result = await runCliAsync(["advise", SEED_LOG, ...args], { env });
-  runs.push(result);
-  expect(result.stdout).not.toContain(SENTINEL_KEY);
-  expect(result.stderr).not.toContain(SENTINEL_KEY);
-  return result;
-}
-afterAll(() => {
-  expect(runs.length).toBeGreaterThan(10);
-  for (const { stdout, stderr } of runs) expect(stdout + stderr).not.toContain(SENTINEL_KEY);
-});
+const advise = keyCheckedAdvise(10);
 
 /** Output with wrapped lines joined back. */
 const unwrap = (text: string): string => text.replace(/\n {2,}/g, " ");
-
-const openaiKey = { OPENAI_API_KEY: SENTINEL_KEY };
-const anthropicKey = { ANTHROPIC_API_KEY: SENTINEL_KEY };
 
 /** The user prompt the fake received (OpenAI chat or responses, or Anthropic messages). */
 function promptOf(server: FakeProviderServer, i = 0): string {
@@ -331,71 +317,5 @@ describe("converge advise --provider anthropic", () => {
     const { code, stderr } = await advise(["--provider", "anthropic"], openaiKey);
     expect(code).toBe(2);
     expect(stderr).toContain("ANTHROPIC_API_KEY is not set");
-  });
-});
-
-describe("converge advise provider usage errors (exit 2)", () => {
-  it("--model (and the other LLM options) with --provider rule", async () => {
-    const { code, stderr } = await advise(["--provider", "rule", "--model", "x"]);
-    expect(code).toBe(2);
-    expect(stderr).toContain("--model only goes with an LLM provider");
-    const both = await advise(["--timeout", "5", "--base-url", "http://127.0.0.1:1/v1"]);
-    expect(both.code).toBe(2);
-    expect(both.stderr).toContain("--base-url, --timeout only go with an LLM provider");
-  });
-
-  it("an unknown provider lists the choices; bad --api, --timeout, --base-url", async () => {
-    const unknown = await advise(["--provider", "gemini"]);
-    expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain("Allowed choices are rule, openai, anthropic");
-    const api = await advise(["--provider", "anthropic", "--api", "responses"], anthropicKey);
-    expect(api.code).toBe(2);
-    expect(api.stderr).toContain("--api is for --provider openai only");
-    const timeout = await advise(["--provider", "openai", "--timeout", "soon"], openaiKey);
-    expect(timeout.code).toBe(2);
-    expect(timeout.stderr).toContain("expected a number of seconds > 0");
-    const url = await advise(["--provider", "openai", "--base-url", "127.0.0.1:11434"], openaiKey);
-    expect(url.code).toBe(2);
-    expect(url.stderr).toContain("expected an http(s) URL");
-    const envUrl = await advise(["--provider", "openai"], {
-      ...openaiKey,
-      OPENAI_BASE_URL: "localhost:11434",
-    });
-    expect(envUrl.code).toBe(2);
-    expect(envUrl.stderr).toContain("$OPENAI_BASE_URL is not an http(s) URL");
-  });
-
-  it("the rule advisor's --json has the LLM fields empty", async () => {
-    const { code, stdout } = await advise(["--json"]);
-    expect(code).toBe(0);
-    expect(JSON.parse(stdout)).toMatchObject({
-      source: "rule",
-      model: null,
-      prompt_version: null,
-      fallback: null,
-      usage: [],
-    });
-  });
-
-  it("--help names the providers, the key variables and how to reach Ollama / vLLM", async () => {
-    const { code, stdout } = await advise(["--help"]);
-    expect(code).toBe(0);
-    for (const text of [
-      "--provider <name>",
-      "--model <id>",
-      "--base-url <url>",
-      "--timeout <seconds>",
-      "--api <api>",
-      "OPENAI_API_KEY",
-      "ANTHROPIC_API_KEY",
-      "OPENAI_BASE_URL",
-      "never printed",
-      "http://127.0.0.1:11434/v1",
-      "vLLM",
-      "$ converge advise exp_a --provider openai",
-      "$ converge advise exp_a --provider anthropic",
-    ]) {
-      expect(stdout).toContain(text);
-    }
   });
 });

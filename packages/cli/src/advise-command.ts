@@ -1,11 +1,10 @@
-import { type Advice, terminalSafe } from "@converge/core";
+import { type Advice, DEFAULT_MODELS, terminalSafe } from "@converge/core";
 import type { Command } from "commander";
 import {
   adviceJsonFields,
   adviseOrUsageError,
   BASE_URL_ENVS,
   chooseAdvisor,
-  DEFAULT_MODELS,
   fallbackWarning,
   KEY_ENVS,
   type LlmRows,
@@ -54,9 +53,13 @@ export function registerAdvise(program: Command, ctx: CommandContext): Command {
     );
   for (const option of providerOptions()) command.addOption(option);
   return analysisOptions(command)
-    .addHelpText(
-      "after",
-      `
+    .addHelpText("after", adviseHelp())
+    .action((arg: string, options: AdviseOptions) => advise(arg, options, ctx));
+}
+
+/** The text after the options in `converge advise --help`. */
+function adviseHelp(): string {
+  return `
 The experiment is analysed as converge analyze does (same --gate, --maximize,
 --minimize), then the rule advisor decides by the first rule that applies. P
 is the probability that the gate passes within the iterations left of the
@@ -75,7 +78,7 @@ file:line, and no advisor is asked; without it they are warnings on stderr.
 Beside the advice, of every advisor, the Outlook line gives P with its
 horizon and the ETA: the median and 80% range of the further iterations until
 the gate first passes, over the predicted futures in which it passes. --json
-prints the assessment with the seed's advisor field names, and the analysis'
+prints the assessment with the Python logger's advisor field names, and the analysis'
 success_probability and iterations_to_success.
 
 LLM advisors (--provider openai | anthropic): the model reads the trajectory
@@ -109,57 +112,58 @@ Examples:
   $ export ANTHROPIC_API_KEY=sk-ant-...
   $ converge advise exp_a --provider anthropic --model claude-haiku-4-5
   $ OPENAI_API_KEY=local converge advise exp_a --provider openai \\
-      --model llama3.1 --base-url http://127.0.0.1:11434/v1 --timeout 120`,
-    )
-    .action(async (arg: string, options: AdviseOptions) => {
-      const env = ctx.io.env;
-      const choice = providerChoice(options, env);
-      const targets = await resolveTargets([arg], options, ctx);
-      if (targets.length > 1) {
-        throw new UsageError(
-          `converge advise takes one experiment; ${arg} holds ${targets.length}. Name one: converge advise <experiment_id> --store ${arg}`,
-        );
-      }
-      const { experiments } = await loadTargets(targets, options, ctx);
-      const { ruleAdvisor } = await loadAnalyzers();
-      const errStyle = createStyle(useColor(env, ctx.io.stderr));
-      // Secrets are cut out first, then what the provider said is escaped (it may quote anything).
-      const warn = (message: string) =>
-        ctx.err(`${errStyle.yellow("warning:")} ${safe(redactSecrets(message, env))}`);
-      for (const x of experiments) {
-        const rule = ruleAdvisor(
-          options.maxIterations === undefined ? {} : { maxIterations: options.maxIterations },
-        );
-        const advisor = await chooseAdvisor(choice, rule, warn);
-        // Analysed over the budget the rule advisor uses, so that it reuses this analysis
-        // and its reasoning quotes the same outlook as the Outlook line.
-        const trajectory = await analyzePrepared(x, options.maxIterations);
-        const advice = await adviseOrUsageError(advisor, {
-          records: x.records,
-          trajectory,
-          meta: x.meta,
-        });
-        const fellBack = fallbackWarning(advice, env);
-        if (fellBack !== undefined) warn(fellBack);
-        if (options.json) {
-          const json = toJson({
-            experiment_id: x.experimentId,
-            source: advice.source,
-            ...adviceJsonFields(advice, env),
-            assessment: advice.assessment,
-            success_probability: trajectory.success_probability,
-            iterations_to_success: trajectory.iterations_to_success,
-          });
-          await ctx.json(`${json}\n`);
-        } else {
-          const { warning, model } = await llmLines(advice, ctx.style, env);
-          for (const line of warning) ctx.out(line);
-          const outlook = await outlookOf(trajectory);
-          const lines = renderAdvice(x.experimentId, advice, ctx.style, { llm: model, outlook });
-          for (const line of lines) ctx.out(line);
-        }
-      }
+      --model llama3.1 --base-url http://127.0.0.1:11434/v1 --timeout 120`;
+}
+
+/** `converge advise <arg>`: loads the one experiment, asks the advisor and prints the advice. */
+async function advise(arg: string, options: AdviseOptions, ctx: CommandContext): Promise<void> {
+  const env = ctx.io.env;
+  const choice = providerChoice(options, env);
+  const targets = await resolveTargets([arg], options, ctx);
+  if (targets.length > 1) {
+    throw new UsageError(
+      `converge advise takes one experiment; ${arg} holds ${targets.length}. Name one: converge advise <experiment_id> --store ${arg}`,
+    );
+  }
+  const { experiments } = await loadTargets(targets, options, ctx);
+  const { ruleAdvisor } = await loadAnalyzers();
+  const errStyle = createStyle(useColor(env, ctx.io.stderr));
+  // Secrets are cut out first, then what the provider said is escaped (it may quote anything).
+  const warn = (message: string) =>
+    ctx.err(`${errStyle.yellow("warning:")} ${safe(redactSecrets(message, env))}`);
+  for (const x of experiments) {
+    const rule = ruleAdvisor(
+      options.maxIterations === undefined ? {} : { maxIterations: options.maxIterations },
+    );
+    const advisor = await chooseAdvisor(choice, rule, warn);
+    // Analysed over the budget the rule advisor uses, so that it reuses this analysis
+    // and its reasoning quotes the same outlook as the Outlook line.
+    const trajectory = await analyzePrepared(x, options.maxIterations);
+    const advice = await adviseOrUsageError(advisor, {
+      records: x.records,
+      trajectory,
+      meta: x.meta,
     });
+    const fellBack = fallbackWarning(advice, env);
+    if (fellBack !== undefined) warn(fellBack);
+    if (options.json) {
+      const json = toJson({
+        experiment_id: x.experimentId,
+        source: advice.source,
+        ...adviceJsonFields(advice, env),
+        assessment: advice.assessment,
+        success_probability: trajectory.success_probability,
+        iterations_to_success: trajectory.iterations_to_success,
+      });
+      await ctx.json(`${json}\n`);
+    } else {
+      const { warning, model } = await llmLines(advice, ctx.style, env);
+      for (const line of warning) ctx.out(line);
+      const outlook = await outlookOf(trajectory);
+      const lines = renderAdvice(x.experimentId, advice, ctx.style, { llm: model, outlook });
+      for (const line of lines) ctx.out(line);
+    }
+  }
 }
 
 function styleAction(style: Style, action: string): string {

@@ -11,6 +11,7 @@ import {
   type AdvisorInput,
   ConfigurationError,
   ConvergeError,
+  DEFAULT_MODELS,
   type LanguageModel,
   type LlmCallUsage,
   llmUsageToRecord,
@@ -27,11 +28,6 @@ export const PROVIDERS = ["rule", "openai", "anthropic"] as const;
 export type ProviderName = (typeof PROVIDERS)[number];
 type LlmProvider = Exclude<ProviderName, "rule">;
 
-/** The model asked when `--model` is not given. */
-export const DEFAULT_MODELS: Readonly<Record<LlmProvider, string>> = {
-  openai: "gpt-4.1",
-  anthropic: "claude-sonnet-5-5",
-};
 /** Where each provider's key is read from (the only place: there is no key flag). */
 export const KEY_ENVS: Readonly<Record<LlmProvider, string>> = {
   openai: "OPENAI_API_KEY",

@@ -70,7 +70,8 @@ function renderHeader(rows: readonly HeaderRow[], style: Style): string[] {
 
 /**
  * One JSON Lines line: `experiment_id` first, then every field of the
- * analysis (the seed's `ExperimentTrajectory` names, then the additions).
+ * analysis (the `ExperimentTrajectory` names of docs/record-format.md, then
+ * the additions).
  * Non-finite numbers (NaN in a metric history where an iteration lacked the
  * metric) are written as the strings "NaN", "Infinity", "-Infinity", as in the
  * record wire format, never as invalid JSON or a silent null. Control and
@@ -148,20 +149,9 @@ function outlookRow(a: TrajectoryAnalysis, outlook: string): HeaderRow {
   return ["Outlook", safe(outlook)];
 }
 
-/**
- * The lines of one experiment's analysis. `outlook` is the analysis' outlook
- * in one line (`outlookOf`), passed in so that rendering never loads the
- * analyzers. Text from the records (names, reasons that quote them) is
- * escaped with `terminalSafe` before it is styled.
- */
-export function renderAnalysis(
-  x: PreparedExperiment,
-  a: TrajectoryAnalysis,
-  style: Style,
-  outlook: string,
-): string[] {
+/** Experiment, iterations, score, gate, status and gradient. */
+function trendRows(x: PreparedExperiment, a: TrajectoryAnalysis, style: Style): HeaderRow[] {
   const t = a.score_trend;
-  const e = a.efficiency;
   const header: HeaderRow[] = [
     ["Experiment", style.bold(safe(x.experimentId))],
     ["Iterations", String(a.total_iterations)],
@@ -185,54 +175,71 @@ export function renderAnalysis(
         : `Theil–Sen slope of the ${scoreName(a).split(" (")[0]} with Sen's 95% interval${t.p === null ? "" : `; Mann–Kendall p = ${n(t.p)}`}`,
     ],
   );
+  return header;
+}
+
+/** The distance to the goal, and per criterion when the gate is known. */
+function distanceRows(a: TrajectoryAnalysis, style: Style): HeaderRow[] {
   const failing = Object.entries(a.distance_by_criterion);
-  header.push([
-    "Distance",
-    a.distance_to_goal === null
-      ? style.dim(a.total_iterations === 0 ? "- (no iterations)" : "- (no gate)")
-      : a.distance_to_goal === 0
-        ? `0 ${style.green("(passing)")}`
-        : n(a.distance_to_goal),
-  ]);
+  const header: HeaderRow[] = [
+    [
+      "Distance",
+      a.distance_to_goal === null
+        ? style.dim(a.total_iterations === 0 ? "- (no iterations)" : "- (no gate)")
+        : a.distance_to_goal === 0
+          ? `0 ${style.green("(passing)")}`
+          : n(a.distance_to_goal),
+    ],
+  ];
   if (failing.length > 0) {
     header.push(["  per criterion", failing.map(([c, d]) => `${safe(c)} ${n(d)}`).join(", ")]);
   }
-  header.push(outlookRow(a, outlook), etaRow(a));
-  header.push([
-    "Best",
-    e.best_iteration === null
-      ? style.dim("-")
-      : `iteration ${e.best_iteration}, score ${n(e.best_so_far.at(-1))}${
-          e.iterations_since_best
-            ? `; no improvement for ${plural(e.iterations_since_best, "iteration")}`
-            : ""
-        }`,
-  ]);
+  return header;
+}
+
+/** Best iteration, improvement per iteration and per dollar, change points. */
+function efficiencyRows(a: TrajectoryAnalysis, style: Style): HeaderRow[] {
+  const e = a.efficiency;
   const perCost =
     e.improvement_per_cost === null
       ? e.total_cost > 0
         ? `cost ${formatCost(e.total_cost)}`
         : "no cost recorded"
       : `${s(e.improvement_per_cost)} per $ (total ${formatCost(e.total_cost)})`;
-  header.push([
-    "Efficiency",
-    e.improvement_per_iteration === null
-      ? `-; ${perCost}`
-      : `${s(e.improvement_per_iteration)} per iteration; ${perCost}`,
-  ]);
-  header.push([
-    "Change points",
-    e.change_points.length === 0
-      ? style.dim("none")
-      : e.change_points
-          .map(
-            (c) =>
-              `after iteration ${c.after_iteration}: ${n(c.mean_before)} → ${n(c.mean_after)} (p = ${n(c.p)})`,
-          )
-          .join("; "),
-  ]);
+  return [
+    [
+      "Best",
+      e.best_iteration === null
+        ? style.dim("-")
+        : `iteration ${e.best_iteration}, score ${n(e.best_so_far.at(-1))}${
+            e.iterations_since_best
+              ? `; no improvement for ${plural(e.iterations_since_best, "iteration")}`
+              : ""
+          }`,
+    ],
+    [
+      "Efficiency",
+      e.improvement_per_iteration === null
+        ? `-; ${perCost}`
+        : `${s(e.improvement_per_iteration)} per iteration; ${perCost}`,
+    ],
+    [
+      "Change points",
+      e.change_points.length === 0
+        ? style.dim("none")
+        : e.change_points
+            .map(
+              (c) =>
+                `after iteration ${c.after_iteration}: ${n(c.mean_before)} → ${n(c.mean_after)} (p = ${n(c.p)})`,
+            )
+            .join("; "),
+    ],
+  ];
+}
+
+function overfittingRow(a: TrajectoryAnalysis, style: Style): HeaderRow {
   const o = a.overfitting;
-  header.push([
+  return [
     "Overfitting",
     o === null
       ? style.dim("- (no Sharpe-like metric)")
@@ -240,7 +247,29 @@ export function renderAnalysis(
     o === null
       ? undefined
       : `best ${o.metric} ${n(o.sharpe)} at iteration ${o.best_iteration} after ${plural(o.trials, "trial")}, ${o.observations} return observations${o.assumptions.length > 0 ? `; assumed: ${o.assumptions.join("; ")}` : ""}`,
-  ]);
+  ];
+}
+
+/**
+ * The lines of one experiment's analysis. `outlook` is the analysis' outlook
+ * in one line (`outlookOf`), passed in so that rendering never loads the
+ * analyzers. Text from the records (names, reasons that quote them) is
+ * escaped with `terminalSafe` before it is styled.
+ */
+export function renderAnalysis(
+  x: PreparedExperiment,
+  a: TrajectoryAnalysis,
+  style: Style,
+  outlook: string,
+): string[] {
+  const header: HeaderRow[] = [
+    ...trendRows(x, a, style),
+    ...distanceRows(a, style),
+    outlookRow(a, outlook),
+    etaRow(a),
+    ...efficiencyRows(a, style),
+    overfittingRow(a, style),
+  ];
   const lines = renderHeader(header, style);
 
   const metrics = metricTable(a, style);

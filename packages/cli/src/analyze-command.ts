@@ -110,7 +110,7 @@ median and the 80% range of the further iterations until the gate first
 passes, over the predicted futures in which it passes within the horizon its
 note names (at least 50 iterations, and at least the iterations left).
 
---json writes one line per experiment: experiment_id and the seed's
+--json writes one line per experiment: experiment_id and the Python logger's
 ExperimentTrajectory fields (metric_history, improvement_rates,
 convergence_status, gradient_direction, distance_to_goal,
 estimated_iterations_to_success, parameter_impact), then metric_trends,

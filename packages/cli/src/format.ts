@@ -65,7 +65,7 @@ function isFromTo(value: unknown): value is { from?: unknown; to?: unknown } {
 /**
  * One record's `parameter_changes` as short texts, e.g. "position_size 0.1→0.15".
  * Reads both forms: Converge's `{name: {from, to}}` (an added parameter has
- * no `from`, a removed one no `to`) and the seed's `{name: to}`, shown as
+ * no `from`, a removed one no `to`) and the Python logger's `{name: to}`, shown as
  * "name→to".
  */
 export function formatChanges(changes: Readonly<Record<string, unknown>>): string[] {

@@ -20,7 +20,7 @@ export interface ListEntry {
   /** ISO-8601 UTC; null when neither the meta nor a record has a time. */
   updated_at: string | null;
   directive: string;
-  /** false for a log without a meta file (e.g. written by the seed's Python logger). */
+  /** false for a log without a meta file (e.g. written by the Python logger). */
   has_meta: boolean;
 }
 

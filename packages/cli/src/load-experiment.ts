@@ -10,7 +10,7 @@ import {
 /** One experiment as the CLI shows it. */
 export interface LoadedExperiment {
   experimentId: string;
-  /** The stored meta; null for a log without one (e.g. written by the seed's Python logger). */
+  /** The stored meta; null for a log without one (e.g. written by the Python logger). */
   meta: ExperimentMeta | null;
   records: ExperimentRecord[];
   /** Core's summary; its status is the stored one, else derived from the records. */

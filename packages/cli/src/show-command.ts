@@ -29,7 +29,7 @@ export interface ShowTarget {
  * Decides whether the argument is a file or an id. A path is anything ending
  * in `.jsonl` or containing a path separator (ids cannot contain one); it is
  * read through a jsonl store on the file's directory, with the id from the
- * file name, as the seed's Python logger writes `<dir>/<experiment_id>.jsonl`.
+ * file name, as the Python logger writes `<dir>/<experiment_id>.jsonl`.
  */
 export function resolveShowTarget(
   arg: string,

@@ -1,4 +1,4 @@
-import { terminalSafe } from "@converge/core";
+import { truncate as cutText, terminalSafe } from "@converge/core";
 import type { Style } from "./style.js";
 import { maxOf } from "./terminal-text.js";
 
@@ -85,10 +85,7 @@ function paintInside(padded: string, text: string, paint: (t: string) => string)
 /** Cuts text to `max` characters, ending with "…" when cut; newlines become spaces. */
 export function truncate(text: string, max: number): string {
   const flat = text.replace(/\s+/g, " ").trim();
-  const chars = [...flat];
-  if (chars.length <= max) return flat;
-  return `${chars
-    .slice(0, Math.max(0, max - 1))
-    .join("")
-    .trimEnd()}…`;
+  const cut = cutText(flat, max);
+  // No space left dangling before the ellipsis.
+  return cut === flat ? flat : `${cut.slice(0, -1).trimEnd()}…`;
 }

@@ -4,8 +4,9 @@ export const NextActionSchema = z.enum(["CONTINUE", "PIVOT", "ABANDON"]);
 export type NextAction = z.infer<typeof NextActionSchema>;
 
 /**
- * An advisor's reading of the trajectory (the seed's advisor JSON). Every
- * field is required and nullable where the seed allows "unknown". LLMs are
+ * An advisor's reading of the trajectory (the advisor JSON of
+ * docs/record-format.md). Every field is required, and nullable where an
+ * advisor may answer "unknown". LLMs are
  * asked for a wire form of it (`AssessmentWireSchema` in
  * @converge/llm-adapters): strict structured output allows no open-ended map
  * like `parameter_recommendations`.

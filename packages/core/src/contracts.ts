@@ -17,7 +17,7 @@ export type { Advice, LlmCallUsage } from "./advice.js";
 /** An experiment as `Store.list` sees it. */
 export interface ExperimentListing {
   experiment_id: string;
-  /** null when the store holds records but no meta (e.g. a log written by the seed's Python logger). */
+  /** null when the store holds records but no meta (e.g. a log written by the Python logger). */
   meta: ExperimentMeta | null;
 }
 
@@ -167,7 +167,7 @@ export interface FailureAnalysisInput {
   maxIterations: number;
 }
 
-/** Why an iteration failed and what to do next (the seed's failure-analysis agent). */
+/** Why an iteration failed and what to do next (the failure analysis of docs/record-format.md). */
 export interface FailureAnalysis {
   /** e.g. "PARAMETER_ISSUE", "ALGORITHM_BUG", "DESIGN_FLAW". */
   classification: string;

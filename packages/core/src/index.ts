@@ -44,6 +44,7 @@ export {
 export { baseTrajectory } from "./base-trajectory.js";
 export type * from "./contracts.js";
 export { INTEGRITY_NOTICE_KINDS, isIntegrityNotice } from "./contracts.js";
+export { DEFAULT_MODELS } from "./default-models.js";
 export * from "./errors.js";
 export {
   BOUNDARY_DISTANCE,
@@ -79,6 +80,7 @@ export {
   MAX_NESTING_DEPTH,
   type NestingProblem,
 } from "./json.js";
+export { median } from "./median.js";
 export { memoryStore } from "./memory-store.js";
 export { type ExperimentMeta, type ExperimentMetaInput, ExperimentMetaSchema } from "./meta.js";
 export {
@@ -119,6 +121,7 @@ export {
   serializeRecord,
   TimestampSchema,
 } from "./record.js";
+export { parseRetryAfter } from "./retry-after.js";
 export { deriveParameterChanges } from "./run.js";
 export {
   type ExperimentStatus,
@@ -144,5 +147,6 @@ export {
   type GradientDirection,
   GradientDirectionSchema,
 } from "./trajectory.js";
+export { truncate } from "./truncate.js";
 export { REDACTED, redactUri, redactUrisIn } from "./uri-redaction.js";
 export { parseOrThrow, toValidationIssues } from "./validate.js";

@@ -126,15 +126,20 @@ function metricsOf(v: unknown): Record<string, number> | typeof DECLINE {
 /** The record ExperimentRecordSchema would produce, or undefined when unsure. */
 export function fastParseRecord(input: unknown): ExperimentRecord | undefined {
   if (!isPlainObject(input) || Object.hasOwn(input, "__proto__")) return undefined;
-  const v = input;
+  if (!scalarFieldsFit(input)) return undefined;
+  const fields = convertedFields(input);
+  return fields === undefined ? undefined : assemble(input, fields);
+}
+
+/** Whether the fields kept as they are (ids, timestamp, gate outcome, failures) are what the schema accepts. */
+function scalarFieldsFit(v: Obj): boolean {
   const version = v.schema_version;
   if (version !== undefined && !(Number.isSafeInteger(version) && (version as number) <= 1))
-    return undefined;
-  if (typeof v.experiment_id !== "string" || !ID.test(v.experiment_id)) return undefined;
-  if (!Number.isSafeInteger(v.iteration) || (v.iteration as number) < 0) return undefined;
+    return false;
+  if (typeof v.experiment_id !== "string" || !ID.test(v.experiment_id)) return false;
+  if (!Number.isSafeInteger(v.iteration) || (v.iteration as number) < 0) return false;
   const ts = v.timestamp;
-  if (!(ts === undefined || ts === null || (typeof ts === "string" && UTC.test(ts))))
-    return undefined;
+  if (!(ts === undefined || ts === null || (typeof ts === "string" && UTC.test(ts)))) return false;
   const gateScore = v.gate_score;
   if (
     !(
@@ -143,11 +148,11 @@ export function fastParseRecord(input: unknown): ExperimentRecord | undefined {
       (typeof gateScore === "number" && gateScore >= 0 && gateScore <= 1)
     )
   ) {
-    return undefined;
+    return false;
   }
-  if (!(v.gate_passed === undefined || typeof v.gate_passed === "boolean")) return undefined;
+  if (!(v.gate_passed === undefined || typeof v.gate_passed === "boolean")) return false;
   const fc = v.failure_classification;
-  if (!(fc === undefined || fc === null || typeof fc === "string")) return undefined;
+  if (!(fc === undefined || fc === null || typeof fc === "string")) return false;
   const fa = v.failure_analysis;
   if (
     !(
@@ -156,16 +161,19 @@ export function fastParseRecord(input: unknown): ExperimentRecord | undefined {
       (isPlainObject(fa) && !Object.hasOwn(fa, "__proto__") && shallow(fa))
     )
   )
-    return undefined;
+    return false;
   const failed = v.failed_criteria === undefined ? [] : v.failed_criteria;
-  if (!Array.isArray(failed)) return undefined;
+  if (!Array.isArray(failed)) return false;
   for (const c of failed)
-    if (!isPlainObject(c) || Object.hasOwn(c, "__proto__") || !shallow(c)) return undefined;
+    if (!isPlainObject(c) || Object.hasOwn(c, "__proto__") || !shallow(c)) return false;
   if (!(v.llm_usage === undefined || (Array.isArray(v.llm_usage) && v.llm_usage.length === 0)))
-    return undefined;
+    return false;
   // Advice is rare (one per LLM-advised iteration) and nested: zod validates it.
-  if (v.advice !== undefined) return undefined;
+  return v.advice === undefined;
+}
 
+/** The fields the schema defaults or converts, or undefined when one of them declines. */
+function convertedFields(v: Obj) {
   const fields = {
     research_directive: str(v.research_directive),
     research_iteration: count(v.research_iteration, 1),
@@ -181,13 +189,22 @@ export function fastParseRecord(input: unknown): ExperimentRecord | undefined {
     cost: nonNegative(v.cost),
   };
   for (const key in fields) if (fields[key as keyof typeof fields] === DECLINE) return undefined;
+  return fields;
+}
 
+/** The record from checked input, or undefined when an unknown field is deep. */
+function assemble(
+  v: Obj,
+  fields: NonNullable<ReturnType<typeof convertedFields>>,
+): ExperimentRecord | undefined {
+  const fa = v.failure_analysis;
+  const failed = (v.failed_criteria ?? []) as Obj[];
   // Same key order as the schema's output: known fields in shape order, then the rest.
   const out: Obj = {
-    schema_version: version ?? 1,
+    schema_version: v.schema_version ?? 1,
     experiment_id: v.experiment_id,
     iteration: v.iteration,
-    timestamp: ts ?? null,
+    timestamp: v.timestamp ?? null,
     research_directive: fields.research_directive,
     research_iteration: fields.research_iteration,
     strategy_iteration: fields.strategy_iteration,
@@ -197,11 +214,11 @@ export function fastParseRecord(input: unknown): ExperimentRecord | undefined {
     parameters: fields.parameters,
     metrics: fields.metrics,
     gate_passed: v.gate_passed ?? false,
-    gate_score: gateScore ?? null,
+    gate_score: v.gate_score ?? null,
     failed_criteria: failed.map((c: Obj) => ({ ...c })),
     action_taken: fields.action_taken,
     parameter_changes: fields.parameter_changes,
-    failure_classification: fc ?? null,
+    failure_classification: v.failure_classification ?? null,
     failure_analysis: fa ? { ...(fa as Obj) } : null,
     compute_time: fields.compute_time,
     cost: fields.cost,

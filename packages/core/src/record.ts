@@ -103,9 +103,8 @@ const nonNegativeFinite = (what: string) =>
   z.number().refine((n) => Number.isFinite(n) && n >= 0, `${what} must be a finite number >= 0`);
 
 /**
- * One iteration of an experiment: wire format v1. Field names are the seed's
- * snake_case names, so logs written by the seed's Python logger read as they
- * are. Required: `experiment_id`, `iteration`, `metrics`; every other field
+ * One iteration of an experiment: wire format v1, the Python logger's
+ * snake_case format (docs/record-format.md), so its logs read as they are. Required: `experiment_id`, `iteration`, `metrics`; every other field
  * has a default. Fields this version does not know are kept.
  */
 export const ExperimentRecordSchema = z.looseObject({
@@ -144,7 +143,7 @@ export const ExperimentRecordSchema = z.looseObject({
   /**
    * What changed since the previous iteration: `{name: {from, to}}` as Converge
    * writes it (`from` absent for an added parameter, `to` absent for a removed
-   * one), or the seed's `{name: to}`.
+   * one), or the Python logger's `{name: to}`.
    */
   parameter_changes: JsonMapSchema.default(() => ({})),
 
@@ -162,7 +161,7 @@ export const ExperimentRecordSchema = z.looseObject({
 
 /** A validated record, with every default filled in. */
 export type ExperimentRecord = z.output<typeof ExperimentRecordSchema>;
-/** A record as it may be written by hand or by the seed: only the required fields. */
+/** A record as it may be written by hand or by the Python logger: only the required fields. */
 export type ExperimentRecordInput = z.input<typeof ExperimentRecordSchema>;
 
 /** A parameter change as Converge writes it. */

@@ -60,6 +60,103 @@ export function deriveParameterChanges(
   return changes;
 }
 
+/** The record of the next iteration after `previous`: numbered, timed, scored by the gate and validated. */
+function buildRecord(
+  input: LogInput,
+  previous: ExperimentRecord | undefined,
+  meta: ExperimentMeta,
+  gate: ExperimentMeta["gate"],
+  pendingSeconds: number,
+  now: () => Date,
+): ExperimentRecord {
+  const { metrics: rawMetrics, parameters = {}, parameter_changes: stated = {}, ...rest } = input;
+  const metrics = parseOrThrow(MetricsSchema, rawMetrics, "record.metrics");
+  const draft: Record<string, unknown> = {
+    ...rest,
+    experiment_id: meta.experiment_id,
+    iteration: (previous?.iteration ?? 0) + 1,
+    timestamp: now().toISOString(),
+    research_directive: input.research_directive ?? meta.directive,
+    parameters,
+    metrics,
+    parameter_changes: { ...deriveParameterChanges(previous?.parameters, parameters), ...stated },
+  };
+  if (gate) {
+    const result = evaluateGate(metrics, gate);
+    draft.gate_passed = result.passed;
+    draft.gate_score = result.score;
+    draft.failed_criteria = result.failed_criteria;
+  }
+  if (input.compute_time === undefined && pendingSeconds > 0) draft.compute_time = pendingSeconds;
+  if (input.cost === undefined && input.llm_usage?.length) {
+    draft.cost = input.llm_usage.reduce((sum, u) => sum + (u.cost_usd ?? 0), 0);
+  }
+  return parseRecord(draft);
+}
+
+/** The base trajectory with each of the tracker's analyzers' parts laid over it, in order. */
+async function analyzeRecords(
+  tracker: Tracker,
+  records: readonly ExperimentRecord[],
+  meta: ExperimentMeta,
+  gate: ExperimentMeta["gate"],
+  options: { loop?: LoopProgress },
+): Promise<ExperimentTrajectory> {
+  const ordered = inIterationOrder(records);
+  let trajectory: ExperimentTrajectory = baseTrajectory(ordered, meta);
+  for (const analyzer of tracker.analyzers) {
+    let part: Partial<ExperimentTrajectory>;
+    try {
+      part = await analyzer.analyze({
+        records: ordered,
+        meta,
+        gate,
+        metrics: meta.metrics,
+        ...(options.loop && { loop: { ...options.loop } }),
+      });
+    } catch (error) {
+      throw new PluginError(`analyzer "${analyzer.name}"`, error);
+    }
+    trajectory = { ...trajectory, ...part };
+  }
+  return parseOrThrow(ExperimentTrajectorySchema, trajectory, "trajectory");
+}
+
+/** The advisor's advice on the trajectory (analysed first when not given), its assessment validated. */
+async function askAdvisor(
+  advisor: Advisor | undefined,
+  records: readonly ExperimentRecord[],
+  trajectory: ExperimentTrajectory | (() => Promise<ExperimentTrajectory>),
+  meta: ExperimentMeta,
+  options: { loop?: LoopProgress },
+): Promise<Advice> {
+  if (!advisor) {
+    throw new ConfigurationError("This tracker has no advisor.", {
+      hint: "createTracker({ store, advisor: ruleAdvisor() }) or pass one to run.advise(trajectory, advisor)",
+    });
+  }
+  checkPlugin("advisor", advisor);
+  const t = typeof trajectory === "function" ? await trajectory() : trajectory;
+  let advice: Advice;
+  try {
+    advice = await advisor.advise({
+      records: inIterationOrder(records),
+      trajectory: t,
+      meta,
+      ...(options.loop && { loop: { ...options.loop } }),
+    });
+  } catch (error) {
+    throw new PluginError(`advisor "${advisor.name}"`, error);
+  }
+  const assessment = parseOrThrow(
+    TrajectoryAssessmentSchema,
+    advice?.assessment,
+    "assessment",
+    `advisor "${advisor.name}" must return { assessment, source }`,
+  );
+  return { ...advice, assessment };
+}
+
 export function createRun(
   tracker: Tracker,
   initialMeta: ExperimentMeta,
@@ -75,35 +172,9 @@ export function createRun(
   // Serialises log() calls of this run so two concurrent calls never share a number.
   let queue: Promise<unknown> = Promise.resolve();
 
-  function build(input: LogInput, previous: ExperimentRecord | undefined): ExperimentRecord {
-    const { metrics: rawMetrics, parameters = {}, parameter_changes: stated = {}, ...rest } = input;
-    const metrics = parseOrThrow(MetricsSchema, rawMetrics, "record.metrics");
-    const draft: Record<string, unknown> = {
-      ...rest,
-      experiment_id: meta.experiment_id,
-      iteration: (previous?.iteration ?? 0) + 1,
-      timestamp: now().toISOString(),
-      research_directive: input.research_directive ?? meta.directive,
-      parameters,
-      metrics,
-      parameter_changes: { ...deriveParameterChanges(previous?.parameters, parameters), ...stated },
-    };
-    if (gate) {
-      const result = evaluateGate(metrics, gate);
-      draft.gate_passed = result.passed;
-      draft.gate_score = result.score;
-      draft.failed_criteria = result.failed_criteria;
-    }
-    if (input.compute_time === undefined && pendingSeconds > 0) draft.compute_time = pendingSeconds;
-    if (input.cost === undefined && input.llm_usage?.length) {
-      draft.cost = input.llm_usage.reduce((sum, u) => sum + (u.cost_usd ?? 0), 0);
-    }
-    return parseRecord(draft);
-  }
-
   async function logNow(input: LogInput): Promise<ExperimentRecord> {
     for (let attempt = 0; ; attempt++) {
-      const record = build(input, records.at(-1));
+      const record = buildRecord(input, records.at(-1), meta, gate, pendingSeconds, now);
       try {
         await store.append(record);
       } catch (error) {
@@ -151,56 +222,15 @@ export function createRun(
         pendingSeconds += (performance.now() - start) / 1000;
       }
     },
-    async analyze(options: { loop?: LoopProgress } = {}) {
-      const ordered = inIterationOrder(records);
-      let trajectory: ExperimentTrajectory = baseTrajectory(ordered, meta);
-      for (const analyzer of tracker.analyzers) {
-        let part: Partial<ExperimentTrajectory>;
-        try {
-          part = await analyzer.analyze({
-            records: ordered,
-            meta,
-            gate,
-            metrics: meta.metrics,
-            ...(options.loop && { loop: { ...options.loop } }),
-          });
-        } catch (error) {
-          throw new PluginError(`analyzer "${analyzer.name}"`, error);
-        }
-        trajectory = { ...trajectory, ...part };
-      }
-      return parseOrThrow(ExperimentTrajectorySchema, trajectory, "trajectory");
+    analyze(options: { loop?: LoopProgress } = {}) {
+      return analyzeRecords(tracker, records, meta, gate, options);
     },
     async advise(
       trajectory?: ExperimentTrajectory,
       advisor: Advisor | undefined = tracker.advisor,
       options: { loop?: LoopProgress } = {},
     ) {
-      if (!advisor) {
-        throw new ConfigurationError("This tracker has no advisor.", {
-          hint: "createTracker({ store, advisor: ruleAdvisor() }) or pass one to run.advise(trajectory, advisor)",
-        });
-      }
-      checkPlugin("advisor", advisor);
-      const t = trajectory ?? (await run.analyze());
-      let advice: Advice;
-      try {
-        advice = await advisor.advise({
-          records: inIterationOrder(records),
-          trajectory: t,
-          meta,
-          ...(options.loop && { loop: { ...options.loop } }),
-        });
-      } catch (error) {
-        throw new PluginError(`advisor "${advisor.name}"`, error);
-      }
-      const assessment = parseOrThrow(
-        TrajectoryAssessmentSchema,
-        advice?.assessment,
-        "assessment",
-        `advisor "${advisor.name}" must return { assessment, source }`,
-      );
-      return { ...advice, assessment };
+      return askAdvisor(advisor, records, trajectory ?? (() => run.analyze()), meta, options);
     },
     summary(status?: ExperimentStatus) {
       return summarize(records, status, meta.experiment_id);

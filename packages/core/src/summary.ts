@@ -8,7 +8,7 @@ import {
 } from "./record.js";
 
 /**
- * How an experiment ended. The seed's words, plus BUDGET_EXHAUSTED for a loop
+ * How an experiment ended. The Python logger's words, plus BUDGET_EXHAUSTED for a loop
  * stopped by its cost or time budget.
  */
 export const ExperimentStatusSchema = z.enum([
@@ -22,7 +22,7 @@ export const ExperimentStatusSchema = z.enum([
 ]);
 export type ExperimentStatus = z.infer<typeof ExperimentStatusSchema>;
 
-/** High-level summary of an experiment (the seed's `ExperimentSummary`). */
+/** High-level summary of an experiment (the `ExperimentSummary` of docs/record-format.md). */
 export const ExperimentSummarySchema = z.looseObject({
   experiment_id: z.string(),
   status: ExperimentStatusSchema,
@@ -47,9 +47,9 @@ export const ExperimentSummarySchema = z.looseObject({
 export type ExperimentSummary = z.output<typeof ExperimentSummarySchema>;
 
 /**
- * Summarises records the way the seed does, without its slips: the best
- * iteration is the highest gate score, NaN and missing scores never win (with
- * no score at all, the last passing iteration, else the last one); lessons are
+ * Summarises records: the best iteration is the highest gate score, NaN and
+ * missing scores never win (with no score at all, the last passing iteration,
+ * else the last one); lessons are
  * the non-empty, distinct `failure_analysis.root_cause` texts in order. The
  * status, when not given, is SUCCESS if any iteration passed the gate, else
  * IN_PROGRESS.

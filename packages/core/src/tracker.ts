@@ -165,7 +165,7 @@ export function createTracker(settings: TrackerSettings): Tracker {
       const records = await readIfAny(settings.store, experimentId);
       if (!stored && records.length === 0)
         throw new ExperimentNotFoundError(experimentId, settings.store.name);
-      // A log written by the seed's Python logger has records but no meta.
+      // A log written by the Python logger has records but no meta.
       const meta =
         stored ??
         ExperimentMetaSchema.parse({

@@ -17,7 +17,7 @@ export const GradientDirectionSchema = z.enum(["ASCENDING", "DESCENDING", "FLAT"
 export type GradientDirection = z.infer<typeof GradientDirectionSchema>;
 
 /**
- * Analysis of an experiment's course (the seed's `ExperimentTrajectory`).
+ * Analysis of an experiment's course (`ExperimentTrajectory` of docs/record-format.md).
  * Analyzers fill it; fields they add beyond these are kept. Its maps are
  * keyed by metric and parameter names and have no prototype.
  */

@@ -1,6 +1,6 @@
 /**
- * The failure analyser's prompt, "failure-v1": the seed's failure-analysis
- * agent asked with structured output. From a `FailureAnalysisInput`: the
+ * The failure analyser's prompt, "failure-v1": the Python failure-analysis
+ * agent's questions, asked with structured output. From a `FailureAnalysisInput`: the
  * iteration and the budget left, the strategy (name, description and code as
  * fenced data, parameters), this iteration's metrics with their directions,
  * the gate result with every failed criterion's margin and distance, and the

@@ -15,7 +15,7 @@ function isFromTo(v: unknown): v is { from?: unknown; to?: unknown } {
   return keys.length > 0 && keys.every((k) => k === "from" || k === "to");
 }
 
-/** `name: from → to` for each change (Converge's `{from, to}` or the seed's bare new value). */
+/** `name: from → to` for each change (Converge's `{from, to}` or the Python logger's bare new value). */
 export function changeLines(changes: Readonly<Record<string, unknown>>): string[] {
   return Object.entries(changes).map(([name, change]) => {
     if (!isFromTo(change)) return `${oneLine(name)}: ? → ${formatValue(change)}`;

@@ -1,7 +1,7 @@
 /**
  * The LLM failure analyser for `runGateLoop`: classifies why an iteration
- * failed its gate and recommends the next step (the seed's failure-analysis
- * agent), with structured output validated and re-asked like the advisor's.
+ * failed its gate and recommends the next step (the failure analysis of
+ * docs/record-format.md), with structured output validated and re-asked like the advisor's.
  */
 import {
   ConfigurationError,

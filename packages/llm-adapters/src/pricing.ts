@@ -69,8 +69,9 @@ const ModelPriceSchema = z.strictObject({
   outputPerMillion: nonNegative,
   cachedInputPerMillion: nonNegative.optional(),
 });
+
 /** The model each adapter's users are pointed at by default (CLI, demo): current and priced. */
-export const DEFAULT_MODELS = Object.freeze({ openai: "gpt-4.1", anthropic: "claude-sonnet-5-5" });
+export { DEFAULT_MODELS } from "@converge/core";
 
 /** Validates a user's price table (named fields, finite non-negative numbers). */
 export const PriceTableSchema = z.record(z.string().min(1), ModelPriceSchema);

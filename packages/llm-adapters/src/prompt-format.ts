@@ -3,6 +3,7 @@
  * one line, bounded, quoted as data), fenced blocks, and assembling sections
  * under a character budget.
  */
+import { truncate as cut } from "@converge/core";
 
 /** A number with 4 significant digits; NaN/null as "n/a", infinities as "∞"/"-∞"; integers below 1e6 exactly. */
 export function num(n: number | null | undefined): string {
@@ -20,10 +21,9 @@ export function signed(n: number | null | undefined): string {
   return n !== null && n !== undefined && n > 0 ? `+${text}` : text;
 }
 
-/** Cuts `text` to at most `max` characters, ending in "…" when cut (never inside a surrogate pair). */
+/** Cuts `text` to at most `max` characters (UTF-16 units, the prompt's budget), ending in "…" when cut (never inside a surrogate pair). */
 export function truncate(text: string, max: number): string {
-  if (text.length <= max) return text;
-  return `${text.slice(0, pairSafe(text, Math.max(0, max - 1)))}…`;
+  return cut(text, max, "utf-16");
 }
 
 /** `end` moved back by one when cutting there would split a surrogate pair. */

@@ -5,6 +5,7 @@
  * backoff and full jitter, Retry-After is honoured, and the whole call has a
  * deadline, so a loop never waits forever.
  */
+import { parseRetryAfter } from "@converge/core";
 import { LlmApiError, redact } from "./errors.js";
 
 /** How an SDK error looks to the retry loop. */
@@ -44,7 +45,7 @@ export function sdkClassifier(
       return {
         kind: "http",
         status: error.status,
-        retryAfterMs: parseRetryAfter(error.headers),
+        retryAfterMs: retryAfterMs(error.headers),
         message: typeof message === "string" ? message : error.message,
       };
     }
@@ -87,18 +88,14 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-/** Seconds or an HTTP date, as Retry-After allows; `retry-after-ms` when the provider sends it. */
-export function parseRetryAfter(
+/** Milliseconds to wait: `retry-after-ms` when the provider sends it, else Retry-After (seconds or an HTTP date). */
+export function retryAfterMs(
   headers: { get(name: string): string | null } | undefined,
   now = Date.now(),
 ): number | null {
   const ms = headers?.get("retry-after-ms");
   if (ms && Number.isFinite(Number(ms)) && Number(ms) >= 0) return Number(ms);
-  const value = headers?.get("retry-after")?.trim();
-  if (!value) return null;
-  if (/^\d+(\.\d+)?$/.test(value)) return Number(value) * 1000;
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? null : Math.max(0, date - now);
+  return parseRetryAfter(headers?.get("retry-after"), now);
 }
 
 export interface RetryContext {

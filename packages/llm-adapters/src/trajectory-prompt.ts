@@ -1,11 +1,11 @@
 /**
- * The LLM advisor's prompt, "trajectory-v2": the seed's
- * TRAJECTORY_ANALYSIS_PROMPT with its sections, improved: metric directions,
+ * The LLM advisor's prompt, "trajectory-v2": the sections of the Python
+ * logger's TRAJECTORY_ANALYSIS_PROMPT, with metric directions,
  * gate criteria with per-criterion distance, trends with their uncertainty,
  * the outlook (the success probability within the iterations left, and the
  * ETA with its level and horizon), joint parameter impact with standard
- * errors, efficiency, the overfitting guard, and the last iterations with
- * what changed; v2 added the outlook and the instructions that read it.
+ * errors, efficiency, the overfitting guard, the last iterations with what
+ * changed, and instructions on how to read the outlook.
  * Bounded: strings from records are cut, lists stop after 20 entries, the
  * whole text after `TRAJECTORY_PROMPT_MAX_CHARS` characters.
  */

@@ -70,21 +70,7 @@ export function jsonlStore(options: JsonlStoreOptions): JsonlStore {
   const root = resolve(settings.dir);
   const writers = new Map<string, ExperimentWriter>();
   const notices: StoreNotice[] = [];
-
-  // Called when an experiment is opened for append and before a meta write (both rare), so a
-  // directory removed while the store is alive is simply made again.
-  const ensureDir = (): void => {
-    try {
-      mkdirSync(root, { recursive: true });
-    } catch (error) {
-      const code = errorCode(error);
-      throw new StoreError(`Could not create the store directory ${root}: ${errorMessage(error)}`, {
-        code,
-        cause: error,
-        hint: writeHint(code),
-      });
-    }
-  };
+  const ensureDir = (): void => ensureStoreDir(root);
 
   const notify = (notice: StoreNotice): void => {
     notices.push(notice);
@@ -104,23 +90,6 @@ export function jsonlStore(options: JsonlStoreOptions): JsonlStore {
     notify,
     ensureDir,
   };
-
-  /** Record batches of an experiment; `ExperimentNotFoundError` when it has neither records nor meta. */
-  async function batchesOf(
-    experimentId: string,
-    options: ReadOptions | undefined,
-  ): Promise<AsyncIterable<ExperimentRecord[]> | Iterable<ExperimentRecord[]>> {
-    const id = checkExperimentId(experimentId);
-    const batches = await openRecordBatches({
-      file: recordsPath(root, id),
-      experimentId: id,
-      lenient: options?.lenient === true,
-      notify,
-    });
-    if (batches) return batches;
-    if (readMetaFile(root, id) !== null) return [];
-    throw new ExperimentNotFoundError(id, `the JSONL store ${root}`);
-  }
 
   const store: JsonlStore = {
     specificationVersion: "v1",
@@ -148,23 +117,11 @@ export function jsonlStore(options: JsonlStoreOptions): JsonlStore {
     },
 
     async read(experimentId: string, options?: ReadOptions): Promise<ExperimentRecord[]> {
-      const records: ExperimentRecord[] = [];
-      let sorted = true;
-      let last = -1;
-      for await (const batch of await batchesOf(experimentId, options)) {
-        for (const record of batch) {
-          if (record.iteration < last) sorted = false;
-          last = record.iteration;
-          records.push(record);
-        }
-      }
-      // Out of order in the file (reported as a notice): sorted, stable, as Store.read promises.
-      if (!sorted) records.sort((a, b) => a.iteration - b.iteration);
-      return records;
+      return inOrder(await batchesOf(root, experimentId, options, notify));
     },
 
     async *iterate(experimentId: string, options?: ReadOptions): AsyncIterable<ExperimentRecord> {
-      for await (const batch of await batchesOf(experimentId, options)) yield* batch;
+      for await (const batch of await batchesOf(root, experimentId, options, notify)) yield* batch;
     },
 
     async writeMeta(meta: ExperimentMeta): Promise<void> {
@@ -181,17 +138,75 @@ export function jsonlStore(options: JsonlStoreOptions): JsonlStore {
       return listExperiments(root, notify);
     },
 
-    async close(): Promise<void> {
-      const failures: StoreError[] = [];
-      for (const writer of writers.values()) {
-        try {
-          await writer.close();
-        } catch (error) {
-          failures.push(error as StoreError);
-        }
-      }
-      if (failures.length > 0) throw failures[0];
+    close(): Promise<void> {
+      return closeWriters(writers.values());
     },
   };
   return store;
+}
+
+// Called when an experiment is opened for append and before a meta write (both rare), so a
+// directory removed while the store is alive is simply made again.
+function ensureStoreDir(root: string): void {
+  try {
+    mkdirSync(root, { recursive: true });
+  } catch (error) {
+    const code = errorCode(error);
+    throw new StoreError(`Could not create the store directory ${root}: ${errorMessage(error)}`, {
+      code,
+      cause: error,
+      hint: writeHint(code),
+    });
+  }
+}
+
+/** Record batches of an experiment; `ExperimentNotFoundError` when it has neither records nor meta. */
+async function batchesOf(
+  root: string,
+  experimentId: string,
+  options: ReadOptions | undefined,
+  notify: (notice: StoreNotice) => void,
+): Promise<AsyncIterable<ExperimentRecord[]> | Iterable<ExperimentRecord[]>> {
+  const id = checkExperimentId(experimentId);
+  const batches = await openRecordBatches({
+    file: recordsPath(root, id),
+    experimentId: id,
+    lenient: options?.lenient === true,
+    notify,
+  });
+  if (batches) return batches;
+  if (readMetaFile(root, id) !== null) return [];
+  throw new ExperimentNotFoundError(id, `the JSONL store ${root}`);
+}
+
+/** Every record of the batches, in iteration order. */
+async function inOrder(
+  batches: AsyncIterable<ExperimentRecord[]> | Iterable<ExperimentRecord[]>,
+): Promise<ExperimentRecord[]> {
+  const records: ExperimentRecord[] = [];
+  let sorted = true;
+  let last = -1;
+  for await (const batch of batches) {
+    for (const record of batch) {
+      if (record.iteration < last) sorted = false;
+      last = record.iteration;
+      records.push(record);
+    }
+  }
+  // Out of order in the file (reported as a notice): sorted, stable, as Store.read promises.
+  if (!sorted) records.sort((a, b) => a.iteration - b.iteration);
+  return records;
+}
+
+/** Closes every writer, then throws the first failure. */
+async function closeWriters(writers: Iterable<ExperimentWriter>): Promise<void> {
+  const failures: StoreError[] = [];
+  for (const writer of writers) {
+    try {
+      await writer.close();
+    } catch (error) {
+      failures.push(error as StoreError);
+    }
+  }
+  if (failures.length > 0) throw failures[0];
 }

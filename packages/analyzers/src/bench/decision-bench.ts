@@ -100,6 +100,11 @@ function benchRows(
   calibration: CalibrationScore,
   eta: EtaCoverage,
 ): BenchRow[] {
+  return [...decisionRows(advisor, scores), ...probabilityRows(calibration, eta)];
+}
+
+/** Lost share (all and steady loops) and saved share on doomed loops, against the baselines. */
+function decisionRows(advisor: string, scores: readonly DecisionScore[]): BenchRow[] {
   const score = (policy: string, group: string) =>
     scores.find((s) => s.policy === policy && s.group === group);
   const all = score(advisor, "all");
@@ -138,6 +143,12 @@ function benchRows(
       pass: all.savedShare / patience5.savedShare >= 1,
     });
   }
+  return rows;
+}
+
+/** Calibration and Brier score of the success probability, and coverage of the ETA interval. */
+function probabilityRows(calibration: CalibrationScore, eta: EtaCoverage): BenchRow[] {
+  const rows: BenchRow[] = [];
   const calName = "success probability: worst counting bin, gap observed vs predicted";
   rows.push(
     calibration.worstGap === null

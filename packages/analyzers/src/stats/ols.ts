@@ -1,5 +1,5 @@
 /**
- * Ordinary least-squares line, matching `scipy.stats.linregress` (the seed's slope).
+ * Ordinary least-squares line, matching `scipy.stats.linregress`, which gives the Python logger's `improvement_rates`.
  */
 import { observedXY, type SeriesInput } from "./series.js";
 

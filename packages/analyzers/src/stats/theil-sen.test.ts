@@ -1,3 +1,4 @@
+import { median } from "@converge/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { mulberry32 } from "./series.js";
@@ -23,11 +24,6 @@ function scipyTheilslopes(y: number[], x: number[]) {
     }
   }
   slopes.sort((a, b) => a - b);
-  const median = (a: number[]) => {
-    const s = [...a].sort((p, q) => p - q);
-    const m = s.length >> 1;
-    return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-  };
   const medslope = median(slopes);
   const medinter = median(y) - medslope * median(x);
   const z = -1.959963984540054;

@@ -148,10 +148,8 @@ function slope(ys: readonly number[]): number {
   return num / den;
 }
 
-function trajectory(
-  meta: ExperimentMeta,
-  recs: readonly ExperimentRecord[],
-): Record<string, unknown> {
+/** Per-metric histories, slopes and synthetic trend verdicts. */
+function metricSeries(recs: readonly ExperimentRecord[]) {
   const history: Record<string, number[]> = {};
   const rates: Record<string, number> = {};
   const trends: Record<string, unknown> = {};
@@ -172,18 +170,139 @@ function trajectory(
       reason: `synthetic trend over ${ys.length} points`,
     };
   }
-  const scores = recs.map((r) => r.gate_score ?? Number.NaN);
+  return { history, rates, trends };
+}
+
+function iterationsToSuccess(passing: boolean): Record<string, unknown> {
+  return passing
+    ? {
+        estimate: 0,
+        low: 0,
+        high: 0,
+        level: 0.8,
+        horizon: 0,
+        model: null,
+        reason: "the last iteration passes the gate",
+      }
+    : {
+        estimate: 12,
+        low: 8,
+        high: 30,
+        level: 0.8,
+        horizon: 50,
+        model: "predictive",
+        reason: "synthetic estimate",
+      };
+}
+
+function parameterEffects(recs: readonly ExperimentRecord[]): Record<string, unknown> {
+  return {
+    parameters: {
+      entry_z: {
+        kind: "numeric",
+        impact: 0.04,
+        stderr: 0.01,
+        importance: 0.31,
+        changes: 40,
+        direction: "INCREASE",
+      },
+      stop_loss: {
+        kind: "numeric",
+        impact: -0.2,
+        stderr: 0.15,
+        importance: 0.12,
+        changes: 35,
+        direction: "UNCLEAR",
+      },
+      lookback: {
+        kind: "numeric",
+        impact: 0.001,
+        stderr: 0.0004,
+        importance: 0.2,
+        changes: 38,
+        direction: "INCREASE",
+      },
+      rebalance: {
+        kind: "categorical",
+        impact: 0.01,
+        stderr: null,
+        importance: 0.05,
+        changes: 30,
+        direction: "UNCLEAR",
+        current: "weekly",
+        best: "daily",
+      },
+    },
+    skipped: { use_volume_filter: "changed by the same step in every scored transition" },
+    method: "ridge",
+    lambda: 0.1,
+    drift: 0.002,
+    observations: Math.max(0, recs.length - 1),
+  };
+}
+
+/** The running best of the gate scores, and the final best. */
+function bestSoFar(scores: readonly number[]): { best: number[]; top: number } {
   const best: number[] = [];
   let top = Number.NEGATIVE_INFINITY;
   for (const s of scores) {
     top = Math.max(top, s);
     best.push(top);
   }
+  return { best, top };
+}
+
+/** Best-so-far, cost and change-point figures over the gate scores. */
+function efficiency(
+  recs: readonly ExperimentRecord[],
+  scores: readonly number[],
+): Record<string, unknown> {
+  const { best, top } = bestSoFar(scores);
+  const mid = recs[Math.floor(recs.length / 3)]?.iteration ?? 1;
+  return {
+    improvement_per_iteration: slope(scores),
+    improvement_per_cost: 1.4,
+    best_so_far: best,
+    best_iteration: recs[scores.indexOf(top)]?.iteration ?? null,
+    iterations_since_best: recs.length - 1 - scores.indexOf(top),
+    total_cost: recs.reduce((s, r) => s + r.cost, 0),
+    change_points:
+      recs.length > 10
+        ? [{ after_iteration: mid, mean_before: 0.7, mean_after: 0.86, p: 0.003 }]
+        : [],
+  };
+}
+
+function overfitting(
+  recs: readonly ExperimentRecord[],
+  scores: readonly number[],
+): Record<string, unknown> {
+  const { top } = bestSoFar(scores);
+  return {
+    metric: "sharpe_ratio",
+    best_iteration: recs[scores.indexOf(top)]?.iteration ?? 1,
+    sharpe: 1.3,
+    sharpe_per_period: 0.082,
+    trials: recs.length,
+    observations: 252,
+    psr: 0.97,
+    sr0: 0.07,
+    dsr: 0.61,
+    risk: "MEDIUM",
+    assumptions: ["252 daily observations per backtest (not recorded)"],
+  };
+}
+
+function trajectory(
+  meta: ExperimentMeta,
+  recs: readonly ExperimentRecord[],
+): Record<string, unknown> {
+  const { history, rates, trends } = metricSeries(recs);
+  const scores = recs.map((r) => r.gate_score ?? Number.NaN);
   const last = recs.at(-1);
   const lastGate = last ? evaluateGate(last.metrics, GATE) : null;
   const distance = Object.fromEntries(lastGate?.criteria.map((c) => [c.metric, c.distance]) ?? []);
   const passing = last?.gate_passed === true;
-  const mid = recs[Math.floor(recs.length / 3)]?.iteration ?? 1;
   return {
     experiment_id: meta.experiment_id,
     total_iterations: recs.length,
@@ -206,25 +325,7 @@ function trajectory(
       p: 0.0004,
     },
     distance_by_criterion: distance,
-    iterations_to_success: passing
-      ? {
-          estimate: 0,
-          low: 0,
-          high: 0,
-          level: 0.8,
-          horizon: 0,
-          model: null,
-          reason: "the last iteration passes the gate",
-        }
-      : {
-          estimate: 12,
-          low: 8,
-          high: 30,
-          level: 0.8,
-          horizon: 50,
-          model: "predictive",
-          reason: "synthetic estimate",
-        },
+    iterations_to_success: iterationsToSuccess(passing),
     success_probability: {
       probability: passing ? 1 : 0.42,
       horizon: 20,
@@ -233,74 +334,9 @@ function trajectory(
       by_criterion: passing ? {} : Object.fromEntries(Object.keys(distance).map((m) => [m, 0.6])),
       reason: "synthetic probability",
     },
-    parameter_effects: {
-      parameters: {
-        entry_z: {
-          kind: "numeric",
-          impact: 0.04,
-          stderr: 0.01,
-          importance: 0.31,
-          changes: 40,
-          direction: "INCREASE",
-        },
-        stop_loss: {
-          kind: "numeric",
-          impact: -0.2,
-          stderr: 0.15,
-          importance: 0.12,
-          changes: 35,
-          direction: "UNCLEAR",
-        },
-        lookback: {
-          kind: "numeric",
-          impact: 0.001,
-          stderr: 0.0004,
-          importance: 0.2,
-          changes: 38,
-          direction: "INCREASE",
-        },
-        rebalance: {
-          kind: "categorical",
-          impact: 0.01,
-          stderr: null,
-          importance: 0.05,
-          changes: 30,
-          direction: "UNCLEAR",
-          current: "weekly",
-          best: "daily",
-        },
-      },
-      skipped: { use_volume_filter: "changed by the same step in every scored transition" },
-      method: "ridge",
-      lambda: 0.1,
-      drift: 0.002,
-      observations: Math.max(0, recs.length - 1),
-    },
-    efficiency: {
-      improvement_per_iteration: slope(scores),
-      improvement_per_cost: 1.4,
-      best_so_far: best,
-      best_iteration: recs[scores.indexOf(top)]?.iteration ?? null,
-      iterations_since_best: recs.length - 1 - scores.indexOf(top),
-      total_cost: recs.reduce((s, r) => s + r.cost, 0),
-      change_points:
-        recs.length > 10
-          ? [{ after_iteration: mid, mean_before: 0.7, mean_after: 0.86, p: 0.003 }]
-          : [],
-    },
-    overfitting: {
-      metric: "sharpe_ratio",
-      best_iteration: recs[scores.indexOf(top)]?.iteration ?? 1,
-      sharpe: 1.3,
-      sharpe_per_period: 0.082,
-      trials: recs.length,
-      observations: 252,
-      psr: 0.97,
-      sr0: 0.07,
-      dsr: 0.61,
-      risk: "MEDIUM",
-      assumptions: ["252 daily observations per backtest (not recorded)"],
-    },
+    parameter_effects: parameterEffects(recs),
+    efficiency: efficiency(recs, scores),
+    overfitting: overfitting(recs, scores),
   };
 }
 

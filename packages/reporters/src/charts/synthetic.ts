@@ -86,12 +86,74 @@ export function syntheticExperiment(n: number, options: SyntheticOptions = {}): 
   return { meta, records, trajectory: syntheticAnalysis(records, meta, pivot) };
 }
 
+type Trajectory = NonNullable<ReportExperiment["trajectory"]>;
+
 function syntheticAnalysis(
   records: ExperimentRecord[],
   meta: ReportExperiment["meta"],
   pivot: number,
-): NonNullable<ReportExperiment["trajectory"]> {
+): Trajectory {
   const scores = records.map((r) => r.gate_score ?? Number.NaN);
+  const last = scores.at(-1) ?? 0;
+  const passing = records.at(-1)?.gate_passed === true;
+  return {
+    ...baseTrajectory(records, meta),
+    convergence_status: "CONVERGING",
+    gradient_direction: "ASCENDING",
+    score_trend: { source: "gate_score", status: "CONVERGING", reason: "synthetic" },
+    iterations_to_success: syntheticEta(passing, last),
+    success_probability: syntheticChance(passing, last),
+    efficiency: syntheticEfficiency(records, scores, pivot),
+    parameter_effects: syntheticEffects(records),
+  };
+}
+
+function syntheticEta(
+  passing: boolean,
+  last: number,
+): NonNullable<Trajectory["iterations_to_success"]> {
+  return passing
+    ? { estimate: 0, low: 0, high: 0, level: 0.8, horizon: 0, model: null, reason: "passing" }
+    : {
+        estimate: Math.max(1, Math.round((1 - last) * 40)),
+        low: Math.max(1, Math.round((1 - last) * 25)),
+        high: Math.max(2, Math.round((1 - last) * 70)),
+        level: 0.8,
+        horizon: 50,
+        model: "predictive",
+        reason: "synthetic",
+      };
+}
+
+function syntheticChance(
+  passing: boolean,
+  last: number,
+): NonNullable<Trajectory["success_probability"]> {
+  // A made-up chance that rises with the last score: two decimals, so reports show it exactly.
+  const chance = Math.round(Math.min(0.95, Math.max(0.02, last ** 4)) * 100) / 100;
+  // As if no budget were known: the analyzers then look 20 iterations ahead.
+  return {
+    probability: passing ? 1 : chance,
+    horizon: 20,
+    horizon_source: "default",
+    basis: "criteria",
+    by_criterion: passing
+      ? {}
+      : Object.fromEntries(
+          SYNTHETIC_GATE.criteria.map((c, k) => [
+            c.metric,
+            Math.min(1, Math.round((chance + 0.1 * k) * 100) / 100),
+          ]),
+        ),
+    reason: "synthetic",
+  };
+}
+
+function syntheticEfficiency(
+  records: ExperimentRecord[],
+  scores: number[],
+  pivot: number,
+): NonNullable<Trajectory["efficiency"]> {
   const best: number[] = [];
   let top = Number.NaN;
   for (const s of scores) {
@@ -99,87 +161,55 @@ function syntheticAnalysis(
     best.push(top);
   }
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / (xs.length || 1);
-  const last = scores.at(-1) ?? 0;
-  const passing = records.at(-1)?.gate_passed === true;
-  // A made-up chance that rises with the last score: two decimals, so reports show it exactly.
-  const chance = Math.round(Math.min(0.95, Math.max(0.02, last ** 4)) * 100) / 100;
   return {
-    ...baseTrajectory(records, meta),
-    convergence_status: "CONVERGING",
-    gradient_direction: "ASCENDING",
-    score_trend: { source: "gate_score", status: "CONVERGING", reason: "synthetic" },
-    iterations_to_success: passing
-      ? { estimate: 0, low: 0, high: 0, level: 0.8, horizon: 0, model: null, reason: "passing" }
-      : {
-          estimate: Math.max(1, Math.round((1 - last) * 40)),
-          low: Math.max(1, Math.round((1 - last) * 25)),
-          high: Math.max(2, Math.round((1 - last) * 70)),
-          level: 0.8,
-          horizon: 50,
-          model: "predictive",
-          reason: "synthetic",
-        },
-    // As if no budget were known: the analyzers then look 20 iterations ahead.
-    success_probability: {
-      probability: passing ? 1 : chance,
-      horizon: 20,
-      horizon_source: "default",
-      basis: "criteria",
-      by_criterion: passing
-        ? {}
-        : Object.fromEntries(
-            SYNTHETIC_GATE.criteria.map((c, k) => [
-              c.metric,
-              Math.min(1, Math.round((chance + 0.1 * k) * 100) / 100),
-            ]),
-          ),
-      reason: "synthetic",
-    },
-    efficiency: {
-      best_so_far: best,
-      best_iteration: records[best.lastIndexOf(top)]?.iteration ?? null,
-      change_points:
-        records.length >= 6
-          ? [
-              {
-                after_iteration: pivot,
-                mean_before: mean(scores.slice(0, pivot)),
-                mean_after: mean(scores.slice(pivot)),
-                p: 0.001,
-              },
-            ]
-          : [],
-    },
-    parameter_effects: {
-      method: "ols",
-      skipped: {},
-      parameters: {
-        position_size: {
-          kind: "numeric",
-          impact: 0.8,
-          stderr: 0.2,
-          importance: 0.4,
-          changes: records.length - 1,
-          direction: "INCREASE",
-        },
-        rsi_threshold: {
-          kind: "numeric",
-          impact: -0.004,
-          stderr: 0.003,
-          importance: 0.05,
-          changes: Math.floor(records.length / 5),
-          direction: "UNCLEAR",
-        },
-        signal: {
-          kind: "categorical",
-          impact: 0.12,
-          stderr: 0.03,
-          importance: 0.3,
-          changes: 1,
-          direction: "INCREASE",
-          current: "ema",
-          best: "ema",
-        },
+    best_so_far: best,
+    best_iteration: records[best.lastIndexOf(top)]?.iteration ?? null,
+    change_points:
+      records.length >= 6
+        ? [
+            {
+              after_iteration: pivot,
+              mean_before: mean(scores.slice(0, pivot)),
+              mean_after: mean(scores.slice(pivot)),
+              p: 0.001,
+            },
+          ]
+        : [],
+  };
+}
+
+function syntheticEffects(
+  records: ExperimentRecord[],
+): NonNullable<Trajectory["parameter_effects"]> {
+  return {
+    method: "ols",
+    skipped: {},
+    parameters: {
+      position_size: {
+        kind: "numeric",
+        impact: 0.8,
+        stderr: 0.2,
+        importance: 0.4,
+        changes: records.length - 1,
+        direction: "INCREASE",
+      },
+      rsi_threshold: {
+        kind: "numeric",
+        impact: -0.004,
+        stderr: 0.003,
+        importance: 0.05,
+        changes: Math.floor(records.length / 5),
+        direction: "UNCLEAR",
+      },
+      signal: {
+        kind: "categorical",
+        impact: 0.12,
+        stderr: 0.03,
+        importance: 0.3,
+        changes: 1,
+        direction: "INCREASE",
+        current: "ema",
+        best: "ema",
       },
     },
   };

@@ -145,6 +145,54 @@ function tableOfContents(views: readonly ExperimentView[]): string {
   return `<nav class="toc" aria-label="Contents"><ol>${items.join("")}</ol></nav>`;
 }
 
+interface ExperimentCharts {
+  rendered: PlacedChart[];
+  error?: string;
+}
+
+/** Each experiment's charts, drawn; a failure is reported and kept as that experiment's error. */
+function experimentCharts(
+  list: readonly ReportExperiment[],
+  views: readonly ExperimentView[],
+  engine: ChartEngine,
+  onWarning: (message: string) => void,
+): Promise<ExperimentCharts[]> {
+  return Promise.all(
+    list.map(async (experiment, i) => {
+      const owner = `experiment ${views[i]?.id ?? i + 1}`;
+      const { charts, error } = safeCharts(() => engine.chartsFor(experiment), owner, onWarning);
+      const rendered = await renderCharts(engine, charts, `e${i + 1}-`, owner, onWarning);
+      return error === undefined ? { rendered } : { rendered, error };
+    }),
+  );
+}
+
+/** The comparison section of several experiments, and the charts drawn for it. */
+async function comparisonPart(
+  list: readonly ReportExperiment[],
+  views: readonly ExperimentView[],
+  engine: ChartEngine,
+  onWarning: (message: string) => void,
+  interactive: boolean,
+): Promise<{ html: string; rendered: PlacedChart[] }> {
+  const owner = `the comparison of ${views.length} experiments`;
+  const { charts, error } = safeCharts(() => engine.comparisonCharts(list), owner, onWarning);
+  const rendered = await renderCharts(engine, charts, "cmp-", owner, onWarning);
+  const figures =
+    error !== undefined
+      ? `<p class="chart-error">The comparison charts could not be built: ${esc(error)}</p>`
+      : rendered.length > 0
+        ? `<h3>Charts</h3><div class="charts">${chartFigures(rendered, { interactive })}</div>`
+        : "";
+  const html = comparisonSection(
+    views,
+    "comparison",
+    views.map((_, i) => `e${i + 1}`),
+    figures,
+  );
+  return { html, rendered };
+}
+
 /**
  * Renders one or more experiments as a self-contained HTML document.
  *
@@ -173,33 +221,13 @@ export async function renderHtmlReport(
   const single = views.length === 1;
 
   const onWarning = options.onWarning ?? (() => undefined);
-  const perExperiment = await Promise.all(
-    list.map(async (experiment, i) => {
-      const owner = `experiment ${views[i]?.id ?? i + 1}`;
-      const { charts, error } = safeCharts(() => engine.chartsFor(experiment), owner, onWarning);
-      const rendered = await renderCharts(engine, charts, `e${i + 1}-`, owner, onWarning);
-      return error === undefined ? { rendered } : { rendered, error };
-    }),
-  );
-  let comparison = "";
+  const perExperiment = await experimentCharts(list, views, engine, onWarning);
   const allCharts = perExperiment.flatMap((c) => c.rendered);
+  let comparison = "";
   if (!single) {
-    const owner = `the comparison of ${views.length} experiments`;
-    const { charts, error } = safeCharts(() => engine.comparisonCharts(list), owner, onWarning);
-    const rendered = await renderCharts(engine, charts, "cmp-", owner, onWarning);
-    for (const chart of rendered) allCharts.push(chart);
-    const figures =
-      error !== undefined
-        ? `<p class="chart-error">The comparison charts could not be built: ${esc(error)}</p>`
-        : rendered.length > 0
-          ? `<h3>Charts</h3><div class="charts">${chartFigures(rendered, { interactive })}</div>`
-          : "";
-    comparison = comparisonSection(
-      views,
-      "comparison",
-      views.map((_, i) => `e${i + 1}`),
-      figures,
-    );
+    const part = await comparisonPart(list, views, engine, onWarning, interactive);
+    for (const chart of part.rendered) allCharts.push(chart);
+    comparison = part.html;
   }
 
   const title =

@@ -1,5 +1,6 @@
+import { truncate } from "@converge/core";
 import { describe, expect, it } from "vitest";
-import { escapeAttr, escapeHtml, jsonForScript, scriptSafeSource, truncate } from "./escape.js";
+import { escapeAttr, escapeHtml, jsonForScript, scriptSafeSource } from "./escape.js";
 
 describe("escapeHtml", () => {
   it("escapes the five HTML specials", () => {

@@ -82,14 +82,3 @@ export function scriptSafeSource(source: string): string {
   }
   return out;
 }
-
-/**
- * Shortens a string to `max` code points (adding "…"), for places where a
- * long user string (a 200-character parameter name) would be unreadable.
- * The full text should still be reachable (a `title` attribute, a table).
- */
-export function truncate(value: string, max: number): string {
-  if (value.length <= max) return value;
-  const chars = Array.from(value);
-  return chars.length <= max ? value : `${chars.slice(0, Math.max(1, max - 1)).join("")}…`;
-}

@@ -4,7 +4,7 @@
  * cost, its failure analysis) and the advice history table. Every user
  * string is escaped here; the facts come from `advice.ts`.
  */
-import type { ExperimentRecord } from "@converge/core";
+import { type ExperimentRecord, truncate } from "@converge/core";
 import { own } from "../own.js";
 import {
   type AdviceFacts,
@@ -20,7 +20,7 @@ import {
 } from "../view-model/advice.js";
 import { formatNumber, MISSING, plural } from "../view-model/format.js";
 import type { ExperimentView } from "../view-model/model.js";
-import { escapeHtml as esc, escapeAttr, truncate } from "./escape.js";
+import { escapeHtml as esc, escapeAttr } from "./escape.js";
 
 /** Badge tone of a next action. */
 export const ACTION_TONE: Record<string, string> = {

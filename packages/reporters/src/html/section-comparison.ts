@@ -4,12 +4,13 @@
  * charts.
  */
 
+import { truncate } from "@converge/core";
 import { own } from "../own.js";
 import { shownAdvice } from "../view-model/advice.js";
 import { formatCost, formatDuration, formatNumber, MISSING } from "../view-model/format.js";
 import type { ExperimentView } from "../view-model/model.js";
 import { gateState } from "../view-model/model.js";
-import { escapeHtml as esc, truncate } from "./escape.js";
+import { escapeHtml as esc } from "./escape.js";
 import { nameAttr, nameHtml } from "./marks.js";
 import { statusBadge } from "./section-summary.js";
 

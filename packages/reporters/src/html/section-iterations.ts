@@ -5,11 +5,11 @@
  * omit the optional `</td>` and `</tr>` end tags (valid HTML) and carry a
  * class only where a cell is special.
  */
-import type { ExperimentRecord } from "@converge/core";
+import { type ExperimentRecord, truncate } from "@converge/core";
 import { own } from "../own.js";
 import { formatCost, formatDuration, formatNumber, formatValue } from "../view-model/format.js";
 import { criterionText, type ExperimentView, hasGate } from "../view-model/model.js";
-import { escapeHtml as esc, truncate } from "./escape.js";
+import { escapeHtml as esc } from "./escape.js";
 import { nameAttr, nameHtml } from "./marks.js";
 
 interface Column {

@@ -5,7 +5,7 @@
  * and the latest entries; the HTML report has them all. Every user string is
  * escaped for Markdown.
  */
-import type { ExperimentRecord } from "@converge/core";
+import { type ExperimentRecord, truncate } from "@converge/core";
 import {
   type AdviceFacts,
   adviceHistory,
@@ -28,11 +28,6 @@ function capped<T>(items: readonly T[], max: number): (T | number)[] {
   const head = 3;
   const tail = Math.max(1, max - head);
   return [...items.slice(0, head), items.length - head - tail, ...items.slice(-tail)];
-}
-
-function truncate(text: string, max: number): string {
-  const chars = Array.from(text);
-  return chars.length <= max ? text : `${chars.slice(0, max - 1).join("")}…`;
 }
 
 function historyRow(f: AdviceFacts): string {

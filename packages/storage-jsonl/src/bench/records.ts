@@ -77,8 +77,8 @@ export function benchRecords(experimentId: string, count: number): ExperimentRec
   return out;
 }
 
-/** Records the size of the seed's sample lines: 3 parameters, 3 metrics, no code (~600 bytes). */
-export function seedSizedRecords(experimentId: string, count: number): ExperimentRecord[] {
+/** Records the size of the Python logger's sample lines: 3 parameters, 3 metrics, no code (~600 bytes). */
+export function sampleSizedRecords(experimentId: string, count: number): ExperimentRecord[] {
   const rnd = random(7);
   const out: ExperimentRecord[] = [];
   for (let i = 1; i <= count; i++) {

@@ -9,10 +9,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type BenchRow, reportBenchRows } from "@converge/bench-kit";
-import { type ExperimentRecord, serializeRecord } from "@converge/core";
+import { type ExperimentRecord, median, serializeRecord } from "@converge/core";
 import { jsonlStore } from "../index.js";
 import type { Durability } from "../options.js";
-import { benchRecords, seedSizedRecords } from "./records.js";
+import { benchRecords, sampleSizedRecords } from "./records.js";
 
 const APPEND_RECORDS = 50_000;
 const EVERY_RECORDS = 2_000;
@@ -72,11 +72,6 @@ function loadInChild(mode: string, dir: string, id: string): LoadResult {
   return JSON.parse(out) as LoadResult;
 }
 
-function median(values: number[]): number {
-  const sorted = values.slice().sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] as number;
-}
-
 const fmt = (n: number, digits = 0) =>
   n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const mb = (bytes: number) => `${fmt(bytes / 1024 / 1024, 1)} MB`;
@@ -88,7 +83,7 @@ const row = (r: Omit<BenchRow, "package">) => reportBenchRows([{ package: "stora
 try {
   // --- append -------------------------------------------------------------
   const profiles = [
-    ["seed-sized", seedSizedRecords("bench_append", APPEND_RECORDS)],
+    ["sample-sized", sampleSizedRecords("bench_append", APPEND_RECORDS)],
     ["realistic", benchRecords("bench_append", APPEND_RECORDS)],
   ] as const;
   for (const [profile, appendRecords] of profiles) {

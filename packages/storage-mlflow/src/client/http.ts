@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { redactUrisIn } from "@converge/core";
+import { parseRetryAfter, redactUrisIn } from "@converge/core";
 import { Pool } from "undici";
 import { authorizationHeader, type MlflowAuth } from "./config.js";
 import { MlflowError } from "./errors.js";
@@ -138,7 +138,8 @@ export class Http {
         const buf = Buffer.from(await res.body.arrayBuffer());
         if (res.statusCode >= 200 && res.statusCode < 300) return decode(buf);
         failure = this.httpError(endpoint, res.statusCode, buf);
-        retryAfterMs = parseRetryAfter(res.headers["retry-after"]);
+        const header = res.headers["retry-after"];
+        retryAfterMs = parseRetryAfter(Array.isArray(header) ? header[0] : header) ?? undefined;
       } catch (error) {
         if (MlflowError.isInstance(error)) throw error; // a decode error
         failure = this.connectionError(endpoint, error);
@@ -252,13 +253,4 @@ function parseJson<T>(body: Buffer, endpoint: string): T {
       });
     }
   }
-}
-
-function parseRetryAfter(value: string | string[] | undefined): number | undefined {
-  const v = Array.isArray(value) ? value[0] : value;
-  if (!v) return undefined;
-  const seconds = Number(v);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(v);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }

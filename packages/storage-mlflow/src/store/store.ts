@@ -1,11 +1,9 @@
 import {
   ConvergeError,
-  deserializeRecord,
   type ExperimentListing,
   type ExperimentMeta,
   ExperimentMetaSchema,
   type ExperimentRecord,
-  IterationConflictError,
   parseOrThrow,
   parseRecord,
   type Store,
@@ -16,12 +14,11 @@ import {
   type MlflowClient,
   type MlflowClientOptions,
 } from "../client/client.js";
-import { MlflowError } from "../client/errors.js";
 import { createStoreContext, type MlflowStoreNotice } from "./context.js";
 import { listExperiments, readMeta, readRecords } from "./read.js";
 import { Spool } from "./spool.js";
 import { type SyncResult, syncSpool } from "./sync.js";
-import { ensureParent, flushParent, uploadMeta, uploadRecord } from "./upload.js";
+import { appendRecord, closeStore, logArtifact, writeMeta } from "./write.js";
 
 export interface MlflowStoreOptions extends MlflowClientOptions {
   /** The MLflow experiment that holds Converge's runs (default "converge"). */
@@ -83,52 +80,7 @@ export function mlflowStore(options: MlflowStoreOptions = {}): MlflowStore {
   };
 
   const ctx = createStoreContext(client, spool, experimentName, notify);
-  const { stateOf, serial } = ctx;
-
-  const spoolLastOf = (id: string): number | undefined => {
-    const s = stateOf(id);
-    if (s.spoolLast === undefined) {
-      const lines = spool.lines(id);
-      const lastLine = lines.at(-1);
-      if (lastLine !== undefined) s.spoolLast = deserializeRecord(lastLine).iteration;
-    }
-    return s.spoolLast;
-  };
-
-  const toSpool = (record: ExperimentRecord, line: string, cause?: MlflowError): void => {
-    const id = record.experiment_id;
-    const s = stateOf(id);
-    const lastSpooled = spoolLastOf(id);
-    const last = Math.max(lastSpooled ?? -1, s.last ?? -1);
-    if (record.iteration <= last) {
-      if (spool.lines(id).includes(line)) return; // the identical record: already kept
-      throw new IterationConflictError(id, record.iteration, last);
-    }
-    const first = !spool.hasRecords(id);
-    spool.append(id, line);
-    s.spoolLast = record.iteration;
-    if (first) {
-      notify({
-        kind: "spooled",
-        experimentId: id,
-        file: spool.recordsFile(id),
-        message: `MLflow at ${client.trackingUri} is unreachable${cause ? ` (${cause.message.split("\n")[0]})` : ""}: iteration ${record.iteration} of "${id}" and the ones after it go to the spool ${spool.recordsFile(id)} until sync (\`converge sync\`)`,
-      });
-    }
-  };
-
-  const notWritten = (error: unknown, what: string): unknown => {
-    if (!MlflowError.isInstance(error)) return error;
-    return new MlflowError(
-      `${what} was not written to MLflow (nor spooled): ${error.message.split("\nFix:")[0]}`,
-      {
-        status: error.status,
-        errorCode: error.errorCode,
-        endpoint: error.endpoint,
-        hint: error.hint,
-      },
-    );
-  };
+  const { serial } = ctx;
 
   const store: MlflowStore = {
     specificationVersion: "v1",
@@ -147,23 +99,7 @@ export function mlflowStore(options: MlflowStoreOptions = {}): MlflowStore {
       } catch (error) {
         return Promise.reject(error);
       }
-      const line = serializeRecord(valid);
-      const id = valid.experiment_id;
-      return serial(id, async () => {
-        if (spool.hasRecords(id)) {
-          toSpool(valid, line);
-          return;
-        }
-        try {
-          await uploadRecord(ctx, valid, line);
-        } catch (error) {
-          if (MlflowError.isInstance(error) && error.unreachable) {
-            toSpool(valid, line, error);
-            return;
-          }
-          throw notWritten(error, `Iteration ${valid.iteration} of "${id}"`);
-        }
-      });
+      return appendRecord(ctx, valid, serializeRecord(valid));
     },
 
     async read(experimentId: string): Promise<ExperimentRecord[]> {
@@ -177,28 +113,7 @@ export function mlflowStore(options: MlflowStoreOptions = {}): MlflowStore {
       } catch (error) {
         return Promise.reject(error);
       }
-      const id = valid.experiment_id;
-      return serial(id, async () => {
-        if (spool.has(id)) {
-          spool.writeMeta(valid);
-          return;
-        }
-        try {
-          await uploadMeta(ctx, valid);
-        } catch (error) {
-          if (MlflowError.isInstance(error) && error.unreachable) {
-            spool.writeMeta(valid);
-            notify({
-              kind: "spooled",
-              experimentId: id,
-              file: spool.metaFile(id),
-              message: `MLflow at ${client.trackingUri} is unreachable: the meta of "${id}" went to the spool ${spool.metaFile(id)} until sync`,
-            });
-            return;
-          }
-          throw notWritten(error, `The meta of "${id}"`);
-        }
-      });
+      return writeMeta(ctx, valid);
     },
 
     async readMeta(experimentId: string): Promise<ExperimentMeta | null> {
@@ -224,26 +139,11 @@ export function mlflowStore(options: MlflowStoreOptions = {}): MlflowStore {
       path: string,
       data: string | Uint8Array,
     ): Promise<void> {
-      await serial(experimentId, async () => {
-        const exp = await ctx.ensureExperiment();
-        const parent = await ensureParent(ctx, exp, experimentId);
-        await client.uploadArtifact(parent.info.artifact_uri, path, data);
-      });
+      await logArtifact(ctx, experimentId, path, data);
     },
 
-    async close(): Promise<void> {
-      await Promise.all([...ctx.states.values()].map((s) => s.queue));
-      // The trajectory points still waiting; a server that is down by now only costs the UI's chart.
-      for (const id of ctx.states.keys()) {
-        await serial(id, () => flushParent(ctx, id)).catch((error: unknown) =>
-          notify({
-            kind: "sync-failed",
-            experimentId: id,
-            message: `could not send the parent run's last trajectory points of "${id}": ${error instanceof Error ? error.message : String(error)}`,
-          }),
-        );
-      }
-      await client.close();
+    close(): Promise<void> {
+      return closeStore(ctx);
     },
   };
   return store;
