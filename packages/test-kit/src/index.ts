@@ -11,6 +11,7 @@ export {
   sampleLogLines,
   sampleLogRecords,
 } from "./sample-log.js";
+export { type AdvisorStep, type ScriptedAdvisor, scriptedAdvisor } from "./scripted-advisor.js";
 export {
   describeStoreContract,
   type StoreContractItem,
