@@ -16,6 +16,7 @@ export default defineConfig({
       "@converge/reporters": src("reporters"),
       "@converge/cli": src("cli"),
       "@converge/bench-kit": src("bench-kit"),
+      "@converge/test-kit": src("test-kit"),
     },
   },
   test: {

@@ -7,14 +7,12 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  type Advice,
-  type Advisor,
-  type AdvisorInput,
   deserializeRecord,
   type ExperimentRecord,
   type NextAction,
   type TrajectoryAssessment,
 } from "@converge/core";
+import { type ScriptedAdvisor, scriptedAdvisor } from "@converge/test-kit";
 import { afterAll, describe, expect, it } from "vitest";
 import { runSeed, type SeedRun } from "./counterfactual.js";
 import { DEFAULT_MAX_ITERATIONS, runDemo } from "./demo.js";
@@ -51,19 +49,11 @@ const stopAssessment = (action: NextAction, after: number): TrajectoryAssessment
 });
 
 /** An advisor that says `action` every time; `calls` counts what it was really asked. */
-function alwaysSays(action: NextAction): Advisor & { readonly calls: number } {
-  let calls = 0;
-  return {
-    specificationVersion: "v1",
-    name: `always-${action.toLowerCase()}`,
-    get calls() {
-      return calls;
-    },
-    async advise({ records }: AdvisorInput): Promise<Advice> {
-      calls += 1;
-      return { source: "test", assessment: stopAssessment(action, records.length) };
-    },
-  };
+function alwaysSays(action: NextAction): ScriptedAdvisor {
+  return scriptedAdvisor(
+    ({ records }) => ({ source: "test", assessment: stopAssessment(action, records.length) }),
+    { name: `always-${action.toLowerCase()}` },
+  );
 }
 
 /**

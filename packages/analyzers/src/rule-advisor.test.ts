@@ -3,20 +3,16 @@ import {
   createTracker,
   type ExperimentMeta,
   memoryStore,
-  parseRecord,
   seededRandom,
 } from "@converge/core";
+import { sampleLogRecords } from "@converge/test-kit";
 import { describe, expect, it } from "vitest";
 import { analyzeTrajectory, defaultAnalyzers } from "./analyze-trajectory.js";
 import { assessWithRules, ruleAdvisor, ruleTable } from "./rule-advisor.js";
 import { expectValid, GATE, loop, sharpeLoop } from "./test-fixtures/rule-loops.js";
 
-// The seed's sample log (experiment-tracking-system.md, "Experiment Log (JSONL file)").
-const SEED = [
-  '{"experiment_id":"exp_20260118_143022","iteration":1,"timestamp":"2026-01-18T14:30:22Z","strategy_name":"AAPL_Momentum_v1","parameters":{"position_size":0.1,"rsi_threshold":70,"stop_loss":0.15},"metrics":{"sharpe_ratio":0.75,"max_drawdown":0.22,"win_rate":0.48},"gate_passed":false,"gate_score":0.65,"action_taken":"TUNE_PARAMETERS","parameter_changes":{},"compute_time":45.2}',
-  '{"experiment_id":"exp_20260118_143022","iteration":2,"timestamp":"2026-01-18T14:35:10Z","strategy_name":"AAPL_Momentum_v2","parameters":{"position_size":0.15,"rsi_threshold":70,"stop_loss":0.15},"metrics":{"sharpe_ratio":0.85,"max_drawdown":0.20,"win_rate":0.50},"gate_passed":false,"gate_score":0.75,"action_taken":"TUNE_PARAMETERS","parameter_changes":{"position_size":0.15},"compute_time":43.8}',
-  '{"experiment_id":"exp_20260118_143022","iteration":3,"timestamp":"2026-01-18T14:39:55Z","strategy_name":"AAPL_Momentum_v3","parameters":{"position_size":0.20,"rsi_threshold":75,"stop_loss":0.12},"metrics":{"sharpe_ratio":1.05,"max_drawdown":0.18,"win_rate":0.52},"gate_passed":true,"gate_score":0.92,"action_taken":"SUCCESS","parameter_changes":{"position_size":0.20,"rsi_threshold":75,"stop_loss":0.12},"compute_time":44.1}',
-].map((line) => parseRecord(JSON.parse(line)));
+// The sample log of @converge/test-kit: three records in the original Python logger's format.
+const SEED = sampleLogRecords();
 
 const SEED_META = {
   schema_version: 1,

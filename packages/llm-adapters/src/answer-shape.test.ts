@@ -4,7 +4,8 @@
  * provider: the advisor falls back with a reason that names the host and what to check, never
  * a bare TypeError, and never the API key.
  */
-import type { Advice, Advisor, LanguageModel } from "@converge/core";
+import type { LanguageModel } from "@converge/core";
+import { scriptedAdvisor } from "@converge/test-kit";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { hostOf } from "./answer-shape.js";
@@ -22,15 +23,10 @@ import {
 import { expectNoSecret, rejectionOf, SENTINEL_KEY } from "./test-fixtures/secrets.js";
 import { sampleAdvisorInput } from "./test-fixtures/trajectory-sample.js";
 
-const fallback: Advisor & { calls: number } = {
-  specificationVersion: "v1",
-  name: "fixed",
-  calls: 0,
-  async advise(): Promise<Advice> {
-    fallback.calls++;
-    return { source: "fixed", assessment: { ...ANSWER, parameter_recommendations: {} } };
-  },
-};
+const fallback = scriptedAdvisor(
+  { source: "fixed", assessment: { ...ANSWER, parameter_recommendations: {} } },
+  { name: "fixed" },
+);
 
 const servers: FakeProviderServer[] = [];
 beforeEach(() => {

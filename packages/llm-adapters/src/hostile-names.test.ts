@@ -4,8 +4,9 @@
  * first seen after iteration 1: they reach the prompt as data, with their
  * own values, and nothing of Object.prototype leaks in.
  */
-import type { Advice, Advisor, ExperimentTrajectory } from "@converge/core";
+import type { ExperimentTrajectory } from "@converge/core";
 import { evaluateGate } from "@converge/core";
+import { scriptedAdvisor } from "@converge/test-kit";
 import { afterEach, describe, expect, it } from "vitest";
 import { failurePromptV1 } from "./failure-prompt.js";
 import { llmAdvisor } from "./llm-advisor.js";
@@ -110,13 +111,7 @@ describe("through the advisor and the official SDK", () => {
       replies: [{ kind: "object", value: ANSWER }],
       apiKey: SENTINEL_KEY,
     });
-    const never: Advisor = {
-      specificationVersion: "v1",
-      name: "never",
-      async advise(): Promise<Advice> {
-        throw new Error("the fallback must not be asked");
-      },
-    };
+    const never = scriptedAdvisor(new Error("the fallback must not be asked"), { name: "never" });
     const advisor = llmAdvisor({
       model: openai({ model: "gpt-4.1", apiKey: SENTINEL_KEY, baseURL: server.baseURL }),
       fallback: never,

@@ -8,6 +8,7 @@ import {
   type StrategyLike,
   type TrajectoryAssessment,
 } from "@converge/core";
+import { type ScriptedAdvisor, scriptedAdvisor } from "@converge/test-kit";
 import { describe, expect, it } from "vitest";
 import type { AssessmentWire } from "./assessment-wire.js";
 import { LlmAdvisorError, llmAdvisor } from "./llm-advisor.js";
@@ -48,18 +49,13 @@ const ruleAssessment: TrajectoryAssessment = {
 };
 
 /** A stand-in for @converge/analyzers' ruleAdvisor (which this package may not import). */
-function fallbackAdvisor(behaviour: "answers" | "throws" = "answers"): Advisor & { calls: number } {
-  const advisor = {
-    specificationVersion: "v1" as const,
-    name: "rule",
-    calls: 0,
-    async advise() {
-      advisor.calls++;
-      if (behaviour === "throws") throw new Error("rule table broken");
-      return { assessment: ruleAssessment, source: "rule" };
-    },
-  };
-  return advisor;
+function fallbackAdvisor(behaviour: "answers" | "throws" = "answers"): ScriptedAdvisor {
+  return scriptedAdvisor(
+    behaviour === "throws"
+      ? new Error("rule table broken")
+      : { assessment: ruleAssessment, source: "rule" },
+    { name: "rule" },
+  );
 }
 
 const model = (steps: ScriptStep[]) =>
@@ -140,15 +136,14 @@ describe("llmAdvisor", () => {
   });
 
   it("falls back when the provider is unreachable, and keeps the fallback's own usage after the LLM's", async () => {
-    const paidFallback: Advisor = {
-      specificationVersion: "v1",
-      name: "other",
-      advise: async () => ({
+    const paidFallback = scriptedAdvisor(
+      {
         assessment: ruleAssessment,
         source: "other",
         usage: [{ provider: "x", model: "y", inputTokens: 5, outputTokens: 1, costUsd: 0 }],
-      }),
-    };
+      },
+      { name: "other" },
+    );
     const m = model([
       { text: "not json" },
       { apiError: { status: 500, retryable: true, attempts: 3 } },

@@ -3,7 +3,8 @@
  * official SDK → real HTTP → a local server speaking the provider's wire
  * format. Every scenario also checks that the sentinel key shows up nowhere.
  */
-import type { Advice, Advisor, LanguageModel } from "@converge/core";
+import type { LanguageModel } from "@converge/core";
+import { scriptedAdvisor } from "@converge/test-kit";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { anthropic } from "./anthropic.js";
 import { llmAdvisor } from "./llm-advisor.js";
@@ -19,23 +20,13 @@ import { expectNoSecret, SENTINEL_KEY } from "./test-fixtures/secrets.js";
 import { sampleAdvisorInput } from "./test-fixtures/trajectory-sample.js";
 
 /** What the fallback says: a fixed, recognisable assessment. */
-const fallback: Advisor & { calls: number } = {
-  specificationVersion: "v1",
-  name: "fixed",
-  calls: 0,
-  async advise(): Promise<Advice> {
-    fallback.calls++;
-    return {
-      source: "fixed",
-      assessment: {
-        ...ANSWER,
-        parameter_recommendations: {},
-        next_action: "PIVOT",
-        confidence: 0.5,
-      },
-    };
+const fallback = scriptedAdvisor(
+  {
+    source: "fixed",
+    assessment: { ...ANSWER, parameter_recommendations: {}, next_action: "PIVOT", confidence: 0.5 },
   },
-};
+  { name: "fixed" },
+);
 
 interface Provider {
   label: string;

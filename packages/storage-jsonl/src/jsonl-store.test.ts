@@ -10,16 +10,15 @@ import {
   serializeRecord,
   ValidationError,
 } from "@converge/core";
+import { SAMPLE_LOG_PATH } from "@converge/test-kit";
 import { describe, expect, it } from "vitest";
 import { jsonlStore } from "./index.js";
 import { record, rejection, tempDir } from "./test-fixtures/helpers.js";
 
-const fixture = (name: string) => new URL(`./test-fixtures/${name}`, import.meta.url);
-
 describe("reading logs written by the seed", () => {
   it("loads the seed's three-line sample with every iteration, parameter and metric", async () => {
     const dir = tempDir();
-    copyFileSync(fixture("seed-sample.jsonl"), join(dir, "exp_20260118_143022.jsonl"));
+    copyFileSync(SAMPLE_LOG_PATH, join(dir, "exp_20260118_143022.jsonl"));
     const store = jsonlStore({ dir });
     const records = await store.read("exp_20260118_143022");
 

@@ -6,12 +6,13 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createTracker, type LogInput, type StartOptions } from "@converge/core";
 import { jsonlStore } from "@converge/storage-jsonl";
+import { SAMPLE_LOG_PATH } from "@converge/test-kit";
 
 /** The built binary the tests spawn (build first: `pnpm -s build`). */
 export const BIN = fileURLToPath(new URL("../../dist/bin.js", import.meta.url));
 
 /** The seed's three-line sample log. */
-export const SEED_LOG = fileURLToPath(new URL("./exp_20260118_143022.jsonl", import.meta.url));
+export const SEED_LOG = SAMPLE_LOG_PATH;
 
 /** What a run of the binary gave. */
 export interface CliResult {

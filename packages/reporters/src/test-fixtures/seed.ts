@@ -1,27 +1,23 @@
 /**
- * The seed's sample log: the three JSONL lines near the end of
- * /work/shared/seed/experiment-tracking-system.md, copied verbatim into
- * seed-sample.jsonl and parsed with core's `parseRecord`; its trajectory as
+ * The sample log of @converge/test-kit (three records of the original Python
+ * logger's format, parsed with core's `parseRecord`); its trajectory as
  * @converge/analyzers computed it (seed-trajectory.json, generated once), and
- * the seed's own example advisor answer from the same document.
+ * an example advisor answer for it.
  */
 import { readFileSync } from "node:fs";
 import {
   type Advice,
   ExperimentMetaSchema,
   type ExperimentRecord,
-  parseRecord,
   type ReportExperiment,
 } from "@converge/core";
+import { sampleLogRecords } from "@converge/test-kit";
 
 const here = new URL(".", import.meta.url);
 
 /** The seed's three records, parsed by core. */
 export function seedRecords(): ExperimentRecord[] {
-  return readFileSync(new URL("seed-sample.jsonl", here), "utf8")
-    .split("\n")
-    .filter((line) => line.trim() !== "")
-    .map((line) => parseRecord(JSON.parse(line)));
+  return sampleLogRecords();
 }
 
 /** The seed's example advisor answer. */

@@ -5,6 +5,8 @@ import { join } from "node:path";
 import { type ExperimentRecord, parseRecord } from "@converge/core";
 import { afterAll } from "vitest";
 
+export { firstDifference } from "@converge/test-kit";
+
 const made: string[] = [];
 afterAll(() => {
   for (const dir of made) rmSync(dir, { recursive: true, force: true });
@@ -32,44 +34,6 @@ export function record(
     metrics: { sharpe_ratio: 0.5 + iteration / 10, max_drawdown: 0.2 },
     ...fields,
   });
-}
-
-/**
- * The first place where `actual` and `expected` differ under Object.is (so NaN
- * equals NaN and -0 differs from 0), or undefined when they are the same.
- * Unlike toEqual, a key present with `undefined` differs from a missing key.
- */
-export function firstDifference(
-  actual: unknown,
-  expected: unknown,
-  path = "$",
-): string | undefined {
-  if (Object.is(actual, expected)) return undefined;
-  if (
-    typeof actual !== "object" ||
-    typeof expected !== "object" ||
-    actual === null ||
-    expected === null ||
-    Array.isArray(actual) !== Array.isArray(expected)
-  ) {
-    return `${path}: ${describe(actual)} !== ${describe(expected)}`;
-  }
-  const a = actual as Record<string, unknown>;
-  const e = expected as Record<string, unknown>;
-  const keys = Object.keys(e);
-  if (Object.keys(a).length !== keys.length || !Object.keys(a).every((k) => Object.hasOwn(e, k))) {
-    return `${path}: keys ${JSON.stringify(Object.keys(a))} !== ${JSON.stringify(keys)}`;
-  }
-  for (const key of keys) {
-    const d = firstDifference(a[key], e[key], `${path}.${key}`);
-    if (d) return d;
-  }
-  return undefined;
-}
-
-function describe(v: unknown): string {
-  if (typeof v === "number") return Object.is(v, -0) ? "-0" : String(v);
-  return JSON.stringify(v) ?? String(v);
 }
 
 /** JSON has no -0: what a record's -0 becomes after a trip through a line. */

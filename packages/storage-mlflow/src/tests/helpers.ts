@@ -1,11 +1,14 @@
 /** Shared by this package's tests (not part of the build). */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type ExperimentRecord, parseRecord } from "@converge/core";
+import { sampleLogRecords } from "@converge/test-kit";
 import { afterAll, beforeAll } from "vitest";
 import { createMlflowClient } from "../index.js";
 import { type MlflowServer, startMlflowServer } from "../test-fixtures/mlflow-server.js";
+
+export { firstDifference } from "@converge/test-kit";
 
 const made: string[] = [];
 afterAll(() => {
@@ -18,13 +21,9 @@ export function tempDir(prefix = "converge-mlflow-"): string {
   return dir;
 }
 
-/** The seed's three sample lines (copied verbatim from the design document into fixtures/). */
+/** The three records of @converge/test-kit's sample log. */
 export function seedSample(): ExperimentRecord[] {
-  const text = readFileSync(new URL("./fixtures/seed-sample.jsonl", import.meta.url), "utf8");
-  return text
-    .split("\n")
-    .filter((l) => l.trim() !== "")
-    .map((l) => parseRecord(JSON.parse(l)));
+  return sampleLogRecords();
 }
 
 const LONG = "ω".repeat(3000) + "x".repeat(4000); // 7000 chars, over MLflow's 6000
@@ -89,40 +88,6 @@ export function generated(id: string, n: number): ExperimentRecord[] {
     );
   }
   return out;
-}
-
-/**
- * The first place where `actual` and `expected` differ under Object.is (NaN
- * equals NaN, -0 differs from 0), or undefined when they are the same.
- */
-export function firstDifference(
-  actual: unknown,
-  expected: unknown,
-  path = "$",
-): string | undefined {
-  if (Object.is(actual, expected)) return undefined;
-  if (
-    typeof actual !== "object" ||
-    typeof expected !== "object" ||
-    actual === null ||
-    expected === null
-  ) {
-    return `${path}: ${String(actual)} !== ${String(expected)}`;
-  }
-  if (Array.isArray(actual) !== Array.isArray(expected)) return `${path}: array vs object`;
-  const ka = Object.keys(actual).sort();
-  const kb = Object.keys(expected).sort();
-  if (ka.join("\u0000") !== kb.join("\u0000"))
-    return `${path}: keys ${ka.join(",")} vs ${kb.join(",")}`;
-  for (const k of ka) {
-    const d = firstDifference(
-      (actual as Record<string, unknown>)[k],
-      (expected as Record<string, unknown>)[k],
-      `${path}.${k}`,
-    );
-    if (d) return d;
-  }
-  return undefined;
 }
 
 /**

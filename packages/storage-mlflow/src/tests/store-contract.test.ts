@@ -1,0 +1,36 @@
+import { describeStoreContract } from "@converge/test-kit";
+import { describe } from "vitest";
+import { mlflowStore } from "../index.js";
+import { mlflowSuiteGate } from "../test-fixtures/mlflow-venv.js";
+import { tempDir, useMlflowServer } from "./helpers.js";
+
+const gate = await mlflowSuiteGate("storage-mlflow store contract");
+
+describe.skipIf(gate.skip)("mlflowStore against a real MLflow server", () => {
+  const mlflow = useMlflowServer();
+  // One MLflow experiment per store, so every test starts from an empty store.
+  let made = 0;
+  describeStoreContract(
+    () =>
+      mlflowStore({
+        trackingUri: mlflow.server.url,
+        experimentName: `contract-${++made}`,
+        spoolDir: tempDir(),
+      }),
+    {
+      name: "meets the Store contract",
+      reopen: (store) =>
+        mlflowStore({
+          trackingUri: store.trackingUri,
+          experimentName: store.experimentName,
+          spoolDir: store.spoolDir,
+        }),
+      deviations: {
+        // Documented in the package README ("Idempotency"): a retry after a
+        // lost answer must not fail, so an identical record is a no-op.
+        "identical-append-conflicts": "an identical record at a stored iteration is a no-op",
+      },
+      timeoutMs: 120_000,
+    },
+  );
+});
