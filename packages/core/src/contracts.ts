@@ -82,7 +82,11 @@ export interface ReadOptions {
  * Contract: `append` is durable to the degree the store documents before it
  * resolves, rejects a record whose iteration is not after the last stored one
  * with `IterationConflictError`, and leaves no partial record behind when it
- * fails.
+ * fails. Appending a record identical to the one stored at its iteration
+ * stores nothing new: a store may resolve (an idempotent retry after a lost
+ * answer, as `mlflowStore` does) or reject with `IterationConflictError` (as
+ * `memoryStore` and `jsonlStore` do). `describeStoreContract` in the private
+ * test-kit package checks all of this.
  */
 export interface Store {
   readonly specificationVersion: "v1";

@@ -14,6 +14,5 @@ export {
 export { type AdvisorStep, type ScriptedAdvisor, scriptedAdvisor } from "./scripted-advisor.js";
 export {
   describeStoreContract,
-  type StoreContractItem,
   type StoreContractOptions,
 } from "./store-contract.js";

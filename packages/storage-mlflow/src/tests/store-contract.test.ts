@@ -25,11 +25,6 @@ describe.skipIf(gate.skip)("mlflowStore against a real MLflow server", () => {
           experimentName: store.experimentName,
           spoolDir: store.spoolDir,
         }),
-      deviations: {
-        // Documented in the package README ("Idempotency"): a retry after a
-        // lost answer must not fail, so an identical record is a no-op.
-        "identical-append-conflicts": "an identical record at a stored iteration is a no-op",
-      },
       timeoutMs: 120_000,
     },
   );
