@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type ExperimentRecord, parseRecord } from "@converge/core";
 import { afterAll, beforeAll } from "vitest";
-import { createMlflowClient } from "../index.js";
+import { createMlflowClient } from "../client/index.js";
 import { type MlflowServer, startMlflowServer } from "../test-fixtures/mlflow-server.js";
 
 const made: string[] = [];
