@@ -3,7 +3,7 @@
  * exactly as it would be published and checks the tarball, after `pnpm build`:
  *
  * - no benchmark, test, or test-fixture file is inside (`bench/`, `tests/`,
- *   `test-fixtures/`, `*.test.*`): those never ship;
+ *   `test-fixtures/`, `*.test.*`), nor tsc's build state (`.tsbuildinfo`): those never ship;
  * - `publint run --strict`: the package.json fields and files agree (any warning fails);
  * - `attw --profile esm-only` (@arethetypeswrong/cli): every `exports` entry resolves
  *   to types and JavaScript for ESM consumers under node16/nodenext and bundler
@@ -27,8 +27,9 @@ const env = {
   ...process.env,
   PATH: [join(ROOT, "node_modules", ".bin"), process.env.PATH ?? ""].join(delimiter),
 };
-/** Paths that are benchmark or test code, wherever they sit in a tarball. */
-const NOT_SHIPPED = /(^|\/)(bench|tests|test-fixtures)\/|\.test\.[cm]?[jt]s(\.map)?$/;
+/** Paths that are benchmark or test code or build state, wherever they sit in a tarball. */
+const NOT_SHIPPED =
+  /(^|\/)(bench|tests|test-fixtures)\/|\.test\.[cm]?[jt]s(\.map)?$|\.tsbuildinfo$/;
 
 /** Directories of the workspace packages that are not `"private": true`. */
 function publicPackages() {
@@ -65,8 +66,7 @@ async function checkPackage(pkg, out) {
   const { filename, files } = JSON.parse(packed.output.slice(packed.output.indexOf("{")));
   const problems = [];
   const stray = files.map((f) => f.path).filter((path) => NOT_SHIPPED.test(path));
-  if (stray.length > 0)
-    problems.push(`benchmark or test files in the tarball: ${stray.join(", ")}`);
+  if (stray.length > 0) problems.push(`files that must not ship: ${stray.join(", ")}`);
   const attwArgs = ["--profile", "esm-only", "--format", "ascii", "--no-color", "--no-emoji"];
   const [publint, attw] = await Promise.all([
     run("publint", ["run", "--strict", filename], ROOT),
