@@ -1,23 +1,39 @@
+import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
-const src = (pkg: string) =>
-  fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
+const packages = fileURLToPath(new URL("./packages/", import.meta.url));
+
+/**
+ * Each entry of each workspace package (`@converge/analyzers`,
+ * `@converge/analyzers/stats`, ...) mapped to its source file, read from the
+ * package's `exports` map (`./dist/x/index.js` is `src/x/index.ts`), so a new
+ * subpath entry needs no edit here. Exact matches: a root entry must not
+ * swallow its subpaths.
+ */
+function sourceAliases(): { find: RegExp; replacement: string }[] {
+  const aliases: { find: RegExp; replacement: string }[] = [];
+  for (const dir of readdirSync(packages)) {
+    const manifest = JSON.parse(readFileSync(`${packages}${dir}/package.json`, "utf8")) as {
+      name: string;
+      exports?: Record<string, { import: string }>;
+    };
+    for (const [subpath, target] of Object.entries(manifest.exports ?? {})) {
+      const specifier = manifest.name + subpath.slice(1);
+      const source = target.import.replace(/^\.\/dist\//, "src/").replace(/\.js$/, ".ts");
+      aliases.push({
+        find: new RegExp(`^${specifier.replace(/[/.]/g, "\\$&")}$`),
+        replacement: `${packages}${dir}/${source}`,
+      });
+    }
+  }
+  return aliases;
+}
 
 export default defineConfig({
   resolve: {
     // Tests run against the sources of sibling packages, not their last build.
-    alias: {
-      "@converge/core": src("core"),
-      "@converge/storage-jsonl": src("storage-jsonl"),
-      "@converge/storage-mlflow": src("storage-mlflow"),
-      "@converge/analyzers": src("analyzers"),
-      "@converge/llm-adapters": src("llm-adapters"),
-      "@converge/reporters": src("reporters"),
-      "@converge/cli": src("cli"),
-      "@converge/bench-kit": src("bench-kit"),
-      "@converge/test-kit": src("test-kit"),
-    },
+    alias: sourceAliases(),
   },
   test: {
     include: ["packages/*/src/**/*.test.ts", "apps/*/src/**/*.test.ts", "scripts/**/*.test.ts"],

@@ -4,6 +4,10 @@
  * they are), then prints one table of every benchmark's measurement, same-run baseline,
  * ratio and target side by side, and a last line "N targets met, M missed".
  *
+ * A package's benchmark lives in its src/bench and is never published: the package build
+ * excludes it, and the package's `bench` script compiles it on its own (tsconfig.bench.json,
+ * into the git-ignored dist-bench/) before running it.
+ *
  * Each bench appends its rows as JSON lines to the file named by CONVERGE_BENCH_RESULTS
  * (`reportBenchRows` of @converge/bench-kit); rows are parsed and rendered by ./bench-table.mjs.
  * A missed target is reported, not an error: the exit code is 0 unless the build or a

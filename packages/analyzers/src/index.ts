@@ -38,7 +38,6 @@ export {
   ruleAdvisor,
   ruleTable,
 } from "./rule-advisor.js";
-export * from "./stats/index.js";
 export {
   DEFAULT_HORIZON,
   ETA_LEVEL,

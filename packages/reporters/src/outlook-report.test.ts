@@ -7,8 +7,8 @@
  */
 import type { ReportExperiment } from "@converge/core";
 import { beforeAll, describe, expect, it } from "vitest";
+import { syntheticExperiment } from "./bench/synthetic.js";
 import { gateScoreSpec } from "./charts/gate-score.js";
-import { syntheticExperiment } from "./charts/synthetic.js";
 import { renderHtmlReport } from "./html/document.js";
 import { renderMarkdownReport } from "./markdown/render.js";
 import { ADVISED_OUTLOOK, advisedExperiment } from "./test-fixtures/advised.js";

@@ -1,5 +1,9 @@
-// Statistics primitives of @converge/analyzers: trend, change-point, oscillation and
-// overfitting statistics. Every function drops missing values and never throws.
+/**
+ * `@converge/analyzers/stats`: the statistics primitives the analyzers are built
+ * on (trend, change-point, oscillation and overfitting statistics), an entry of
+ * their own so the root entry stays the analysis API. Every function drops
+ * missing values and never throws.
+ */
 export {
   type KendallS,
   kendallS,

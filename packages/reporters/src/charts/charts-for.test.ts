@@ -1,8 +1,8 @@
 import { ExperimentMetaSchema, parseRecord, type ReportExperiment } from "@converge/core";
 import { describe, expect, it } from "vitest";
+import { syntheticExperiment } from "../bench/synthetic.js";
 import { chartsFor, comparisonCharts, renderCharts } from "./charts-for.js";
 import { parameterScatterSpec } from "./parameter-charts.js";
-import { syntheticExperiment } from "./synthetic.js";
 import { count, schemaErrors, seedExperiment } from "./test-fixtures/kit.js";
 
 const HOSTILE_METRIC = "<script>alert(1)</script>";

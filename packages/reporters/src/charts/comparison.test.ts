@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { syntheticExperiment } from "../bench/synthetic.js";
 import { comparisonSpec } from "./comparison.js";
 import { renderSvg } from "./render-svg.js";
-import { syntheticExperiment } from "./synthetic.js";
 import {
   count,
   lineVertexCounts,

@@ -1,8 +1,8 @@
 import { evaluateGate } from "@converge/core";
 import { describe, expect, it } from "vitest";
+import { SYNTHETIC_GATE, syntheticExperiment } from "../bench/synthetic.js";
 import { distanceToGoalSpec } from "./distance-to-goal.js";
 import { renderSvg } from "./render-svg.js";
-import { SYNTHETIC_GATE, syntheticExperiment } from "./synthetic.js";
 import {
   count,
   lineVertexCounts,

@@ -1,8 +1,8 @@
 import { ExperimentMetaSchema, parseRecord, type ReportExperiment } from "@converge/core";
 import { describe, expect, it } from "vitest";
+import { syntheticExperiment } from "../bench/synthetic.js";
 import { gateScoreSpec } from "./gate-score.js";
 import { renderSvg } from "./render-svg.js";
-import { syntheticExperiment } from "./synthetic.js";
 import {
   count,
   lineVertexCounts,

@@ -2,7 +2,6 @@
  * The chart layer: Vega-Lite specs (the one description of every chart),
  * their server-side SVG rendering, and the downsampling behind long series.
  */
-export { benchCharts, type ChartBenchResult } from "./bench-charts.js";
 export {
   type ChartEntry,
   chartsFor,
@@ -22,5 +21,4 @@ export {
   parameterScatterSpec,
 } from "./parameter-charts.js";
 export { type RenderSvgOptions, renderSvg } from "./render-svg.js";
-export { type SyntheticOptions, syntheticExperiment } from "./synthetic.js";
 export { CHART_CONFIG, PALETTE, VEGA_LITE_SCHEMA } from "./theme.js";

@@ -1,8 +1,8 @@
 import type { ReportExperiment } from "@converge/core";
 import { describe, expect, it } from "vitest";
+import { syntheticExperiment } from "../bench/synthetic.js";
 import { parameterImpactSpec, parameterScatterSpec } from "./parameter-charts.js";
 import { renderSvg } from "./render-svg.js";
-import { syntheticExperiment } from "./synthetic.js";
 import { count, markGroups, schemaErrors, seedExperiment } from "./test-fixtures/kit.js";
 
 const dataOf = (spec: object) =>

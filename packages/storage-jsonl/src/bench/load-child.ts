@@ -2,7 +2,7 @@
  * One load measurement in a fresh process (run with --expose-gc), so peak RSS
  * belongs to this load alone. Prints one JSON line: { ms, records, peakRssDelta }.
  *
- *   node --expose-gc dist/bench/load-child.js <floor|store|iterate> <dir> <experimentId>
+ *   node --expose-gc dist-bench/bench/load-child.js <floor|store|iterate> <dir> <experimentId>
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";

@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-/** `packages/storage-mlflow/scripts/` (this file is `dist/bench/server.js`). */
+/** `packages/storage-mlflow/scripts/` (this file is `dist-bench/bench/server.js`). */
 const SCRIPTS = fileURLToPath(new URL("../../scripts/", import.meta.url));
 
 const SERVER_ENV: Record<string, string> = {

@@ -1,6 +1,7 @@
 import { ConfigurationError, redactUri } from "@converge/core";
 import { describe, expect, test } from "vitest";
-import { mlflowStore, resolveMlflowConfig } from "../index.js";
+import { mlflowStore } from "../index.js";
+import { resolveMlflowConfig } from "./index.js";
 
 const SECRET = "SENTINEL-s3cr3t-9d41";
 

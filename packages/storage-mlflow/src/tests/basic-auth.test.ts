@@ -6,7 +6,8 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { createMlflowClient, MlflowError, mlflowStore } from "../index.js";
+import { createMlflowClient } from "../client/index.js";
+import { MlflowError, mlflowStore } from "../index.js";
 import { type MlflowServer, startMlflowServer } from "../test-fixtures/mlflow-server.js";
 import { mlflowSuiteGate } from "../test-fixtures/mlflow-venv.js";
 import { generated, tempDir } from "./helpers.js";

@@ -1,6 +1,7 @@
 import { canonicalJson } from "@converge/core";
 import { describe, expect, test } from "vitest";
-import { ARTIFACT, canonicalParamValue, mlflowKey, mlflowStore } from "../index.js";
+import { canonicalParamValue } from "../client/index.js";
+import { ARTIFACT, mlflowKey, mlflowStore } from "../index.js";
 import { mlflowSuiteGate } from "../test-fixtures/mlflow-venv.js";
 import { type ReadBackNumber, readBack } from "../test-fixtures/python.js";
 import { generated, seedSample, tempDir, useMlflowServer } from "./helpers.js";

@@ -4,13 +4,8 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { ConfigurationError } from "@converge/core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import {
-  createMlflowClient,
-  MlflowError,
-  type MlflowStoreNotice,
-  mlflowStore,
-  resolveMlflowConfig,
-} from "../index.js";
+import { createMlflowClient, resolveMlflowConfig } from "../client/index.js";
+import { MlflowError, type MlflowStoreNotice, mlflowStore } from "../index.js";
 import { freePort, type MlflowServer, startMlflowServer } from "../test-fixtures/mlflow-server.js";
 import { mlflowSuiteGate } from "../test-fixtures/mlflow-venv.js";
 import { generated, tempDir } from "./helpers.js";

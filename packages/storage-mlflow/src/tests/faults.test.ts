@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
-import { createMlflowClient, mlflowStore } from "../index.js";
+import { createMlflowClient } from "../client/index.js";
+import { mlflowStore } from "../index.js";
 import { startFaultProxy } from "../test-fixtures/fault-proxy.js";
 import { mlflowSuiteGate } from "../test-fixtures/mlflow-venv.js";
 import { childRuns, firstDifference, generated, tempDir, useMlflowServer } from "./helpers.js";

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { type ExperimentRecord, parseRecord } from "@converge/core";
 import { sampleLogRecords } from "@converge/test-kit";
 import { afterAll, beforeAll } from "vitest";
-import { createMlflowClient } from "../index.js";
+import { createMlflowClient } from "../client/index.js";
 import { type MlflowServer, startMlflowServer } from "../test-fixtures/mlflow-server.js";
 
 export { firstDifference } from "@converge/test-kit";

@@ -4,7 +4,8 @@
  * The error must say how to fix it.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { createMlflowClient, MlflowError } from "../index.js";
+import { createMlflowClient } from "../client/index.js";
+import { MlflowError } from "../index.js";
 import { freePort, type MlflowServer, startMlflowServer } from "../test-fixtures/mlflow-server.js";
 import { mlflowSuiteGate } from "../test-fixtures/mlflow-venv.js";
 

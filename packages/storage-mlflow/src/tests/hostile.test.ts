@@ -11,14 +11,8 @@ import {
   serializeRecord,
 } from "@converge/core";
 import { describe, expect, test } from "vitest";
-import {
-  ARTIFACT,
-  createMlflowClient,
-  MlflowError,
-  type MlflowStoreNotice,
-  mlflowStore,
-  TAG,
-} from "../index.js";
+import { createMlflowClient } from "../client/index.js";
+import { ARTIFACT, MlflowError, type MlflowStoreNotice, mlflowStore, TAG } from "../index.js";
 import { recordHash } from "../store/mapping.js";
 import { freePort } from "../test-fixtures/mlflow-server.js";
 import { mlflowSuiteGate } from "../test-fixtures/mlflow-venv.js";

@@ -3,8 +3,8 @@
  * one experiment, timed.
  */
 import type { ReportExperiment } from "@converge/core";
-import { chartsFor } from "./charts-for.js";
-import { renderSvg } from "./render-svg.js";
+import { chartsFor } from "../charts/charts-for.js";
+import { renderSvg } from "../charts/render-svg.js";
 import { syntheticExperiment } from "./synthetic.js";
 
 /** What rendering one experiment's charts cost. */

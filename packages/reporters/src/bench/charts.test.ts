@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { benchCharts } from "./bench-charts.js";
-import { seedExperiment } from "./test-fixtures/kit.js";
+import { seedExperiment } from "../charts/test-fixtures/kit.js";
+import { benchCharts } from "./charts.js";
 
 describe("benchCharts", () => {
   it("renders every chart of a generated experiment and reports time and sizes", async () => {
