@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { TrajectoryAssessment } from "./assessment.js";
 import type { Advisor, FailureAnalyzer, StrategyLike } from "./contracts.js";
-import { ConfigurationError, GateLoopError } from "./errors.js";
+import { ConfigurationError, CostlyFailureError, GateLoopError } from "./errors.js";
 import { runGateLoop } from "./gate-loop.js";
 import { memoryStore } from "./memory-store.js";
 import { createTracker } from "./tracker.js";
@@ -242,7 +242,7 @@ describe("runGateLoop", () => {
     const store = memoryStore();
     const usage = [{ provider: "p", model: "m", inputTokens: 7, outputTokens: 3, costUsd: 0.25 }];
     const failing = (what: string) =>
-      Object.assign(new Error(`${what}: bad answer twice`), { usage });
+      new CostlyFailureError(`${what}: bad answer twice`, { usage });
     const result = await runGateLoop({
       tracker: createTracker({ store }),
       advisor: {

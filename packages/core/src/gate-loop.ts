@@ -1,4 +1,3 @@
-import { checkPlugin } from "./check-plugin.js";
 import type {
   Advice,
   Advisor,
@@ -8,11 +7,18 @@ import type {
   LoopProgress,
   StrategyLike,
 } from "./contracts.js";
-import { ConfigurationError, describeCause, GateLoopError } from "./errors.js";
+import {
+  ConfigurationError,
+  CostlyFailureError,
+  describeCause,
+  GateLoopError,
+  type GateLoopStage,
+} from "./errors.js";
 import { evaluateGate, type GateResult, type GateSpecInput, parseGate } from "./gate.js";
 import type { JsonValue } from "./json.js";
 import type { MetricSpecInput } from "./metric-spec.js";
 import type { ExperimentRecord, LlmUsage, RecordedAdvice } from "./record.js";
+import { resolvePlugin } from "./resolve-plugin.js";
 import type { ExperimentStatus, ExperimentSummary } from "./summary.js";
 import type { LogInput, Run, Tracker } from "./tracker.js";
 
@@ -79,25 +85,10 @@ function toRecordUsage(usage: readonly LlmCallUsage[] | undefined, purpose: stri
 
 /**
  * LLM calls a failing plugin made are paid all the same. A plugin reports
- * them by throwing an error with a `usage: LlmCallUsage[]` property.
+ * them by throwing a `CostlyFailureError` (or a subclass) carrying them.
  */
 function usageOf(error: unknown): LlmCallUsage[] {
-  // The tracker wraps an advisor's error in a PluginError: look down the causes.
-  let usage: unknown;
-  for (let e = error, depth = 0; e && depth < 4 && usage === undefined; depth++) {
-    usage = (e as { usage?: unknown }).usage;
-    e = (e as { cause?: unknown }).cause;
-  }
-  if (!Array.isArray(usage)) return [];
-  return usage.filter(
-    (u): u is LlmCallUsage =>
-      u !== null &&
-      typeof u === "object" &&
-      typeof u.provider === "string" &&
-      typeof u.model === "string" &&
-      Number.isInteger(u.inputTokens) &&
-      Number.isInteger(u.outputTokens),
-  );
+  return CostlyFailureError.usageOf(error);
 }
 
 /**
@@ -141,17 +132,17 @@ export async function runGateLoop<S extends StrategyLike>(
 ): Promise<GateLoopResult<S>> {
   const { tracker, backtest, refine, failureAnalyzer, maxIterations, budget = {} } = options;
   if (!Number.isInteger(maxIterations) || maxIterations < 1) {
-    throw new GateLoopError(
-      "configuration",
-      options.experimentId ?? "(not started)",
-      null,
-      "maxIterations must be a whole number >= 1",
-    );
+    throw new GateLoopError({
+      stage: "configuration",
+      experimentId: options.experimentId ?? "(not started)",
+      summary: null,
+      cause: "maxIterations must be a whole number >= 1",
+    });
   }
   const gate = parseGate(options.gate);
   const advisor = options.advisor ?? tracker.advisor;
-  checkPlugin("advisor", advisor);
-  checkPlugin("failure analyzer", failureAnalyzer);
+  resolvePlugin("advisor", advisor);
+  resolvePlugin("failure analyzer", failureAnalyzer);
   const warn = options.onWarning ?? ((message: string) => console.warn(`converge: ${message}`));
   const run: Run = await tracker.start({
     gate,
@@ -179,14 +170,14 @@ export async function runGateLoop<S extends StrategyLike>(
     }
     return run.finish(status, extra);
   };
-  const fail = async (stage: string, cause: unknown): Promise<never> => {
+  const fail = async (stage: GateLoopStage, cause: unknown): Promise<never> => {
     let summary: ExperimentSummary | null = null;
     try {
       summary = await finish("FAILED");
     } catch (metaError) {
       warn(`could not write the FAILED status: ${describeCause(metaError)}`, metaError);
     }
-    throw new GateLoopError(stage, run.experimentId, summary, cause);
+    throw new GateLoopError({ stage, experimentId: run.experimentId, summary, cause });
   };
   const done = async (status: ExperimentStatus, passed: boolean): Promise<GateLoopResult<S>> => ({
     passed,

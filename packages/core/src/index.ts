@@ -82,6 +82,7 @@ export {
   serializeRecord,
   TimestampSchema,
 } from "./record.js";
+export { type ResolvePluginOptions, resolvePlugin } from "./resolve-plugin.js";
 export { deriveParameterChanges } from "./run.js";
 export {
   type ExperimentStatus,

@@ -119,7 +119,7 @@ export function jsonlStore(options: JsonlStoreOptions): JsonlStore {
     });
     if (batches) return batches;
     if (readMetaFile(root, id) !== null) return [];
-    throw new ExperimentNotFoundError(id, `the JSONL store ${root}`);
+    throw new ExperimentNotFoundError({ experimentId: id, where: `the JSONL store ${root}` });
   }
 
   const store: JsonlStore = {
