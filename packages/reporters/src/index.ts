@@ -1,6 +1,12 @@
 export * from "./charts/index.js";
+export {
+  ReportInputError,
+  ReportWriteError,
+  type ReportWriteErrorOptions,
+} from "./errors.js";
 export type { ChartDescription, ChartEngine } from "./html/charts.js";
 export { type HtmlReportOptions, renderHtmlReport, writeHtmlReport } from "./html/document.js";
+export { UnsafeSvgError } from "./html/svg.js";
 export type { MarkdownCharts } from "./markdown/charts.js";
 export {
   type MarkdownReport,
