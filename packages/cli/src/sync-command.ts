@@ -60,7 +60,7 @@ Examples:
       const store = openMlflowStore(location, {
         // "synced" is said by the counts at the end; failures and spooling are warnings.
         onNotice: redactingNotices((n) => {
-          if ((n.kind as string) !== "synced") ctx.notice(n);
+          if (n.kind !== "synced") ctx.notice(n);
         }),
         env: ctx.io.env,
         ...(spoolDir !== undefined && { spoolDir }),
