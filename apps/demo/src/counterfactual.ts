@@ -23,7 +23,7 @@ import type {
   ExperimentStatus,
   NextAction,
 } from "@converge/core";
-import { runGateLoop } from "@converge/core";
+import { ConfigurationError, runGateLoop } from "@converge/core";
 import { createDemoTracker, DEFAULT_MAX_ITERATIONS, demoLoop } from "./demo.js";
 import { resolveStore } from "./setup.js";
 import type { MomentumStrategy } from "./strategy.js";
@@ -156,7 +156,7 @@ export async function runSeed(options: SeedRunOptions): Promise<SeedRun> {
   const location = resolveStore(`jsonl:${options.dir}`, {}, options.dir);
   const { tracker } = createDemoTracker({ location, advisor: "rule", model: null });
   const inner = options.advisor ?? tracker.advisor;
-  if (inner === undefined) throw new Error("the demo's tracker has no advisor");
+  if (inner === undefined) throw new ConfigurationError("the demo's tracker has no advisor");
   const watch = watchAdvisor(inner, { overrideStops });
   const experimentId = `counterfactual_seed${seed}_${overrideStops ? "override" : "plain"}`;
   const { options: loopOptions } = demoLoop(seed, { tracker, experimentId, maxIterations });

@@ -5,7 +5,14 @@
  * demo prints read exactly what it wrote.
  */
 import { isAbsolute, join, resolve } from "node:path";
-import { DEFAULT_STORE_URI, parseStoreUri, type StoreLocation, storeUriFrom } from "@converge/cli";
+import {
+  DEFAULT_STORE_URI,
+  parseStoreUri,
+  type StoreLocation,
+  storeUriFrom,
+  UsageError,
+} from "@converge/cli";
+import { ConvergeError } from "@converge/core";
 import { DEFAULT_MODELS as LLM_DEFAULT_MODELS } from "@converge/llm-adapters";
 
 export type AdvisorChoice = "rule" | "openai" | "anthropic";
@@ -21,9 +28,16 @@ export const KEY_ENVS: Readonly<Record<Exclude<AdvisorChoice, "rule">, string>> 
   anthropic: "ANTHROPIC_API_KEY",
 };
 
-/** A demo option that cannot work as given. */
-export class DemoUsageError extends Error {
-  override name = "DemoUsageError";
+/** A demo option that cannot work as given: a usage error, as the CLI's are. */
+export class DemoUsageError extends UsageError {
+  static override readonly isInstance = ConvergeError.instanceCheck<DemoUsageError>(
+    "converge.error.demo-usage",
+  );
+
+  constructor(message: string) {
+    super(message);
+    this.name = "DemoUsageError";
+  }
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { TrajectoryAnalysis } from "@converge/analyzers";
+import { StoreError } from "@converge/core";
 import { type Command, Option } from "commander";
 import {
   collect,
@@ -146,7 +147,7 @@ Examples:
         for (const line of renderAnalysis(x, analysis, ctx.style, outlook)) ctx.out(line);
       }
       if (failed > 0) {
-        throw new Error(
+        throw new StoreError(
           `${failed} experiment(s) could not be read (see the messages above); the others are analysed.`,
         );
       }

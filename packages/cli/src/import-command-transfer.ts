@@ -10,6 +10,7 @@ import {
   ExperimentNotFoundError,
   type ExperimentRecord,
   type Store,
+  StoreError,
   serializeRecord,
   terminalSafe,
 } from "@converge/core";
@@ -119,7 +120,7 @@ export async function transfer(request: TransferRequest, ctx: CommandContext): P
       `${spooled} record(s) could not reach ${to.display} and wait in the offline spool; run \`converge sync --store mlflow+${to.kind === "mlflow" ? to.trackingUri : ""}\` when the server is back.`,
     );
   }
-  if (problems.length > 0) throw new Error(problems.join(" "));
+  if (problems.length > 0) throw new StoreError(problems.join(" "));
 }
 
 /** The total line on stdout: what was written, counting the experiments that failed part-way too. */

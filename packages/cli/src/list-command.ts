@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { ExperimentNotFoundError, type Store, terminalSafe } from "@converge/core";
+import { ExperimentNotFoundError, type Store, StoreError, terminalSafe } from "@converge/core";
 import type { Command } from "commander";
 import type { CommandContext } from "./context.js";
 import { formatScore, formatTime, toJson } from "./format.js";
@@ -67,7 +67,7 @@ Examples:
       if (options.json) await ctx.json(`${toJson(entries)}\n`);
       else printTable(entries, location, ctx);
       if (unreadable > 0) {
-        throw new Error(
+        throw new StoreError(
           `${unreadable} experiment(s) could not be read (see the messages above); the others are listed.`,
         );
       }

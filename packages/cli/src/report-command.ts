@@ -1,6 +1,6 @@
 import { statSync } from "node:fs";
 import { resolve } from "node:path";
-import { type ReportExperiment, terminalSafe } from "@converge/core";
+import { type ReportExperiment, StoreError, terminalSafe } from "@converge/core";
 import { type Command, Option } from "commander";
 import { analysisOptions, analyzePrepared, loadAnalyzers } from "./analyze-command.js";
 import { type LoadOptions, loadTargets, resolveTargets } from "./analyze-command-load.js";
@@ -68,7 +68,7 @@ export function registerReport(program: Command, ctx: CommandContext): Command {
       const targets = await resolveTargets(args, options, ctx);
       const { experiments, failed } = await loadTargets(targets, options, ctx);
       if (failed > 0) {
-        throw new Error(
+        throw new StoreError(
           `${failed} experiment(s) could not be read (see the messages above); no report was written.`,
         );
       }

@@ -33,10 +33,13 @@ export function describeNotice(notice: StoreNotice): string {
 
 /** Thrown by `--strict` when the records have integrity problems. */
 export class IntegrityProblemsError extends ConvergeError {
+  static override readonly isInstance = ConvergeError.instanceCheck<IntegrityProblemsError>(
+    "converge.error.cli-integrity-problems",
+  );
   /** The integrity notices, in the order the store reported them. */
   readonly notices: readonly StoreNotice[];
 
-  constructor(notices: readonly StoreNotice[]) {
+  constructor({ notices }: { notices: readonly StoreNotice[] }) {
     const lines = notices.map((n) => `  ${describeNotice(n)}`);
     const count = notices.length;
     super(
@@ -74,7 +77,7 @@ export function noticeGate(ctx: CommandContext, strict: boolean | undefined): No
     held,
     check() {
       if (held.length === 0) return;
-      throw new IntegrityProblemsError(held.splice(0));
+      throw new IntegrityProblemsError({ notices: held.splice(0) });
     },
   };
 }

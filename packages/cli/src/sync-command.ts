@@ -1,6 +1,6 @@
 import { statSync } from "node:fs";
 import { resolve } from "node:path";
-import { terminalSafe } from "@converge/core";
+import { StoreError, terminalSafe } from "@converge/core";
 import type { Command } from "commander";
 import type { CommandContext } from "./context.js";
 import { mlflowExperimentOption, storeOption } from "./options.js";
@@ -60,7 +60,7 @@ Examples:
       const store = openMlflowStore(location, {
         // "synced" is said by the counts at the end; failures and spooling are warnings.
         onNotice: redactingNotices((n) => {
-          if ((n.kind as string) !== "synced") ctx.notice(n);
+          if (n.kind !== "synced") ctx.notice(n);
         }),
         env: ctx.io.env,
         ...(spoolDir !== undefined && { spoolDir }),
@@ -88,7 +88,7 @@ Examples:
           `Uploaded ${result.uploaded}, skipped ${result.skipped} (already on the server), failed ${result.failed}.`,
         );
         if (result.failed > 0 || left > 0) {
-          throw new Error(
+          throw new StoreError(
             `${Math.max(left, result.failed)} record(s) are still in the offline spool; run converge sync again when ${location.display} can be reached.`,
           );
         }
@@ -111,17 +111,18 @@ function checkSpoolDir(dir: string): string {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT" || code === "ENOTDIR") {
-      throw new Error(
+      throw new StoreError(
         `--spool-dir ${terminalSafe(dir)} does not exist. Give the directory the MLflow store spooled into ` +
           "(its spoolDir option; by default .converge-spool in the directory the loop ran in), or leave --spool-dir out to use that default.",
       );
     }
-    throw new Error(
+    throw new StoreError(
       `--spool-dir ${terminalSafe(dir)} cannot be read (${code ?? String(error)}); check its permissions.`,
+      { code, cause: error },
     );
   }
   if (!isDirectory) {
-    throw new Error(
+    throw new StoreError(
       `--spool-dir ${terminalSafe(dir)} is a file, not a directory. Give the spool directory that holds the <experiment_id>.jsonl files, not one of the files.`,
     );
   }

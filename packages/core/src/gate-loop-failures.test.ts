@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigurationError, GateLoopError } from "./errors.js";
+import { ConfigurationError, CostlyFailureError, GateLoopError } from "./errors.js";
 import { runGateLoop } from "./gate-loop.js";
 import { memoryStore } from "./memory-store.js";
 import { backtest, gate, refine, start } from "./test-fixtures/gate-loop.js";
@@ -10,7 +10,7 @@ describe("runGateLoop when a step fails", () => {
     const store = memoryStore();
     const usage = [{ provider: "p", model: "m", inputTokens: 7, outputTokens: 3, costUsd: 0.25 }];
     const failing = (what: string) =>
-      Object.assign(new Error(`${what}: bad answer twice`), { usage });
+      new CostlyFailureError(`${what}: bad answer twice`, { usage });
     const result = await runGateLoop({
       tracker: createTracker({ store }),
       advisor: {

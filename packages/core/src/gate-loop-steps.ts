@@ -1,3 +1,4 @@
+import { adviceToRecord } from "./advice.js";
 import type {
   Advice,
   Advisor,
@@ -6,16 +7,10 @@ import type {
   LoopProgress,
   StrategyLike,
 } from "./contracts.js";
-import { describeCause, GateLoopError } from "./errors.js";
+import { CostlyFailureError, describeCause, GateLoopError, type GateLoopStage } from "./errors.js";
 import type { GateResult, GateSpec } from "./gate.js";
 import type { GateLoopOptions, GateLoopResult, RefineContext } from "./gate-loop.js";
-import {
-  isMisconfiguration,
-  toRecordedAdvice,
-  toRecordUsage,
-  usageCost,
-  usageOf,
-} from "./gate-loop-usage.js";
+import { isMisconfiguration, toRecordUsage, usageCost } from "./gate-loop-usage.js";
 import type { JsonValue } from "./json.js";
 import type { ExperimentRecord, LlmUsage, RecordedAdvice } from "./record.js";
 import type { ExperimentStatus, ExperimentSummary } from "./summary.js";
@@ -77,7 +72,7 @@ export async function finish<S extends StrategyLike>(
 /** Ends the loop on a step it cannot go on without: FAILED, then a `GateLoopError`. */
 export async function fail<S extends StrategyLike>(
   loop: LoopState<S>,
-  stage: string,
+  stage: GateLoopStage,
   cause: unknown,
 ): Promise<never> {
   const { run, warn } = loop;
@@ -87,7 +82,7 @@ export async function fail<S extends StrategyLike>(
   } catch (metaError) {
     warn(`could not write the FAILED status: ${describeCause(metaError)}`, metaError);
   }
-  throw new GateLoopError(stage, run.experimentId, summary, cause);
+  throw new GateLoopError({ stage, experimentId: run.experimentId, summary, cause });
 }
 
 /** Ends the loop with a status: only SUCCESS passed. */
@@ -158,7 +153,7 @@ export async function analyzeFailure<S extends StrategyLike>(
     });
     return { analysis, failedUsage: [] };
   } catch (error) {
-    const failedUsage = usageOf(error);
+    const failedUsage = CostlyFailureError.usageOf(error);
     // Logged first (nothing lost), then the loop stops: see isMisconfiguration.
     if (isMisconfiguration(error)) return { analysis: null, failedUsage, misconfigured: error };
     loop.warn(`failure analyzer "${failureAnalyzer.name}" failed: ${describeCause(error)}`, error);
@@ -232,10 +227,10 @@ export async function advise<S extends StrategyLike>(
       loop: progress,
     });
     loop.carriedUsage = toRecordUsage(advice.usage, "advisor");
-    loop.carriedAdvice = toRecordedAdvice(advice, record.iteration);
+    loop.carriedAdvice = adviceToRecord(advice, record.iteration);
     return advice;
   } catch (error) {
-    loop.carriedUsage = toRecordUsage(usageOf(error), "advisor");
+    loop.carriedUsage = toRecordUsage(CostlyFailureError.usageOf(error), "advisor");
     if (isMisconfiguration(error)) return fail(loop, "advice", error);
     loop.warn(
       `advisor "${advisor.name}" failed, continuing without advice: ${describeCause(error)}`,

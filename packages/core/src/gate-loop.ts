@@ -1,4 +1,3 @@
-import { checkPlugin } from "./check-plugin.js";
 import type {
   Advice,
   Advisor,
@@ -23,6 +22,7 @@ import {
 } from "./gate-loop-steps.js";
 import type { MetricSpecInput } from "./metric-spec.js";
 import type { ExperimentRecord } from "./record.js";
+import { resolvePlugin } from "./resolve-plugin.js";
 import type { ExperimentStatus, ExperimentSummary } from "./summary.js";
 import type { Tracker } from "./tracker.js";
 
@@ -130,8 +130,8 @@ async function startLoop<S extends StrategyLike>(
   }
   const gate = parseGate(options.gate);
   const advisor = options.advisor ?? tracker.advisor;
-  checkPlugin("advisor", advisor);
-  checkPlugin("failure analyzer", options.failureAnalyzer);
+  resolvePlugin("advisor", advisor);
+  resolvePlugin("failure analyzer", options.failureAnalyzer);
   const warn = options.onWarning ?? ((message: string) => console.warn(`converge: ${message}`));
   const run = await tracker.start({
     gate,

@@ -121,6 +121,7 @@ export {
   serializeRecord,
   TimestampSchema,
 } from "./record.js";
+export { type ResolvePluginOptions, resolvePlugin } from "./resolve-plugin.js";
 export { parseRetryAfter } from "./retry-after.js";
 export { deriveParameterChanges } from "./run.js";
 export {

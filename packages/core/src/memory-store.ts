@@ -31,7 +31,11 @@ export function memoryStore(): Store {
       const last = list.at(-1);
       const lastIteration = last === undefined ? 0 : deserializeRecord(last).iteration;
       if (last !== undefined && valid.iteration <= lastIteration) {
-        throw new IterationConflictError(valid.experiment_id, valid.iteration, lastIteration);
+        throw new IterationConflictError({
+          experimentId: valid.experiment_id,
+          iteration: valid.iteration,
+          lastIteration,
+        });
       }
       list.push(serializeRecord(valid));
       lines.set(valid.experiment_id, list);
@@ -39,7 +43,7 @@ export function memoryStore(): Store {
     async read(experimentId: string) {
       const list = lines.get(experimentId);
       if (!list && !metas.has(experimentId))
-        throw new ExperimentNotFoundError(experimentId, "the memory store");
+        throw new ExperimentNotFoundError({ experimentId, where: "the memory store" });
       return (list ?? []).map(deserializeRecord);
     },
     async writeMeta(meta: ExperimentMeta) {

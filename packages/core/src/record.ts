@@ -185,16 +185,16 @@ export function parseRecord(value: unknown): ExperimentRecord {
       .slice(0, 2)
       .map((p) => (typeof p === "number" ? `[${p}]` : `.${p}`))
       .join("");
-    throw new ValidationError(
-      "record",
-      [
+    throw new ValidationError({
+      subject: "record",
+      issues: [
         {
           path: path.slice(1),
           message: `objects and arrays nest more than ${deep.limit} levels deep here (records allow at most ${deep.limit}, counted from the record)`,
         },
       ],
-      { hint: "flatten the value, e.g. store it as a JSON string" },
-    );
+      hint: "flatten the value, e.g. store it as a JSON string",
+    });
   }
   return parseOrThrow(ExperimentRecordSchema, value, "record");
 }

@@ -4,7 +4,6 @@
  */
 import { TrajectoryAssessmentSchema } from "./assessment.js";
 import { baseTrajectory } from "./base-trajectory.js";
-import { checkPlugin } from "./check-plugin.js";
 import type { Advice, Advisor, LoopProgress } from "./contracts.js";
 import {
   ConfigurationError,
@@ -23,6 +22,7 @@ import {
   type ParameterChange,
   parseRecord,
 } from "./record.js";
+import { resolvePlugin } from "./resolve-plugin.js";
 import { type ExperimentStatus, type ExperimentSummary, summarize } from "./summary.js";
 import type { LogInput, Run, Tracker } from "./tracker.js";
 import { type ExperimentTrajectory, ExperimentTrajectorySchema } from "./trajectory.js";
@@ -115,7 +115,7 @@ async function analyzeRecords(
         ...(options.loop && { loop: { ...options.loop } }),
       });
     } catch (error) {
-      throw new PluginError(`analyzer "${analyzer.name}"`, error);
+      throw new PluginError({ source: `analyzer "${analyzer.name}"`, cause: error });
     }
     trajectory = { ...trajectory, ...part };
   }
@@ -135,7 +135,7 @@ async function askAdvisor(
       hint: "createTracker({ store, advisor: ruleAdvisor() }) or pass one to run.advise(trajectory, advisor)",
     });
   }
-  checkPlugin("advisor", advisor);
+  resolvePlugin("advisor", advisor);
   const t = typeof trajectory === "function" ? await trajectory() : trajectory;
   let advice: Advice;
   try {
@@ -146,7 +146,7 @@ async function askAdvisor(
       ...(options.loop && { loop: { ...options.loop } }),
     });
   } catch (error) {
-    throw new PluginError(`advisor "${advisor.name}"`, error);
+    throw new PluginError({ source: `advisor "${advisor.name}"`, cause: error });
   }
   const assessment = parseOrThrow(
     TrajectoryAssessmentSchema,

@@ -1,4 +1,3 @@
-import { checkPlugin } from "./check-plugin.js";
 import type { Advice, Advisor, Analyzer, LoopProgress, Store } from "./contracts.js";
 import { ConfigurationError, ExperimentNotFoundError } from "./errors.js";
 import { type GateSpec, type GateSpecInput, parseGate } from "./gate.js";
@@ -6,6 +5,7 @@ import type { JsonValue } from "./json.js";
 import { type ExperimentMeta, ExperimentMetaSchema } from "./meta.js";
 import { type MetricSpec, type MetricSpecInput, MetricSpecsSchema } from "./metric-spec.js";
 import { ExperimentIdSchema, type ExperimentRecord, type LlmUsage } from "./record.js";
+import { resolvePlugin } from "./resolve-plugin.js";
 import { createRun } from "./run.js";
 import type { ExperimentStatus, ExperimentSummary } from "./summary.js";
 import type { ExperimentTrajectory } from "./trajectory.js";
@@ -111,9 +111,9 @@ export function createTracker(settings: TrackerSettings): Tracker {
       hint: 'createTracker({ store: jsonlStore({ dir: "experiments" }) })',
     });
   }
-  checkPlugin("store", settings.store);
-  for (const a of settings.analyzers ?? []) checkPlugin("analyzer", a);
-  checkPlugin("advisor", settings.advisor);
+  resolvePlugin("store", settings.store, { example: 'jsonlStore({ dir: "experiments" })' });
+  for (const a of settings.analyzers ?? []) resolvePlugin("analyzer", a);
+  resolvePlugin("advisor", settings.advisor);
   const now = settings.now ?? (() => new Date());
   const tracker: Tracker = Object.freeze({
     store: settings.store,
@@ -164,7 +164,7 @@ export function createTracker(settings: TrackerSettings): Tracker {
       const stored = await settings.store.readMeta(experimentId);
       const records = await readIfAny(settings.store, experimentId);
       if (!stored && records.length === 0)
-        throw new ExperimentNotFoundError(experimentId, settings.store.name);
+        throw new ExperimentNotFoundError({ experimentId, where: settings.store.name });
       // A log written by the Python logger has records but no meta.
       const meta =
         stored ??

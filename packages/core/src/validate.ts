@@ -25,5 +25,9 @@ export function parseOrThrow<S extends z.ZodType>(
 ): z.output<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  throw new ValidationError(subject, toValidationIssues(result.error), hint ? { hint } : {});
+  throw new ValidationError({
+    subject,
+    issues: toValidationIssues(result.error),
+    ...(hint && { hint }),
+  });
 }

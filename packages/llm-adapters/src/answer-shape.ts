@@ -157,10 +157,8 @@ export function hostOf(baseURL: string): string {
 function shapeError(expect: ShapeExpectation, problem: string): LlmResponseShapeError {
   const host = hostOf(expect.baseURL);
   return new LlmResponseShapeError(
-    expect.provider,
-    expect.model,
     `the provider at ${host} answered 200 but not in ${expect.shape} (${problem}): ${expect.fix}`,
-    host,
+    { provider: expect.provider, model: expect.model, host },
   );
 }
 

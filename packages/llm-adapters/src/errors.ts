@@ -6,36 +6,37 @@
  */
 import { ConvergeError, type ConvergeErrorOptions, type ValidationIssue } from "@converge/core";
 
-function marked(error: unknown, marker: symbol): boolean {
-  return (
-    error != null &&
-    typeof error === "object" &&
-    (error as Record<symbol, unknown>)[marker] === true
-  );
+/** Options of {@link LlmError}: which provider and model, and the hint and cause. */
+export interface LlmErrorOptions extends ConvergeErrorOptions {
+  /** e.g. "openai", "anthropic". */
+  provider: string;
+  model: string;
 }
-
-const llmMarker = Symbol.for("converge.error.llm");
 
 /** Base class of every error a language model adapter throws. */
 export class LlmError extends ConvergeError {
-  readonly [llmMarker] = true;
+  static override readonly isInstance = ConvergeError.instanceCheck<LlmError>("converge.error.llm");
   /** e.g. "openai", "anthropic". */
   readonly provider: string;
   readonly model: string;
 
-  constructor(provider: string, model: string, message: string, options?: ConvergeErrorOptions) {
+  constructor(message: string, { provider, model, ...options }: LlmErrorOptions) {
     super(message, options);
     this.name = "LlmError";
     this.provider = provider;
     this.model = model;
   }
-
-  static override isInstance(error: unknown): error is LlmError {
-    return marked(error, llmMarker);
-  }
 }
 
-const apiMarker = Symbol.for("converge.error.llm-api");
+/** Options of {@link LlmApiError}. */
+export interface LlmApiErrorOptions extends LlmErrorOptions {
+  /** HTTP status of the last attempt; null for connection errors and timeouts. */
+  status: number | null;
+  /** Whether another try later might succeed (429, 5xx, connection, timeout). */
+  retryable: boolean;
+  /** Requests sent for this call. */
+  attempts: number;
+}
 
 /**
  * The provider could not be reached or kept failing: HTTP errors, connection
@@ -43,7 +44,8 @@ const apiMarker = Symbol.for("converge.error.llm-api");
  * retry could not help, e.g. 400 or 401).
  */
 export class LlmApiError extends LlmError {
-  readonly [apiMarker] = true;
+  static override readonly isInstance =
+    ConvergeError.instanceCheck<LlmApiError>("converge.error.llm-api");
   /** HTTP status of the last attempt; null for connection errors and timeouts. */
   readonly status: number | null;
   /** Whether another try later might succeed (429, 5xx, connection, timeout). */
@@ -51,22 +53,12 @@ export class LlmApiError extends LlmError {
   /** Requests sent for this call. */
   readonly attempts: number;
 
-  constructor(
-    provider: string,
-    model: string,
-    message: string,
-    details: { status: number | null; retryable: boolean; attempts: number },
-    options?: ConvergeErrorOptions,
-  ) {
-    super(provider, model, message, options);
+  constructor(message: string, { status, retryable, attempts, ...options }: LlmApiErrorOptions) {
+    super(message, options);
     this.name = "LlmApiError";
-    this.status = details.status;
-    this.retryable = details.retryable;
-    this.attempts = details.attempts;
-  }
-
-  static override isInstance(error: unknown): error is LlmApiError {
-    return marked(error, apiMarker);
+    this.status = status;
+    this.retryable = retryable;
+    this.attempts = attempts;
   }
 }
 
@@ -83,14 +75,26 @@ export type LlmOutputProblem =
   /** No text at all. */
   | "empty";
 
-const outputMarker = Symbol.for("converge.error.llm-output");
+/** Options of {@link LlmOutputError}. */
+export interface LlmOutputErrorOptions extends LlmErrorOptions {
+  problem: LlmOutputProblem;
+  /** The model's text (only the first 2,000 characters are kept). */
+  output: string;
+  /** For "schema-mismatch": every field that did not match. */
+  issues?: readonly ValidationIssue[];
+  /** The tokens this answer cost. */
+  usage: { inputTokens: number; outputTokens: number };
+  costUsd: number | null;
+}
 
 /**
  * The provider answered, but not with a usable object. The tokens were spent
  * all the same: `usage` and `costUsd` say how many, so callers can count them.
  */
 export class LlmOutputError extends LlmError {
-  readonly [outputMarker] = true;
+  static override readonly isInstance = ConvergeError.instanceCheck<LlmOutputError>(
+    "converge.error.llm-output",
+  );
   readonly problem: LlmOutputProblem;
   /** The model's text (first 2,000 characters), for a re-ask or a log. */
   readonly output: string;
@@ -100,33 +104,24 @@ export class LlmOutputError extends LlmError {
   readonly costUsd: number | null;
 
   constructor(
-    provider: string,
-    model: string,
     message: string,
-    details: {
-      problem: LlmOutputProblem;
-      output: string;
-      issues?: readonly ValidationIssue[];
-      usage: { inputTokens: number; outputTokens: number };
-      costUsd: number | null;
-    },
-    options?: ConvergeErrorOptions,
+    { problem, output, issues, usage, costUsd, ...options }: LlmOutputErrorOptions,
   ) {
-    super(provider, model, message, options);
+    super(message, options);
     this.name = "LlmOutputError";
-    this.problem = details.problem;
-    this.output = details.output.slice(0, 2000);
-    this.issues = details.issues ?? [];
-    this.usage = details.usage;
-    this.costUsd = details.costUsd;
-  }
-
-  static override isInstance(error: unknown): error is LlmOutputError {
-    return marked(error, outputMarker);
+    this.problem = problem;
+    this.output = output.slice(0, 2000);
+    this.issues = issues ?? [];
+    this.usage = usage;
+    this.costUsd = costUsd;
   }
 }
 
-const shapeMarker = Symbol.for("converge.error.llm-response-shape");
+/** Options of {@link LlmResponseShapeError}. */
+export interface LlmResponseShapeErrorOptions extends LlmErrorOptions {
+  /** The host that answered, e.g. `api.openai.com` or `127.0.0.1:8080`. */
+  host: string;
+}
 
 /**
  * The provider answered 200, but the body is not in the shape of its API (not
@@ -136,18 +131,16 @@ const shapeMarker = Symbol.for("converge.error.llm-response-shape");
  * (never a key or a query) and what was missing.
  */
 export class LlmResponseShapeError extends LlmError {
-  readonly [shapeMarker] = true;
+  static override readonly isInstance = ConvergeError.instanceCheck<LlmResponseShapeError>(
+    "converge.error.llm-response-shape",
+  );
   /** The host that answered, e.g. `api.openai.com` or `127.0.0.1:8080`. */
   readonly host: string;
 
-  constructor(provider: string, model: string, message: string, host: string) {
-    super(provider, model, message);
+  constructor(message: string, { host, ...options }: LlmResponseShapeErrorOptions) {
+    super(message, options);
     this.name = "LlmResponseShapeError";
     this.host = host;
-  }
-
-  static override isInstance(error: unknown): error is LlmResponseShapeError {
-    return marked(error, shapeMarker);
   }
 }
 

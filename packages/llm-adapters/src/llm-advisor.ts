@@ -10,9 +10,11 @@ import {
   type AdvisorInput,
   ConfigurationError,
   ConvergeError,
+  CostlyFailureError,
   describeCause,
   type LanguageModel,
   type LlmCallUsage,
+  resolvePlugin,
 } from "@converge/core";
 import { AssessmentWireSchema, toAssessment } from "./assessment-wire.js";
 import { oneLine } from "./prompt-format.js";
@@ -36,63 +38,53 @@ export interface LlmAdvisorOptions {
   maxRepairs?: number;
 }
 
-const advisorMarker = Symbol.for("converge.error.llm-advisor");
+/** Options of {@link LlmAdvisorError}. */
+export interface LlmAdvisorErrorOptions {
+  /** The advisor that failed, e.g. "llm:openai/gpt-4.1". */
+  advisor: string;
+  /** One line saying why the model gave no usable answer. */
+  reason: string;
+  /** Every LLM call made for this advice. */
+  usage: LlmCallUsage[];
+  /** What failed last (the model's error, or the fallback's). */
+  cause: unknown;
+  /** More of the story after the reason, e.g. that the fallback failed too. */
+  detail?: string;
+}
 
 /**
  * The LLM advisor could not answer and neither could its fallback (or there
- * was none). `usage` holds every LLM call made for this advice, so the loop
- * can record what was paid.
+ * was none). `usage` holds every LLM call made for this advice (the LLM's and
+ * any the fallback reported), so the loop can record what was paid.
  */
-export class LlmAdvisorError extends ConvergeError {
-  readonly [advisorMarker] = true;
+export class LlmAdvisorError extends CostlyFailureError {
+  static override readonly isInstance = ConvergeError.instanceCheck<LlmAdvisorError>(
+    "converge.error.llm-advisor",
+  );
   /** The advisor that failed, e.g. "llm:openai/gpt-4.1". */
   readonly advisor: string;
-  /** Every LLM call made for this advice (the LLM's and any the fallback reported). */
-  readonly usage: LlmCallUsage[];
   /** One line saying why the model gave no usable answer. */
   readonly reason: string;
 
-  constructor(advisor: string, reason: string, usage: LlmCallUsage[], cause: unknown, extra = "") {
-    super(`advisor "${advisor}" gave no advice: ${reason}${extra}`, {
+  constructor({ advisor, reason, usage, cause, detail = "" }: LlmAdvisorErrorOptions) {
+    super(`advisor "${advisor}" gave no advice: ${reason}${detail}`, {
       cause,
+      usage,
       hint: "pass a fallback advisor, e.g. llmAdvisor({ model, fallback: ruleAdvisor() })",
     });
     this.name = "LlmAdvisorError";
     this.advisor = advisor;
-    this.usage = usage;
     this.reason = reason;
   }
-
-  static override isInstance(error: unknown): error is LlmAdvisorError {
-    return (
-      error != null &&
-      typeof error === "object" &&
-      (error as Record<symbol, unknown>)[advisorMarker] === true
-    );
-  }
-}
-
-/** LLM usage a failing advisor reported on its error (the convention core's gate loop reads). */
-function usageCarriedBy(error: unknown): LlmCallUsage[] {
-  const usage = (error as { usage?: unknown } | null)?.usage;
-  return Array.isArray(usage)
-    ? usage.filter((u): u is LlmCallUsage => u !== null && typeof u === "object")
-    : [];
 }
 
 function checkOptions(options: LlmAdvisorOptions): void {
-  const model = options?.model as Partial<LanguageModel> | undefined;
-  if (!model || typeof model.generateObject !== "function") {
-    throw new ConfigurationError("llmAdvisor: `model` must be a LanguageModel.", {
-      hint: 'llmAdvisor({ model: openai({ model: "gpt-4.1" }), fallback: ruleAdvisor() })',
-    });
-  }
-  if (model.specificationVersion !== "v1") {
-    throw new ConfigurationError(
-      `llmAdvisor: the model implements LanguageModel specification ${String(model.specificationVersion)}; this advisor supports "v1".`,
-      { hint: "upgrade @converge/llm-adapters or the package that made the model" },
-    );
-  }
+  resolvePlugin("language model", options?.model, {
+    required: true,
+    by: "llmAdvisor",
+    methods: ["generateObject"],
+    example: 'openai({ model: "gpt-4.1" })',
+  });
   if (options.fallback === undefined) {
     throw new ConfigurationError("llmAdvisor: name a `fallback` advisor, or null for none.", {
       hint: 'import { ruleAdvisor } from "@converge/analyzers"; llmAdvisor({ model, fallback: ruleAdvisor() })',
@@ -169,18 +161,18 @@ export function llmAdvisor(options: LlmAdvisorOptions): Advisor {
           reason = oneLine(describeCause(error), 300);
         }
       }
-      if (!fallback) throw new LlmAdvisorError(name, reason, usage, failure);
+      if (!fallback) throw new LlmAdvisorError({ advisor: name, reason, usage, cause: failure });
       let advice: Advice;
       try {
         advice = await fallback.advise(input);
       } catch (error) {
-        throw new LlmAdvisorError(
-          name,
+        throw new LlmAdvisorError({
+          advisor: name,
           reason,
-          [...usage, ...usageCarriedBy(error)],
-          error,
-          `; the fallback "${fallback.name}" failed too: ${oneLine(describeCause(error), 300)}`,
-        );
+          usage: [...usage, ...CostlyFailureError.usageOf(error)],
+          cause: error,
+          detail: `; the fallback "${fallback.name}" failed too: ${oneLine(describeCause(error), 300)}`,
+        });
       }
       const chained = advice.fallback
         ? `; then ${advice.fallback.from} failed: ${advice.fallback.reason}`

@@ -9,6 +9,7 @@ import {
   type FailureAnalysisInput,
   type FailureAnalyzer,
   type LanguageModel,
+  resolvePlugin,
 } from "@converge/core";
 import { z } from "zod";
 import { failurePromptV1 } from "./failure-prompt.js";
@@ -64,13 +65,12 @@ export interface LlmFailureAnalyzerOptions {
  * ```
  */
 export function llmFailureAnalyzer(options: LlmFailureAnalyzerOptions): FailureAnalyzer {
-  const model = options?.model as Partial<LanguageModel> | undefined;
-  if (!model || typeof model.generateObject !== "function" || model.specificationVersion !== "v1") {
-    throw new ConfigurationError(
-      "llmFailureAnalyzer: `model` must be a LanguageModel of specification v1.",
-      { hint: 'llmFailureAnalyzer({ model: openai({ model: "gpt-4.1" }) })' },
-    );
-  }
+  resolvePlugin("language model", options?.model, {
+    required: true,
+    by: "llmFailureAnalyzer",
+    methods: ["generateObject"],
+    example: 'openai({ model: "gpt-4.1" })',
+  });
   const m = options.maxRepairs;
   if (m !== undefined && !(Number.isInteger(m) && m >= 0)) {
     throw new ConfigurationError(

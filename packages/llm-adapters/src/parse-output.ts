@@ -20,7 +20,9 @@ export function outputError(
   output: string,
   issues?: ReturnType<typeof toValidationIssues>,
 ): LlmOutputError {
-  return new LlmOutputError(context.provider, context.model, redact(message, context.secrets), {
+  return new LlmOutputError(redact(message, context.secrets), {
+    provider: context.provider,
+    model: context.model,
     problem,
     output: redact(output, context.secrets),
     ...(issues && { issues }),

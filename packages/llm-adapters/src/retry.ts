@@ -125,13 +125,14 @@ export async function withRetries<T>(
   const signal = context.abortSignal ? AbortSignal.any([deadline, context.abortSignal]) : deadline;
   const startedAt = Date.now();
   const fail = (message: string, status: number | null, retryable: boolean, attempts: number) =>
-    new LlmApiError(
+    new LlmApiError(redact(message, context.secrets), {
       provider,
       model,
-      redact(message, context.secrets),
-      { status, retryable, attempts },
-      { hint: hintFor(provider, status) },
-    );
+      status,
+      retryable,
+      attempts,
+      hint: hintFor(provider, status),
+    });
 
   for (let attempts = 1; ; attempts++) {
     const remaining = policy.totalTimeoutMs - (Date.now() - startedAt);

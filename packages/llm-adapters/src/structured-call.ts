@@ -7,6 +7,7 @@
 import {
   ConfigurationError,
   ConvergeError,
+  CostlyFailureError,
   describeCause,
   type LanguageModel,
   type LlmCallUsage,
@@ -63,20 +64,34 @@ export interface GenerateValidatedResult<T> {
  */
 export type AttemptProblem = LlmOutputProblem | "api" | "shape" | "error";
 
-const structuredMarker = Symbol.for("converge.error.llm-structured-output");
+/** Options of {@link StructuredOutputError}. */
+export interface StructuredOutputErrorOptions {
+  provider: string;
+  model: string;
+  /** What the calls were for, e.g. "advisor". */
+  purpose: string;
+  /** Every call that reached the model, failed ones included. */
+  usage: LlmCallUsage[];
+  /** The problem of each attempt, in order. */
+  problems: readonly AttemptProblem[];
+  /** One line saying what went wrong. */
+  reason: string;
+  /** The last attempt's error. */
+  cause: unknown;
+}
 
 /**
  * No usable answer: the model kept answering with something unusable, refused,
  * or the provider failed. `usage` counts every call made (so a caller can
  * record what was paid); `cause` is the last attempt's error.
  */
-export class StructuredOutputError extends ConvergeError {
-  readonly [structuredMarker] = true;
+export class StructuredOutputError extends CostlyFailureError {
+  static override readonly isInstance = ConvergeError.instanceCheck<StructuredOutputError>(
+    "converge.error.llm-structured-output",
+  );
   readonly provider: string;
   readonly model: string;
   readonly purpose: string;
-  /** Every call that reached the model, failed ones included. */
-  readonly usage: LlmCallUsage[];
   /** Calls made. */
   readonly attempts: number;
   /** The problem of each attempt, in order. */
@@ -84,36 +99,19 @@ export class StructuredOutputError extends ConvergeError {
   /** One line saying what went wrong, e.g. "schema mismatch twice: confidence: Too big: …". */
   readonly reason: string;
 
-  constructor(details: {
-    provider: string;
-    model: string;
-    purpose: string;
-    usage: LlmCallUsage[];
-    problems: readonly AttemptProblem[];
-    reason: string;
-    cause: unknown;
-  }) {
+  constructor(details: StructuredOutputErrorOptions) {
     const n = details.problems.length;
     super(
       `${details.provider}/${details.model} gave no usable ${details.purpose} answer after ${n} call${n === 1 ? "" : "s"}: ${details.reason}`,
-      { cause: details.cause },
+      { cause: details.cause, usage: details.usage },
     );
     this.name = "StructuredOutputError";
     this.provider = details.provider;
     this.model = details.model;
     this.purpose = details.purpose;
-    this.usage = details.usage;
     this.attempts = n;
     this.problems = details.problems;
     this.reason = details.reason;
-  }
-
-  static override isInstance(error: unknown): error is StructuredOutputError {
-    return (
-      error != null &&
-      typeof error === "object" &&
-      (error as Record<symbol, unknown>)[structuredMarker] === true
-    );
   }
 }
 

@@ -1,5 +1,11 @@
 export * from "./charts/index.js";
+export {
+  ReportInputError,
+  ReportWriteError,
+  type ReportWriteErrorOptions,
+} from "./errors.js";
 export { type HtmlReportOptions, renderHtmlReport, writeHtmlReport } from "./html/document.js";
+export { UnsafeSvgError } from "./html/svg.js";
 export type { MarkdownCharts } from "./markdown/charts.js";
 export {
   type MarkdownReport,

@@ -13,6 +13,7 @@ import { constants, type Stats } from "node:fs";
 import { lstat, mkdir, open, realpath, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { ReportWriteError } from "./errors.js";
 
 /** Options of {@link writeFileAtomic}. */
 export interface AtomicWriteOptions {
@@ -118,7 +119,7 @@ export async function outputTarget(path: string): Promise<OutputTarget> {
  *   `stallTimeoutMs` fails the write too.
  * - a directory, a socket or a link that leads nowhere: refused.
  *
- * @throws Error naming the path, the cause (e.g. ENOSPC, EACCES, ENXIO) and a fix.
+ * @throws ReportWriteError naming the path, the cause (e.g. ENOSPC, EACCES, ENXIO) and a fix.
  */
 export async function writeFileAtomic(
   path: string,
@@ -131,7 +132,9 @@ export async function writeFileAtomic(
   } catch (error) {
     throw writeError(path, error);
   }
-  if (target.kind === "refused") throw new Error(`could not write ${path}: ${target.reason}`);
+  if (target.kind === "refused") {
+    throw new ReportWriteError(`could not write ${path}: ${target.reason}`, { path });
+  }
   const bytes = typeof content === "string" ? Buffer.from(content, "utf8") : content;
   if (target.kind === "in-place") {
     await writeInPlace(path, target.real, target.what, bytes, options.stallTimeoutMs ?? 30_000);
@@ -265,11 +268,13 @@ function hintFor(code: string | undefined, what: string | undefined): string {
   }
 }
 
-function writeError(path: string, error: unknown, what?: string): Error {
+function writeError(path: string, error: unknown, what?: string): ReportWriteError {
   const code = (error as NodeJS.ErrnoException).code;
   const reason = error instanceof Error ? error.message : String(error);
   const into = what ? ` (a ${what}, written in place)` : "";
-  return new Error(`could not write ${path}${into}: ${reason}; ${hintFor(code, what)}`, {
+  return new ReportWriteError(`could not write ${path}${into}: ${reason}; ${hintFor(code, what)}`, {
+    path,
+    code,
     cause: error,
   });
 }

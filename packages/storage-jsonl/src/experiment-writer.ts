@@ -152,12 +152,13 @@ export class ExperimentWriter {
       return deserializeRecord(lastLine).iteration;
     } catch (error) {
       const line = countNewlines(fd, tail.lastLineStart) + 1;
-      throw new CorruptRecordError(
-        this.file,
+      throw new CorruptRecordError({
+        file: this.file,
         line,
-        `the last record is not valid, so the next iteration number is unknown: ${errorMessage(error)}`,
-        { cause: error, hint: `repair or delete line ${line} of ${this.file}, then append again` },
-      );
+        reason: `the last record is not valid, so the next iteration number is unknown: ${errorMessage(error)}`,
+        cause: error,
+        hint: `repair or delete line ${line} of ${this.file}, then append again`,
+      });
     }
   }
 
@@ -200,7 +201,11 @@ export class ExperimentWriter {
     if (this.poisoned) throw this.poisoned;
     if (record.iteration <= this.last) {
       this.touch(CONFLICT_HOLD_MS);
-      throw new IterationConflictError(this.experimentId, record.iteration, this.last);
+      throw new IterationConflictError({
+        experimentId: this.experimentId,
+        iteration: record.iteration,
+        lastIteration: this.last,
+      });
     }
     const before = this.size;
     const length = Buffer.byteLength(line);

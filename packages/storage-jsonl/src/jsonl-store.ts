@@ -176,7 +176,7 @@ async function batchesOf(
   });
   if (batches) return batches;
   if (readMetaFile(root, id) !== null) return [];
-  throw new ExperimentNotFoundError(id, `the JSONL store ${root}`);
+  throw new ExperimentNotFoundError({ experimentId: id, where: `the JSONL store ${root}` });
 }
 
 /** Every record of the batches, in iteration order. */

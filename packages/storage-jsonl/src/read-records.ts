@@ -101,7 +101,7 @@ async function* batches(
       record = deserializeRecord(line);
     } catch (error) {
       const reason = reasonOf(error);
-      if (!lenient) throw new CorruptRecordError(file, lineNumber, reason, { cause: error });
+      if (!lenient) throw new CorruptRecordError({ file, line: lineNumber, reason, cause: error });
       notify({
         kind: "skipped-line",
         experimentId,

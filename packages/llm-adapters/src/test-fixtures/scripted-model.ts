@@ -93,10 +93,8 @@ export function scriptedModel(
       if ("apiError" in step) {
         const { status, attempts } = step.apiError;
         throw new LlmApiError(
-          provider,
-          modelId,
           `${provider} failed with ${status ?? "no response"} after ${attempts} attempts.`,
-          step.apiError,
+          { provider, model: modelId, ...step.apiError },
         );
       }
       throw step.throws;

@@ -4,6 +4,7 @@
  */
 import * as vega from "vega";
 import { compile, type TopLevelSpec } from "vega-lite";
+import { ReportInputError } from "../errors.js";
 import { vegaTextWidth } from "./text-width.js";
 
 type TextWidth = (item: object, text?: unknown) => number;
@@ -21,10 +22,13 @@ export interface RenderSvgOptions {
 
 /** A loader that refuses every URL: chart data is inline, and a report must not fetch. */
 const NO_LOADER: vega.Loader = {
-  load: (uri) => Promise.reject(new Error(`charts load no external data (asked for ${uri})`)),
-  sanitize: (uri) => Promise.reject(new Error(`charts load no external data (asked for ${uri})`)),
-  http: (uri) => Promise.reject(new Error(`charts make no HTTP request (asked for ${uri})`)),
-  file: (name) => Promise.reject(new Error(`charts read no file (asked for ${name})`)),
+  load: (uri) =>
+    Promise.reject(new ReportInputError(`charts load no external data (asked for ${uri})`)),
+  sanitize: (uri) =>
+    Promise.reject(new ReportInputError(`charts load no external data (asked for ${uri})`)),
+  http: (uri) =>
+    Promise.reject(new ReportInputError(`charts make no HTTP request (asked for ${uri})`)),
+  file: (name) => Promise.reject(new ReportInputError(`charts read no file (asked for ${name})`)),
 };
 
 function logger(onWarning: ((message: string) => void) | undefined) {

@@ -4,6 +4,7 @@
  * for the policy and `interactive.ts` for the interactive build.
  */
 import { type ReportExperiment, terminalSafe } from "@converge/core";
+import { ReportInputError } from "../errors.js";
 import { adviceHistory } from "../view-model/advice.js";
 import {
   type ChartDescription,
@@ -60,13 +61,13 @@ function toList(experiments: ReportExperiment | readonly ReportExperiment[]): Re
     ? [...(experiments as readonly ReportExperiment[])]
     : [experiments as ReportExperiment];
   if (list.length === 0) {
-    throw new Error(
+    throw new ReportInputError(
       "a report needs at least one experiment: pass a ReportExperiment ({ meta, records }) or a non-empty array of them",
     );
   }
   for (const [i, e] of list.entries()) {
     if (!e || typeof e !== "object" || !e.meta || !Array.isArray(e.records)) {
-      throw new Error(
+      throw new ReportInputError(
         `experiment ${i + 1} is not a ReportExperiment: it needs meta (ExperimentMeta) and records (an array of ExperimentRecord)`,
       );
     }

@@ -3,6 +3,8 @@
  * text, a double-quoted HTML attribute, inline JSON inside a `<script>` data
  * block. One module, so every renderer uses the same rules.
  */
+import { ConvergeError } from "@converge/core";
+import { ReportInputError } from "../errors.js";
 
 const HTML_ESCAPES: Record<string, string> = {
   "&": "&amp;",
@@ -52,12 +54,13 @@ const JSON_SCRIPT_SPECIAL = /[<>&\u2028\u2029]/g;
  * element, and `JSON.parse(element.textContent)` gives the value back.
  * Non-finite numbers become `null`, as in `JSON.stringify`.
  *
- * @throws TypeError when the value cannot be serialised (a cycle, a BigInt).
+ * @throws ReportInputError when the value has no JSON form (undefined, a function, a symbol)
+ * @throws TypeError (from `JSON.stringify`) when it cannot be serialised (a cycle, a BigInt)
  */
 export function jsonForScript(value: unknown): string {
   const text = JSON.stringify(value);
   if (text === undefined) {
-    throw new TypeError(
+    throw new ReportInputError(
       "jsonForScript: the value has no JSON form (undefined, a function or a symbol); pass a plain object, array, string, number, boolean or null",
     );
   }
@@ -70,13 +73,13 @@ export function jsonForScript(value: unknown): string {
  * template literals, regular expressions or comments of minified bundles,
  * where `<\/script` and `<\x21--` mean the same thing.
  *
- * @throws Error when the result would still contain a sequence that ends or
+ * @throws ConvergeError when the result would still contain a sequence that ends or
  *   changes the script element (it never should; the message says what to do).
  */
 export function scriptSafeSource(source: string): string {
   const out = source.replace(/<\/(script)/gi, "<\\/$1").replace(/<!--/g, "<\\x21--");
   if (/<\/script|<!--/i.test(out)) {
-    throw new Error(
+    throw new ConvergeError(
       "scriptSafeSource: the bundle still contains '</script' or '<!--' after escaping; report it as a bug in @converge/reporters",
     );
   }

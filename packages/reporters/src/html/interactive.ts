@@ -14,6 +14,7 @@
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { ConfigurationError } from "@converge/core";
 import { scriptSafeSource } from "./escape.js";
 
 const require = createRequire(import.meta.url);
@@ -59,8 +60,8 @@ export function packageFile(pkg: string, file: string): string {
   }
 }
 
-function missingBundle(pkg: string, cause: unknown): Error {
-  return new Error(
+function missingBundle(pkg: string, cause: unknown): ConfigurationError {
+  return new ConfigurationError(
     `the interactive report needs the ${pkg} package's browser bundle, which could not be found (${cause instanceof Error ? cause.message : String(cause)}); install ${pkg} next to @converge/reporters or build the report without interactive`,
     { cause },
   );

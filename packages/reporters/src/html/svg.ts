@@ -4,15 +4,23 @@
  * in the SVG namespace by itself), ids prefixed so several charts on one page
  * do not share `clip1`, and a refusal of anything executable.
  */
+import { ConvergeError } from "@converge/core";
 import { escapeAttr } from "./escape.js";
 
 /** Thrown when an SVG contains something a report must never inline. */
-export class UnsafeSvgError extends Error {
-  constructor(what: string) {
+export class UnsafeSvgError extends ConvergeError {
+  static override readonly isInstance = ConvergeError.instanceCheck<UnsafeSvgError>(
+    "converge.error.unsafe-svg",
+  );
+  /** What was found, e.g. "a <script> element". */
+  readonly found: string;
+
+  constructor({ found }: { found: string }) {
     super(
-      `refusing to inline a chart SVG that contains ${what}; chart SVGs come from vega and never should: report it as a bug in @converge/reporters`,
+      `refusing to inline a chart SVG that contains ${found}; chart SVGs come from vega and never should: report it as a bug in @converge/reporters`,
     );
     this.name = "UnsafeSvgError";
+    this.found = found;
   }
 }
 
@@ -55,7 +63,7 @@ export interface InlinedSvg {
  */
 export function inlineSvg(svg: string, prefix: string, label?: string): InlinedSvg {
   const start = svg.indexOf("<svg");
-  if (start < 0) throw new UnsafeSvgError("no <svg> element");
+  if (start < 0) throw new UnsafeSvgError({ found: "no <svg> element" });
   const body = svg.slice(start).replace(/<!--[\s\S]*?-->/g, "");
   const styleAttributes: string[] = [];
   const ids = new Set<string>();
@@ -69,13 +77,14 @@ export function inlineSvg(svg: string, prefix: string, label?: string): InlinedS
     );
   let root = true;
   const markup = body.replace(TAG, (_whole, name: string, attrs: string, selfClose: string) => {
-    if (FORBIDDEN_ELEMENTS.has(name.toLowerCase())) throw new UnsafeSvgError(`a <${name}> element`);
+    if (FORBIDDEN_ELEMENTS.has(name.toLowerCase()))
+      throw new UnsafeSvgError({ found: `a <${name}> element` });
     let out = `<${name}`;
     for (const m of attrs.matchAll(ATTRIBUTE)) {
       const attr = m[1] as string;
       const lower = attr.toLowerCase();
       const raw = m[2] ?? m[3] ?? m[4] ?? "";
-      if (lower.startsWith("on")) throw new UnsafeSvgError(`an event handler (${attr})`);
+      if (lower.startsWith("on")) throw new UnsafeSvgError({ found: `an event handler (${attr})` });
       if (URL_ATTRIBUTES.has(lower)) {
         const target = raw.startsWith("#") ? raw.slice(1) : undefined;
         if (
@@ -84,7 +93,7 @@ export function inlineSvg(svg: string, prefix: string, label?: string): InlinedS
           lower === "src" ||
           lower.includes("action")
         ) {
-          throw new UnsafeSvgError(`a link attribute (${attr})`);
+          throw new UnsafeSvgError({ found: `a link attribute (${attr})` });
         }
         out += ` ${attr}="#${prefix}${target.replace(/"/g, "&quot;")}"`;
         continue;

@@ -6,6 +6,7 @@
  * user string is escaped for Markdown.
  */
 import type { ReportExperiment } from "@converge/core";
+import { ReportInputError } from "../errors.js";
 import { own } from "../own.js";
 import { adviceSourceText, fallbackLine, shownAdvice } from "../view-model/advice.js";
 import type { ChartEngine } from "../view-model/chart-engine.js";
@@ -250,7 +251,7 @@ function comparison(views: readonly ExperimentView[]): string {
  * @param experiments one experiment or several (several add a comparison)
  * @param options chart directory, title, generated time, chart engine, row limit, `charts: "omit"` (no chart files, a note instead), `onWarning`
  * @returns the Markdown text and the chart files by relative path
- * @throws Error when no experiment is given
+ * @throws ReportInputError when no experiment is given
  */
 export async function renderMarkdownReport(
   experiments: ReportExperiment | readonly ReportExperiment[],
@@ -258,7 +259,7 @@ export async function renderMarkdownReport(
 ): Promise<MarkdownReport> {
   const list = Array.isArray(experiments) ? [...experiments] : [experiments as ReportExperiment];
   if (list.length === 0) {
-    throw new Error(
+    throw new ReportInputError(
       "a report needs at least one experiment: pass a ReportExperiment ({ meta, records }) or a non-empty array of them",
     );
   }

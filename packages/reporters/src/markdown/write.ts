@@ -7,6 +7,7 @@
 import { lstat, mkdir, readlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import type { ReportExperiment } from "@converge/core";
+import { ReportWriteError } from "../errors.js";
 import { outputTarget, writeFileAtomic } from "../write-file.js";
 import { type MarkdownReportOptions, renderMarkdownReport } from "./render.js";
 
@@ -20,9 +21,10 @@ async function chartDirectory(dir: string, document: string): Promise<void> {
     stats = await lstat(dir);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") {
-      throw new Error(`could not write the charts of ${document} into ${dir}: ${String(error)}`, {
-        cause: error,
-      });
+      throw new ReportWriteError(
+        `could not write the charts of ${document} into ${dir}: ${String(error)}`,
+        { path: dir, code: (error as NodeJS.ErrnoException).code, cause: error },
+      );
     }
     await mkdir(dirname(dir), { recursive: true });
     await mkdir(dir);
@@ -30,13 +32,15 @@ async function chartDirectory(dir: string, document: string): Promise<void> {
   }
   if (stats.isSymbolicLink()) {
     const to = await readlink(dir).catch(() => "somewhere else");
-    throw new Error(
+    throw new ReportWriteError(
       `could not write the charts of ${document}: ${dir} is a symbolic link (to ${to}), and the charts are only written into a real directory beside the report; remove the link (rm ${dir}) or write the report under another name`,
+      { path: dir },
     );
   }
   if (!stats.isDirectory()) {
-    throw new Error(
+    throw new ReportWriteError(
       `could not write the charts of ${document}: ${dir} exists and is not a directory, and the charts go there; move or remove ${dir}, or write the report under another name`,
+      { path: dir },
     );
   }
 }
@@ -54,7 +58,7 @@ async function chartDirectory(dir: string, document: string): Promise<void> {
  * file, is refused, never written through.
  *
  * @returns the paths written, the Markdown file last
- * @throws Error naming the path and the fix when `path` or the chart directory cannot be written
+ * @throws ReportWriteError naming the path and the fix when `path` or the chart directory cannot be written
  */
 export async function writeMarkdownReport(
   experiments: ReportExperiment | readonly ReportExperiment[],
@@ -68,7 +72,9 @@ export async function writeMarkdownReport(
     // Not examinable (a missing parent, no permission): writeFileAtomic says why below.
     target = { kind: "missing" };
   }
-  if (target.kind === "refused") throw new Error(`could not write ${path}: ${target.reason}`);
+  if (target.kind === "refused") {
+    throw new ReportWriteError(`could not write ${path}: ${target.reason}`, { path });
+  }
   const toFile = target.kind === "missing" || target.kind === "file";
   const chartDir = `${basename(path).replace(/\.(md|markdown)$/i, "")}-charts`;
   const report = await renderMarkdownReport(experiments, {

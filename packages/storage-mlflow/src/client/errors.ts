@@ -1,7 +1,5 @@
 import { ConvergeError, type ConvergeErrorOptions } from "@converge/core";
 
-const mlflowMarker = Symbol.for("converge.error.mlflow");
-
 export interface MlflowErrorOptions extends ConvergeErrorOptions {
   /** HTTP status, when the server answered. */
   status?: number;
@@ -22,7 +20,8 @@ export interface MlflowErrorOptions extends ConvergeErrorOptions {
  * when there is one; the message says what to do. Never contains a credential.
  */
 export class MlflowError extends ConvergeError {
-  readonly [mlflowMarker] = true;
+  static override readonly isInstance =
+    ConvergeError.instanceCheck<MlflowError>("converge.error.mlflow");
   readonly status: number | undefined;
   readonly errorCode: string | undefined;
   readonly endpoint: string | undefined;
@@ -35,13 +34,5 @@ export class MlflowError extends ConvergeError {
     this.errorCode = options.errorCode;
     this.endpoint = options.endpoint;
     this.unreachable = options.unreachable === true;
-  }
-
-  static override isInstance(error: unknown): error is MlflowError {
-    return (
-      error != null &&
-      typeof error === "object" &&
-      (error as Record<symbol, unknown>)[mlflowMarker] === true
-    );
   }
 }

@@ -91,10 +91,10 @@ export async function readRecords(
   const spooled = spool.records(experimentId);
   const found = children.filter((c): c is ChildRecord => c !== undefined);
   if (!parent && found.length === 0 && spooled.length === 0 && !spool.has(experimentId)) {
-    throw new ExperimentNotFoundError(
+    throw new ExperimentNotFoundError({
       experimentId,
-      `the MLflow experiment "${experimentName}" at ${client.trackingUri}`,
-    );
+      where: `the MLflow experiment "${experimentName}" at ${client.trackingUri}`,
+    });
   }
   const { records, notices: integrity } = checkIntegrity({
     experimentId,

@@ -111,18 +111,22 @@ export async function uploadRecord(
         return "skipped";
       }
     } else if (child.info.status === "FINISHED") {
-      throw new IterationConflictError(
-        id,
-        record.iteration,
-        Math.max(s.last ?? record.iteration, record.iteration),
-      );
+      throw new IterationConflictError({
+        experimentId: id,
+        iteration: record.iteration,
+        lastIteration: Math.max(s.last ?? record.iteration, record.iteration),
+      });
     } else {
       // A half-written run of a record that was never acknowledged: replaced.
       await client.deleteRun(child.info.run_id);
       child = undefined;
     }
   } else if (s.last !== undefined && record.iteration <= s.last) {
-    throw new IterationConflictError(id, record.iteration, s.last);
+    throw new IterationConflictError({
+      experimentId: id,
+      iteration: record.iteration,
+      lastIteration: s.last,
+    });
   }
   const payload = childPayload(record, line, hash, parent.info.run_id);
   const run =

@@ -119,7 +119,11 @@ function toSpool(
   const last = Math.max(lastSpooled ?? -1, s.last ?? -1);
   if (record.iteration <= last) {
     if (spool.lines(id).includes(line)) return; // the identical record: already kept
-    throw new IterationConflictError(id, record.iteration, last);
+    throw new IterationConflictError({
+      experimentId: id,
+      iteration: record.iteration,
+      lastIteration: last,
+    });
   }
   const first = !spool.hasRecords(id);
   spool.append(id, line);
