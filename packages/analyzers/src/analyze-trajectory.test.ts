@@ -27,13 +27,13 @@ const noNonFinite = (value: unknown) =>
   });
 
 describe("analyzeTrajectory", () => {
-  it("reads the seed's sample right: converging, ascending, passing, signed rates", () => {
+  it("reads the sample log right: converging, ascending, passing, signed rates", () => {
     const t = analyzeTrajectory(seed);
     expect(t.convergence_status).toBe("CONVERGING");
     expect(t.gradient_direction).toBe("ASCENDING");
     expect(t.distance_to_goal).toBe(0);
     expect(t.estimated_iterations_to_success).toBe(0);
-    expect(t.improvement_rates.sharpe_ratio).toBeCloseTo(0.15, 10); // OLS, the seed's number
+    expect(t.improvement_rates.sharpe_ratio).toBeCloseTo(0.15, 10); // OLS, the original's number
     expect(t.metric_trends.max_drawdown).toMatchObject({ goal: "minimize", status: "CONVERGING" });
     expect(t.metric_trends.max_drawdown?.improvement_rate).toBeCloseTo(0.02, 10); // falling drawdown is better
     expect(t.metric_trends.max_drawdown?.theil_sen.slope).toBeCloseTo(-0.02, 10);

@@ -82,7 +82,7 @@ describe("classifySeries on a labelled synthetic corpus", () => {
     for (const r of rows) expect(r.accuracy, r.kind).toBeGreaterThanOrEqual(0.95);
   });
 
-  it("calls the seed's own series 0.65 → 0.75 → 0.92 CONVERGING (the seed says OSCILLATING)", () => {
+  it("calls the sample log's own series 0.65 → 0.75 → 0.92 CONVERGING (the original classifier says OSCILLATING)", () => {
     const c = classifySeries([0.65, 0.75, 0.92]);
     expect(c.status).toBe("CONVERGING");
     expect(c.slope).toBeCloseTo(0.135, 10);
@@ -90,7 +90,7 @@ describe("classifySeries on a labelled synthetic corpus", () => {
     expect(gradientDirection(c, [0.65, 0.75, 0.92])).toBe("ASCENDING");
   });
 
-  it("calls a clean improving series CONVERGING (the seed often says DIVERGING)", () => {
+  it("calls a clean improving series CONVERGING (the original classifier often says DIVERGING)", () => {
     const ys = [0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75];
     const c = classifySeries(ys);
     expect(c.status).toBe("CONVERGING");

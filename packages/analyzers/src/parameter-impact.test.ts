@@ -183,8 +183,8 @@ describe("estimateParameterImpact on synthetic loops", () => {
   });
 });
 
-/** The seed's rule: mean score delta over transitions where p changed, whatever the direction. */
-function seedRule(records: ImpactRecord[], name: string): number {
+/** The original rule: mean score delta over transitions where p changed, whatever the direction. */
+function originalRule(records: ImpactRecord[], name: string): number {
   const deltas: number[] = [];
   for (let i = 1; i < records.length; i++) {
     const [prev, cur] = [records[i - 1] as ImpactRecord, records[i] as ImpactRecord];
@@ -197,12 +197,12 @@ function seedRule(records: ImpactRecord[], name: string): number {
 const loop = (rows: [Record<string, number | string | boolean>, number][]): ImpactRecord[] =>
   rows.map(([parameters, gate_score]) => ({ parameters, gate_score }));
 
-describe("the seed's failure and the loop's drift", () => {
+describe("the original rule's failure and the loop's drift", () => {
   it("a parameter raised when the score rises and lowered when it falls gets a positive impact", () => {
     // score = 0.3 + 0.1 p (+ a little deterministic noise); p goes up and down and ends where it began.
     const p = [1, 2, 1, 2, 3, 2, 3, 2, 1, 2, 1];
     const records = loop(p.map((v, i) => [{ p: v }, 0.3 + 0.1 * v + 0.002 * Math.sin(3 * i)]));
-    const seed = seedRule(records, "p");
+    const seed = originalRule(records, "p");
     const ours = estimateParameterImpact(records).parameters.p;
     console.log(`seed rule ${seed.toFixed(4)}, regression ${ours?.impact?.toFixed(4)}`);
     expect(Math.abs(seed)).toBeLessThan(0.005);

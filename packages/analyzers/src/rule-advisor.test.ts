@@ -12,9 +12,9 @@ import { assessWithRules, ruleAdvisor, ruleTable } from "./rule-advisor.js";
 import { expectValid, GATE, loop, sharpeLoop } from "./test-fixtures/rule-loops.js";
 
 // The sample log of @converge/test-kit: three records in the original Python logger's format.
-const SEED = sampleLogRecords();
+const SAMPLE = sampleLogRecords();
 
-const SEED_META = {
+const SAMPLE_META = {
   schema_version: 1,
   experiment_id: "exp_20260118_143022",
   directive: "",
@@ -132,11 +132,11 @@ describe("ruleAdvisor", () => {
     expect(patient.reasoning).toMatch(/^Rule R8 /);
   });
 
-  it("the seed's sample → CONTINUE, CONVERGING, the gate passes", async () => {
+  it("the sample log → CONTINUE, CONVERGING, the gate passes", async () => {
     const advice = await ruleAdvisor().advise({
-      records: SEED,
-      trajectory: analyzeTrajectory(SEED),
-      meta: SEED_META,
+      records: SAMPLE,
+      trajectory: analyzeTrajectory(SAMPLE),
+      meta: SAMPLE_META,
     });
     expectValid(advice);
     const a = advice.assessment;
@@ -160,12 +160,12 @@ describe("ruleAdvisor", () => {
   });
 
   it("one record → CONTINUE with low confidence (R0); no records do not throw", async () => {
-    const one = SEED.slice(0, 1);
+    const one = SAMPLE.slice(0, 1);
     const a = (
       await ruleAdvisor().advise({
         records: one,
         trajectory: analyzeTrajectory(one),
-        meta: SEED_META,
+        meta: SAMPLE_META,
       })
     ).assessment;
     expect(a.convergence_assessment).toBe("INSUFFICIENT_DATA");
@@ -177,7 +177,7 @@ describe("ruleAdvisor", () => {
     const none = await ruleAdvisor().advise({
       records: [],
       trajectory: analyzeTrajectory([], { experimentId: "exp_empty" }),
-      meta: SEED_META,
+      meta: SAMPLE_META,
     });
     expectValid(none);
     expect(none.assessment.next_action).toBe("CONTINUE");
@@ -202,8 +202,8 @@ describe("ruleAdvisor", () => {
     const first = await (await loop(sharpeLoop(swings))).advise();
     const second = await (await loop(sharpeLoop(swings))).advise();
     expect(second).toEqual(first);
-    const t = analyzeTrajectory(SEED);
-    expect(assessWithRules(t, SEED)).toEqual(assessWithRules(analyzeTrajectory(SEED), SEED));
+    const t = analyzeTrajectory(SAMPLE);
+    expect(assessWithRules(t, SAMPLE)).toEqual(assessWithRules(analyzeTrajectory(SAMPLE), SAMPLE));
   });
 
   it("validates against the schema on a range of synthetic loops", async () => {

@@ -48,7 +48,7 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
-/** Runs `converge advise <seed log> ...args`; every run is checked for the key. */
+/** Runs `converge advise <sample log> ...args`; every run is checked for the key. */
 const advise = keyCheckedAdvise(10);
 
 /** Output with wrapped lines joined back. */

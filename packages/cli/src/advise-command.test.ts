@@ -5,7 +5,7 @@ import { wrap } from "./analyze-command-render.js";
 import {
   removeTempDirs,
   runCli,
-  SEED_LOG,
+  SAMPLE_LOG,
   tempDir,
   writeExperiment,
 } from "./test-fixtures/run-cli.js";
@@ -14,9 +14,9 @@ afterAll(removeTempDirs);
 
 const GATE = { criteria: [{ metric: "sharpe_ratio", op: ">=" as const, threshold: 1.5 }] };
 
-describe("converge advise on the seed's sample log", () => {
+describe("converge advise on the Python logger's sample log", () => {
   it("says CONTINUE first, then recommendations, findings, parameters and the rule", () => {
-    const { code, stdout, stderr } = runCli(["advise", SEED_LOG]);
+    const { code, stdout, stderr } = runCli(["advise", SAMPLE_LOG]);
     expect(stderr).toBe("");
     expect(code).toBe(0);
     const lines = stdout.split("\n");
@@ -27,7 +27,7 @@ describe("converge advise on the seed's sample log", () => {
     expect(stdout).toMatch(/Gradient\s+EFFECTIVE\n/);
     expect(stdout).toMatch(/Likelihood\s+HIGH\n/);
     expect(stdout).toMatch(/Iterations needed\s+0\n/);
-    // The seed's log has no meta, so no budget: the default horizon, and it says so.
+    // The sample log has no meta, so no budget: the default horizon, and it says so.
     expect(stdout).toMatch(
       /Outlook\s+P\(pass within the next 20 iterations \(no budget known\)\) 1\.00 · passing now\n/,
     );
@@ -44,8 +44,8 @@ describe("converge advise on the seed's sample log", () => {
     for (const line of lines) expect(line.length).toBeLessThanOrEqual(100);
   });
 
-  it("--json prints the assessment with the seed's advisor field names", () => {
-    const { code, stdout } = runCli(["advise", SEED_LOG, "--json"]);
+  it("--json prints the assessment with the Python logger's advisor field names", () => {
+    const { code, stdout } = runCli(["advise", SAMPLE_LOG, "--json"]);
     expect(code).toBe(0);
     const out = JSON.parse(stdout);
     expect(out.experiment_id).toBe("exp_20260118_143022");
@@ -57,7 +57,7 @@ describe("converge advise on the seed's sample log", () => {
       estimated_iterations_needed: 0,
     });
     // The outlook the advice was given with: the same analysis converge analyze prints.
-    const analysis = JSON.parse(runCli(["analyze", SEED_LOG, "--json"]).stdout);
+    const analysis = JSON.parse(runCli(["analyze", SAMPLE_LOG, "--json"]).stdout);
     expect(out.success_probability).toEqual(analysis.success_probability);
     expect(out.iterations_to_success).toEqual(analysis.iterations_to_success);
     expect(out.success_probability).toMatchObject({ probability: 1, horizon_source: "default" });

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   removeTempDirs,
   runCli,
-  SEED_LOG,
+  SAMPLE_LOG,
   tempDir,
   writeExperiment,
 } from "./test-fixtures/run-cli.js";
@@ -57,9 +57,9 @@ function block(stdout: string, label: string): string {
     .trim();
 }
 
-describe("converge analyze on the seed's sample log", () => {
+describe("converge analyze on the Python logger's sample log", () => {
   it("prints a readable summary: CONVERGING with its reason, tables of metrics and parameters", () => {
-    const { code, stdout, stderr } = runCli(["analyze", SEED_LOG]);
+    const { code, stdout, stderr } = runCli(["analyze", SAMPLE_LOG]);
     expect(stderr).toBe("");
     expect(code).toBe(0);
     expect(field(stdout, "Experiment")).toBe("exp_20260118_143022");
@@ -96,8 +96,8 @@ describe("converge analyze on the seed's sample log", () => {
     for (const line of stdout.split("\n")) expect(line.length).toBeLessThanOrEqual(100);
   });
 
-  it("--json prints one JSON line with experiment_id and the seed's field names", () => {
-    const { code, stdout } = runCli(["analyze", SEED_LOG, "--json"]);
+  it("--json prints one JSON line with experiment_id and the Python logger's field names", () => {
+    const { code, stdout } = runCli(["analyze", SAMPLE_LOG, "--json"]);
     expect(code).toBe(0);
     const lines = stdout.trimEnd().split("\n");
     expect(lines).toHaveLength(1);
@@ -229,7 +229,7 @@ describe("converge analyze errors", () => {
         ],
       }),
     );
-    const { code, stdout, stderr } = runCli(["analyze", SEED_LOG, "--gate", gateFile]);
+    const { code, stdout, stderr } = runCli(["analyze", SAMPLE_LOG, "--gate", gateFile]);
     expect(code).toBe(1);
     expect(stdout).toBe("");
     expect(stderr).toContain(gateFile);
@@ -241,10 +241,10 @@ describe("converge analyze errors", () => {
   it("a --gate file that is not JSON, or missing: exit 1", () => {
     const gateFile = join(tempDir(), "gate.json");
     writeFileSync(gateFile, "{criteria: ");
-    const bad = runCli(["analyze", SEED_LOG, "--gate", gateFile]);
+    const bad = runCli(["analyze", SAMPLE_LOG, "--gate", gateFile]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain("is not valid JSON");
-    const missing = runCli(["analyze", SEED_LOG, "--gate", "./nowhere.json"]);
+    const missing = runCli(["analyze", SAMPLE_LOG, "--gate", "./nowhere.json"]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain("Cannot read the gate file");
   });
@@ -252,7 +252,7 @@ describe("converge analyze errors", () => {
   it("the same metric in --maximize and --minimize is a usage error (exit 2)", () => {
     const { code, stderr } = runCli([
       "analyze",
-      SEED_LOG,
+      SAMPLE_LOG,
       "--maximize",
       "win_rate,sharpe_ratio",
       "--minimize",

@@ -13,7 +13,7 @@ describe("formatChanges", () => {
     ).toEqual(["position_size 0.1→0.15", "+added=x", "-removed (was 3)"]);
   });
 
-  it("reads the seed's {name: to} form, including object values", () => {
+  it("reads the Python logger's {name: to} form, including object values", () => {
     expect(formatChanges({ position_size: 0.2, mode: "fast", window: { fast: 5 } })).toEqual([
       "position_size→0.2",
       "mode→fast",

@@ -8,13 +8,13 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { removeTempDirs, runCli, SEED_LOG, tempDir } from "./test-fixtures/run-cli.js";
+import { removeTempDirs, runCli, SAMPLE_LOG, tempDir } from "./test-fixtures/run-cli.js";
 
-const SEED_LINES = readFileSync(SEED_LOG, "utf8").trim().split("\n");
+const SAMPLE_LINES = readFileSync(SAMPLE_LOG, "utf8").trim().split("\n");
 
-/** A JSONL log of `id`: the seed's first record once per iteration, with `extra` fields. */
+/** A JSONL log of `id`: the sample log's first record once per iteration, with `extra` fields. */
 function logLines(id: string, iterations: readonly number[], extra: Record<string, unknown> = {}) {
-  const base = JSON.parse(SEED_LINES[0] as string) as Record<string, unknown>;
+  const base = JSON.parse(SAMPLE_LINES[0] as string) as Record<string, unknown>;
   return iterations.map((iteration) =>
     JSON.stringify({ ...base, ...extra, experiment_id: id, iteration }),
   );

@@ -1,6 +1,6 @@
 /**
  * The CLI against a real MLflow server (the storage-mlflow harness): import the
- * seed's sample log, read it back with every command, export it to JSONL,
+ * Python logger's sample log, read it back with every command, export it to JSONL,
  * re-import as a no-op, sync the offline spool; credentials never printed.
  */
 import { copyFileSync, existsSync, readFileSync } from "node:fs";
@@ -13,9 +13,9 @@ import {
   startMlflowServer,
 } from "../../storage-mlflow/src/test-fixtures/mlflow-server.js";
 import { mlflowSuiteGate } from "../../storage-mlflow/src/test-fixtures/mlflow-venv.js";
-import { removeTempDirs, runCli, SEED_LOG, tempDir } from "./test-fixtures/run-cli.js";
+import { removeTempDirs, runCli, SAMPLE_LOG, tempDir } from "./test-fixtures/run-cli.js";
 
-const SEED_ID = "exp_20260118_143022";
+const SAMPLE_ID = "exp_20260118_143022";
 const SENTINELS = {
   MLFLOW_TRACKING_TOKEN: "sentinel-token-7f3a9c",
   MLFLOW_TRACKING_USERNAME: "sentinel-user-51be",
@@ -26,7 +26,7 @@ const gate = await mlflowSuiteGate("converge CLI against MLflow");
 
 describe.skipIf(gate.skip)("converge with an mlflow+http store", () => {
   let server: MlflowServer;
-  let seedDir: string;
+  let sampleDir: string;
   let store: string;
   const experiment = `cli-${Date.now().toString(36)}`;
   const opts = () => ["--store", store, "--mlflow-experiment", experiment];
@@ -37,19 +37,25 @@ describe.skipIf(gate.skip)("converge with an mlflow+http store", () => {
   beforeAll(async () => {
     server = await startMlflowServer();
     store = `mlflow+${server.url}`;
-    seedDir = tempDir();
-    copyFileSync(SEED_LOG, join(seedDir, `${SEED_ID}.jsonl`));
+    sampleDir = tempDir();
+    copyFileSync(SAMPLE_LOG, join(sampleDir, `${SAMPLE_ID}.jsonl`));
   }, 120_000);
   afterAll(async () => {
     await server?.stop();
     removeTempDirs();
   });
 
-  it("imports the seed's sample log, then list / show / analyze / advise / report read it from MLflow", () => {
-    const imported = run(["import", `jsonl:${seedDir}`, store, "--mlflow-experiment", experiment]);
+  it("imports the Python logger's sample log, then list / show / analyze / advise / report read it from MLflow", () => {
+    const imported = run([
+      "import",
+      `jsonl:${sampleDir}`,
+      store,
+      "--mlflow-experiment",
+      experiment,
+    ]);
     expect(imported.stderr).not.toContain("error");
     expect(imported.code).toBe(0);
-    expect(imported.stdout).toContain(`${SEED_ID}: 3 records copied`);
+    expect(imported.stdout).toContain(`${SAMPLE_ID}: 3 records copied`);
     expect(imported.stdout).toContain(
       `Imported 1 experiment into ${store} (experiment "${experiment}"): 3 records copied, 0 already there.`,
     );
@@ -58,7 +64,7 @@ describe.skipIf(gate.skip)("converge with an mlflow+http store", () => {
     expect(list.code).toBe(0);
     expect(JSON.parse(list.stdout)).toEqual([
       expect.objectContaining({
-        experiment_id: SEED_ID,
+        experiment_id: SAMPLE_ID,
         iterations: 3,
         best_gate_score: 0.92,
         status: "SUCCESS",
@@ -67,19 +73,19 @@ describe.skipIf(gate.skip)("converge with an mlflow+http store", () => {
     const table = run(["list", ...opts()]);
     expect(table.stdout).toContain(`1 experiment in ${store} (experiment "${experiment}")`);
 
-    const fromMlflow = run(["show", SEED_ID, ...opts(), "--json"]);
-    const fromFile = run(["show", join(seedDir, `${SEED_ID}.jsonl`), "--json"]);
+    const fromMlflow = run(["show", SAMPLE_ID, ...opts(), "--json"]);
+    const fromFile = run(["show", join(sampleDir, `${SAMPLE_ID}.jsonl`), "--json"]);
     expect(fromMlflow.code).toBe(0);
     expect(JSON.parse(fromMlflow.stdout).records).toEqual(JSON.parse(fromFile.stdout).records);
-    const text = run(["show", SEED_ID, ...opts()]);
+    const text = run(["show", SAMPLE_ID, ...opts()]);
     expect(text.stdout).toContain(`Store         ${store} (experiment "${experiment}")`);
 
-    const analyze = run(["analyze", SEED_ID, ...opts(), "--json"]);
+    const analyze = run(["analyze", SAMPLE_ID, ...opts(), "--json"]);
     expect(analyze.code).toBe(0);
-    expect(JSON.parse(analyze.stdout).experiment_id).toBe(SEED_ID);
-    expect(run(["advise", SEED_ID, ...opts(), "--json"]).code).toBe(0);
+    expect(JSON.parse(analyze.stdout).experiment_id).toBe(SAMPLE_ID);
+    expect(run(["advise", SAMPLE_ID, ...opts(), "--json"]).code).toBe(0);
     const out = join(tempDir(), "r.html");
-    expect(run(["report", SEED_ID, ...opts(), "-o", out]).code).toBe(0);
+    expect(run(["report", SAMPLE_ID, ...opts(), "-o", out]).code).toBe(0);
     expect(existsSync(out)).toBe(true);
   });
 
@@ -88,7 +94,7 @@ describe.skipIf(gate.skip)("converge with an mlflow+http store", () => {
     const list = run(["list", "--json"], env);
     expect(list.code).toBe(0);
     expect(JSON.parse(list.stdout).map((e: { experiment_id: string }) => e.experiment_id)).toEqual([
-      SEED_ID,
+      SAMPLE_ID,
     ]);
     // CONVERGE_STORE wins over MLFLOW_TRACKING_URI.
     const empty = tempDir();
@@ -97,10 +103,10 @@ describe.skipIf(gate.skip)("converge with an mlflow+http store", () => {
   });
 
   it("re-importing is a no-op", () => {
-    const again = run(["import", seedDir, store, "--mlflow-experiment", experiment, "-q"]);
+    const again = run(["import", sampleDir, store, "--mlflow-experiment", experiment, "-q"]);
     expect(again.code).toBe(0);
     expect(again.stderr).toBe("");
-    expect(again.stdout).toContain(`${SEED_ID}: 0 records copied, 3 already there`);
+    expect(again.stdout).toContain(`${SAMPLE_ID}: 0 records copied, 3 already there`);
     const list = run(["list", ...opts(), "--json"]);
     expect(JSON.parse(list.stdout)[0].iterations).toBe(3);
   });
@@ -109,7 +115,7 @@ describe.skipIf(gate.skip)("converge with an mlflow+http store", () => {
     const back = tempDir();
     const exported = run([
       "export",
-      SEED_ID,
+      SAMPLE_ID,
       "--from",
       store,
       "--to",
@@ -119,11 +125,11 @@ describe.skipIf(gate.skip)("converge with an mlflow+http store", () => {
     ]);
     expect(exported.code).toBe(0);
     expect(exported.stdout).toContain(`Exported 1 experiment into jsonl:${back}: 3 records copied`);
-    const a = JSON.parse(run(["show", join(seedDir, `${SEED_ID}.jsonl`), "--json"]).stdout);
-    const b = JSON.parse(run(["show", join(back, `${SEED_ID}.jsonl`), "--json"]).stdout);
+    const a = JSON.parse(run(["show", join(sampleDir, `${SAMPLE_ID}.jsonl`), "--json"]).stdout);
+    const b = JSON.parse(run(["show", join(back, `${SAMPLE_ID}.jsonl`), "--json"]).stdout);
     expect(b.records).toEqual(a.records);
     expect(
-      readFileSync(join(back, `${SEED_ID}.jsonl`), "utf8")
+      readFileSync(join(back, `${SAMPLE_ID}.jsonl`), "utf8")
         .trim()
         .split("\n"),
     ).toHaveLength(3);
@@ -147,7 +153,7 @@ describe.skipIf(gate.skip)("converge with an mlflow+http store", () => {
       maxRetries: 0,
     });
     const records = JSON.parse(
-      run(["show", join(seedDir, `${SEED_ID}.jsonl`), "--json"]).stdout,
+      run(["show", join(sampleDir, `${SAMPLE_ID}.jsonl`), "--json"]).stdout,
     ).records;
     for (const r of records) await offline.append({ ...r, experiment_id: "exp_offline" });
     expect(await offline.pending()).toBe(3);
@@ -168,9 +174,9 @@ describe.skipIf(gate.skip)("converge with an mlflow+http store", () => {
   it("never prints credentials from the environment, nor from a URI", () => {
     const results = [
       run(["list", ...opts()], SENTINELS),
-      run(["show", SEED_ID, ...opts()], SENTINELS),
+      run(["show", SAMPLE_ID, ...opts()], SENTINELS),
       run(["show", "exp_nowhere", ...opts()], SENTINELS),
-      run(["import", seedDir, store, "--mlflow-experiment", experiment], SENTINELS),
+      run(["import", sampleDir, store, "--mlflow-experiment", experiment], SENTINELS),
       run(
         [
           "list",
@@ -195,6 +201,6 @@ describe.skipIf(gate.skip)("converge with an mlflow+http store", () => {
     const { code, stderr } = run(["list", "--store", "mlflow+ftp://127.0.0.1:21"]);
     expect(code).toBe(2);
     expect(stderr).toContain("names no HTTP tracking server");
-    expect(run(["import", seedDir, "s3://bucket/x"]).code).toBe(2);
+    expect(run(["import", sampleDir, "s3://bucket/x"]).code).toBe(2);
   });
 });

@@ -4,20 +4,20 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   removeTempDirs,
   runCli,
-  SEED_LOG,
+  SAMPLE_LOG,
   tempDir,
   writeExperiment,
 } from "./test-fixtures/run-cli.js";
 
 afterAll(removeTempDirs);
 
-const SEED_ID = "exp_20260118_143022";
+const SAMPLE_ID = "exp_20260118_143022";
 
 describe("converge import / export between JSONL stores", () => {
   let src: string;
   beforeAll(async () => {
     src = tempDir();
-    copyFileSync(SEED_LOG, join(src, `${SEED_ID}.jsonl`));
+    copyFileSync(SAMPLE_LOG, join(src, `${SAMPLE_ID}.jsonl`));
     await writeExperiment(
       src,
       {
@@ -36,16 +36,16 @@ describe("converge import / export between JSONL stores", () => {
     const dest = tempDir();
     const first = runCli(["import", `jsonl:${src}`, `jsonl:${dest}`]);
     expect(first.code).toBe(0);
-    expect(first.stdout).toContain(`${SEED_ID}: 3 records copied`);
+    expect(first.stdout).toContain(`${SAMPLE_ID}: 3 records copied`);
     expect(first.stdout).toContain("exp_tracker: 2 records copied, meta written");
     expect(first.stdout).toContain(
       `Imported 2 experiments into jsonl:${dest}: 5 records copied, 0 already there.`,
     );
     // Not a terminal: plain progress lines on stderr, no escape codes.
-    expect(first.stderr).toContain(`${SEED_ID}: 3/3 records (100%)`);
+    expect(first.stderr).toContain(`${SAMPLE_ID}: 3/3 records (100%)`);
     expect(first.stderr).not.toContain("\u001b");
-    const a = runCli(["show", SEED_ID, "--store", src, "--json"]);
-    const b = runCli(["show", SEED_ID, "--store", dest, "--json"]);
+    const a = runCli(["show", SAMPLE_ID, "--store", src, "--json"]);
+    const b = runCli(["show", SAMPLE_ID, "--store", dest, "--json"]);
     expect(JSON.parse(b.stdout).records).toEqual(JSON.parse(a.stdout).records);
     const metaA = runCli(["show", "exp_tracker", "--store", src, "--json"]);
     const metaB = runCli(["show", "exp_tracker", "--store", dest, "--json"]);
@@ -54,11 +54,11 @@ describe("converge import / export between JSONL stores", () => {
     const again = runCli(["import", src, dest, "--quiet"]);
     expect(again.code).toBe(0);
     expect(again.stderr).toBe("");
-    expect(again.stdout).toContain(`${SEED_ID}: 0 records copied, 3 already there`);
+    expect(again.stdout).toContain(`${SAMPLE_ID}: 0 records copied, 3 already there`);
     expect(again.stdout).toContain("exp_tracker: 0 records copied, 2 already there\n");
     expect(again.stdout).toContain("0 records copied, 5 already there.");
     expect(
-      readFileSync(join(dest, `${SEED_ID}.jsonl`), "utf8")
+      readFileSync(join(dest, `${SAMPLE_ID}.jsonl`), "utf8")
         .trim()
         .split("\n"),
     ).toHaveLength(3);
@@ -66,33 +66,33 @@ describe("converge import / export between JSONL stores", () => {
 
   it("copies only the named ids, and only the records the destination lacks", () => {
     const dest = tempDir();
-    // The destination has the first line of the seed log already.
-    const [firstLine] = readFileSync(SEED_LOG, "utf8").split("\n");
-    writeFileSync(join(dest, `${SEED_ID}.jsonl`), `${firstLine}\n`);
-    const { code, stdout } = runCli(["import", src, dest, SEED_ID, "-q"]);
+    // The destination has the first line of the sample log already.
+    const [firstLine] = readFileSync(SAMPLE_LOG, "utf8").split("\n");
+    writeFileSync(join(dest, `${SAMPLE_ID}.jsonl`), `${firstLine}\n`);
+    const { code, stdout } = runCli(["import", src, dest, SAMPLE_ID, "-q"]);
     expect(code).toBe(0);
-    expect(stdout).toContain(`${SEED_ID}: 2 records copied, 1 already there`);
+    expect(stdout).toContain(`${SAMPLE_ID}: 2 records copied, 1 already there`);
     expect(stdout).toContain("Imported 1 experiment into");
     expect(runCli(["list", "--store", dest, "--json"]).stdout).not.toContain("exp_tracker");
   });
 
   it("exits 1 for an experiment that is not there, and still copies the others", () => {
     const dest = tempDir();
-    const { code, stdout, stderr } = runCli(["import", src, dest, "exp_missing", SEED_ID, "-q"]);
+    const { code, stdout, stderr } = runCli(["import", src, dest, "exp_missing", SAMPLE_ID, "-q"]);
     expect(code).toBe(1);
     expect(stderr).toContain("error: exp_missing:");
     expect(stderr).toContain("1 experiment(s) could not be copied");
-    expect(stdout).toContain(`${SEED_ID}: 3 records copied`);
+    expect(stdout).toContain(`${SAMPLE_ID}: 3 records copied`);
   });
 
   it("export is import with the source defaulted like --store", () => {
     const dest = tempDir();
-    const { code, stdout } = runCli(["export", SEED_ID, "--to", `jsonl:${dest}`, "-q"], {
+    const { code, stdout } = runCli(["export", SAMPLE_ID, "--to", `jsonl:${dest}`, "-q"], {
       env: { CONVERGE_STORE: `jsonl:${src}` },
     });
     expect(code).toBe(0);
     expect(stdout).toContain(`Exported 1 experiment into jsonl:${dest}: 3 records copied`);
-    const viaFrom = runCli(["export", SEED_ID, "--from", src, "--to", dest, "-q"]);
+    const viaFrom = runCli(["export", SAMPLE_ID, "--from", src, "--to", dest, "-q"]);
     expect(viaFrom.code).toBe(0);
     expect(viaFrom.stdout).toContain("0 records copied, 3 already there");
   });
@@ -103,7 +103,7 @@ describe("converge import / export between JSONL stores", () => {
     expect(unknown.stderr).toContain("not available in this version");
     expect(runCli(["import", src, `jsonl:${src}`]).code).toBe(2);
     expect(runCli(["import", src, tempDir(), "bad/id"]).code).toBe(2);
-    expect(runCli(["export", SEED_ID]).code).toBe(2);
+    expect(runCli(["export", SAMPLE_ID]).code).toBe(2);
     expect(runCli(["import", src]).code).toBe(2);
   });
 

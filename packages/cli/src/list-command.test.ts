@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   removeTempDirs,
   runCli,
-  SEED_LOG,
+  SAMPLE_LOG,
   tempDir,
   writeExperiment,
 } from "./test-fixtures/run-cli.js";
@@ -15,8 +15,8 @@ describe("converge list", () => {
   let dir: string;
   beforeAll(async () => {
     dir = tempDir();
-    // One experiment from the seed's Python logger (no meta), one from the tracker.
-    copyFileSync(SEED_LOG, join(dir, "exp_20260118_143022.jsonl"));
+    // One experiment from the Python logger (no meta), one from the tracker.
+    copyFileSync(SAMPLE_LOG, join(dir, "exp_20260118_143022.jsonl"));
     await writeExperiment(
       dir,
       {
@@ -42,7 +42,7 @@ describe("converge list", () => {
     );
     expect(lines[1]).toMatch(/^─+(\s+─+){6}$/);
     const cells = (line: string | undefined) => (line ?? "").split(/\s{2,}/);
-    // Its last write (finish) is at 10:03 UTC on 2026-02-01; the seed log ends 2026-01-18.
+    // Its last write (finish) is at 10:03 UTC on 2026-02-01; the sample log ends 2026-01-18.
     expect(cells(lines[2])).toEqual([
       "exp_tracker",
       "IN_PROGRESS",
@@ -111,7 +111,7 @@ describe("converge list", () => {
 
   it("exits 1 naming the file when a meta file is not JSON", () => {
     const broken = tempDir();
-    copyFileSync(SEED_LOG, join(broken, "exp_20260118_143022.jsonl"));
+    copyFileSync(SAMPLE_LOG, join(broken, "exp_20260118_143022.jsonl"));
     writeFileSync(join(broken, "exp_bad.meta.json"), "{bad");
     const { code, stderr } = runCli(["list", "--store", broken]);
     expect(code).toBe(1);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   removeTempDirs,
   runCli,
-  SEED_LOG,
+  SAMPLE_LOG,
   tempDir,
   writeExperiment,
 } from "./test-fixtures/run-cli.js";
@@ -106,7 +106,7 @@ describe("colours", () => {
   });
 
   it("are used when forced (FORCE_COLOR=1), which shows the checks below can fail", () => {
-    const show = runCli(["show", SEED_LOG], { env: { FORCE_COLOR: "1" } });
+    const show = runCli(["show", SAMPLE_LOG], { env: { FORCE_COLOR: "1" } });
     expect(hasAnsi(show.stdout)).toBe(true);
     const list = runCli(["list", "--store", dir], { env: { FORCE_COLOR: "1" } });
     expect(hasAnsi(list.stdout)).toBe(true);
@@ -114,7 +114,7 @@ describe("colours", () => {
 
   it("are off with NO_COLOR, even when FORCE_COLOR is set", () => {
     const env = { NO_COLOR: "1", FORCE_COLOR: "1" };
-    const show = runCli(["show", SEED_LOG], { env });
+    const show = runCli(["show", SAMPLE_LOG], { env });
     expect(show.code).toBe(0);
     expect(show.stdout).toMatch(/SUCCESS/);
     expect(hasAnsi(show.stdout)).toBe(false);
@@ -126,7 +126,7 @@ describe("colours", () => {
   });
 
   it("are off when stdout is not a terminal", () => {
-    const show = runCli(["show", SEED_LOG]);
+    const show = runCli(["show", SAMPLE_LOG]);
     expect(show.stdout).toMatch(/SUCCESS/);
     expect(hasAnsi(show.stdout)).toBe(false);
   });

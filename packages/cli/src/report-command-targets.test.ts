@@ -29,11 +29,17 @@ import {
 import { afterAll, describe, expect, it } from "vitest";
 import { createContext } from "./context.js";
 import { reportRenderOptions } from "./report-command.js";
-import { removeTempDirs, runCli, runCliAsync, SEED_LOG, tempDir } from "./test-fixtures/run-cli.js";
+import {
+  removeTempDirs,
+  runCli,
+  runCliAsync,
+  SAMPLE_LOG,
+  tempDir,
+} from "./test-fixtures/run-cli.js";
 
 afterAll(removeTempDirs);
 
-const SEED_ID = "exp_20260118_143022";
+const SAMPLE_ID = "exp_20260118_143022";
 
 /** A character device with the numbers of /dev/null (1, 3), made inside `dir`. */
 function nullDevice(dir: string): string {
@@ -45,11 +51,11 @@ function nullDevice(dir: string): string {
 describe("converge report -o -", () => {
   it("HTML: the document alone on stdout, the status on stderr, no file written", () => {
     const cwd = tempDir();
-    const { code, stdout, stderr } = runCli(["report", SEED_LOG, "-o", "-"], { cwd });
+    const { code, stdout, stderr } = runCli(["report", SAMPLE_LOG, "-o", "-"], { cwd });
     expect(code).toBe(0);
     expect(stdout.startsWith("<!doctype html>\n")).toBe(true);
     expect(stdout.endsWith("</html>\n")).toBe(true);
-    expect(stdout).toContain(SEED_ID);
+    expect(stdout).toContain(SAMPLE_ID);
     expect(stdout).not.toContain("Wrote");
     expect(stderr).toMatch(/^Wrote the report to stdout \(\d+ KB, 1 experiment\)\.\n$/);
     expect(readdirSync(cwd)).toEqual([]);
@@ -57,12 +63,12 @@ describe("converge report -o -", () => {
 
   it("Markdown: the document on stdout without charts, and a note on stderr saying why", () => {
     const cwd = tempDir();
-    const { code, stdout, stderr } = runCli(["report", SEED_LOG, "--format", "md", "-o", "-"], {
+    const { code, stdout, stderr } = runCli(["report", SAMPLE_LOG, "--format", "md", "-o", "-"], {
       cwd,
     });
     expect(code).toBe(0);
     expect(stdout).toMatch(/^# /);
-    expect(stdout).toContain(`Experiment \`${SEED_ID}\``);
+    expect(stdout).toContain(`Experiment \`${SAMPLE_ID}\``);
     expect(stdout).not.toContain(".svg");
     expect(stderr).toContain("note: the charts were omitted");
     expect(stderr).toContain("Give -o FILE.md");
@@ -80,7 +86,7 @@ describe("converge report -o into a FIFO or a device", () => {
     // The reader copies into a file, so nothing waits on this process to drain a pipe.
     const reader = spawn("cat", [fifo], { stdio: ["ignore", out, "inherit"] });
     const readerDone = new Promise<number | null>((resolve) => reader.on("close", resolve));
-    const { code, stdout, stderr } = await runCliAsync(["report", SEED_LOG, "-o", fifo]);
+    const { code, stdout, stderr } = await runCliAsync(["report", SAMPLE_LOG, "-o", fifo]);
     expect(await readerDone).toBe(0);
     closeSync(out);
     expect(code).toBe(0);
@@ -96,11 +102,11 @@ describe("converge report -o into a FIFO or a device", () => {
     const dir = tempDir();
     const device = nullDevice(dir);
     const before = statSync(device);
-    const html = runCli(["report", SEED_LOG, "-o", device]);
+    const html = runCli(["report", SAMPLE_LOG, "-o", device]);
     expect(html.code).toBe(0);
     expect(html.stdout).toBe("");
     expect(html.stderr).toContain(`Wrote ${device} (`);
-    const md = runCli(["report", SEED_LOG, "--format", "md", "-o", device]);
+    const md = runCli(["report", SAMPLE_LOG, "--format", "md", "-o", device]);
     expect(md.code).toBe(0);
     expect(md.stderr).toContain(`note: the charts were omitted: ${device} is no regular file`);
     const after = lstatSync(device);
@@ -115,7 +121,7 @@ describe("converge report -o into a FIFO or a device", () => {
     const device = nullDevice(dir);
     const link = join(dir, "link");
     symlinkSync(device, link);
-    const { code, stdout } = runCli(["report", SEED_LOG, "-o", link]);
+    const { code, stdout } = runCli(["report", SAMPLE_LOG, "-o", link]);
     expect(code).toBe(0);
     expect(stdout).toBe("");
     expect(lstatSync(link).isSymbolicLink()).toBe(true);
@@ -130,7 +136,7 @@ describe("converge report --format md: the chart directory in the way", () => {
     writeFileSync(join(dir, "REPORT-charts"), "mine");
     const { code, stderr } = runCli([
       "report",
-      SEED_LOG,
+      SAMPLE_LOG,
       "--format",
       "md",
       "-o",
@@ -149,7 +155,7 @@ describe("converge report --format md: the chart directory in the way", () => {
     symlinkSync(elsewhere, join(dir, "REPORT-charts"));
     const { code, stderr } = runCli([
       "report",
-      SEED_LOG,
+      SAMPLE_LOG,
       "--format",
       "md",
       "-o",
@@ -166,7 +172,7 @@ describe("converge report --format md: the chart directory in the way", () => {
     mkdirSync(join(dir, "REPORT-charts"));
     const { code, stdout } = runCli([
       "report",
-      SEED_LOG,
+      SAMPLE_LOG,
       "--format",
       "md",
       "-o",
@@ -180,9 +186,9 @@ describe("converge report --format md: the chart directory in the way", () => {
 
 describe("reportRenderOptions", () => {
   it("says each chart that could not be drawn on stderr as a warning", async () => {
-    const lines = readFileSync(SEED_LOG, "utf8").trim().split("\n");
+    const lines = readFileSync(SAMPLE_LOG, "utf8").trim().split("\n");
     const experiment: ReportExperiment = {
-      meta: ExperimentMetaSchema.parse({ experiment_id: SEED_ID }),
+      meta: ExperimentMetaSchema.parse({ experiment_id: SAMPLE_ID }),
       records: lines.map((line) => deserializeRecord(line)),
     };
     // The package's own charts, but one of them cannot be drawn: a real engine, as a plugin could be.

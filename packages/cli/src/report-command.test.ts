@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   removeTempDirs,
   runCli,
-  SEED_LOG,
+  SAMPLE_LOG,
   tempDir,
   writeExperiment,
 } from "./test-fixtures/run-cli.js";
@@ -35,9 +35,9 @@ describe("converge report", () => {
     );
   });
 
-  it("renders the seed's sample log to one self-contained HTML file", () => {
+  it("renders the Python logger's sample log to one self-contained HTML file", () => {
     const file = join(out, "seed.html");
-    const { code, stdout, stderr } = runCli(["report", SEED_LOG, "-o", file]);
+    const { code, stdout, stderr } = runCli(["report", SAMPLE_LOG, "-o", file]);
     expect(stderr).toBe("");
     expect(code).toBe(0);
     expect(stdout).toMatch(/^Wrote .*seed\.html \(\d+ KB, 1 experiment\)\./);
@@ -102,7 +102,7 @@ describe("converge report", () => {
   it("refuses --interactive for Markdown (exit 2) and writes nothing for an unknown experiment (exit 1)", () => {
     const usage = runCli([
       "report",
-      SEED_LOG,
+      SAMPLE_LOG,
       "--format",
       "md",
       "--interactive",

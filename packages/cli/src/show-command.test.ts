@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   removeTempDirs,
   runCli,
-  SEED_LOG,
+  SAMPLE_LOG,
   tempDir,
   writeExperiment,
 } from "./test-fixtures/run-cli.js";
@@ -30,9 +30,9 @@ function paramRow(stdout: string, iteration: number): string[] {
   return line.trim().split(/\s+/);
 }
 
-describe("converge show <file> on the seed's sample log", () => {
+describe("converge show <file> on the Python logger's sample log", () => {
   it("prints the header and all three iterations with parameters and metrics", () => {
-    const { code, stdout, stderr } = runCli(["show", SEED_LOG]);
+    const { code, stdout, stderr } = runCli(["show", SAMPLE_LOG]);
     expect(stderr).toBe("");
     expect(code).toBe(0);
     expect(stdout).toMatch(/Experiment\s+exp_20260118_143022/);
@@ -81,7 +81,7 @@ describe("converge show <file> on the seed's sample log", () => {
   });
 
   it("--json gives meta, records and summary", () => {
-    const { code, stdout } = runCli(["show", SEED_LOG, "--json"]);
+    const { code, stdout } = runCli(["show", SAMPLE_LOG, "--json"]);
     expect(code).toBe(0);
     const out = JSON.parse(stdout);
     expect(Object.keys(out)).toEqual(["meta", "records", "summary"]);
@@ -113,7 +113,7 @@ describe("converge show <file> on the seed's sample log", () => {
 
   it("finds the file relative to the working directory", () => {
     const dir = tempDir();
-    copyFileSync(SEED_LOG, join(dir, "exp_20260118_143022.jsonl"));
+    copyFileSync(SAMPLE_LOG, join(dir, "exp_20260118_143022.jsonl"));
     const { code, stdout } = runCli(["show", "exp_20260118_143022.jsonl"], { cwd: dir });
     expect(code).toBe(0);
     expect(row(stdout, 3)[2]).toBe("yes");
@@ -195,7 +195,7 @@ describe("converge show <id> on a store written by the tracker", () => {
 describe("converge show on damaged input", () => {
   function corruptCopy(): string {
     const dir = tempDir();
-    const lines = readFileSync(SEED_LOG, "utf8").trimEnd().split("\n");
+    const lines = readFileSync(SAMPLE_LOG, "utf8").trimEnd().split("\n");
     // A bad line in the middle: not a torn tail, so the store must not repair it silently.
     const file = join(dir, "exp_20260118_143022.jsonl");
     writeFileSync(file, `${lines[0]}\n{"experiment_id":"exp_20260118_143022","iteration":"two"}\n`);

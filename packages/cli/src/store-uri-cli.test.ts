@@ -6,28 +6,28 @@
 import { copyFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { removeTempDirs, runCli, SEED_LOG, tempDir } from "./test-fixtures/run-cli.js";
+import { removeTempDirs, runCli, SAMPLE_LOG, tempDir } from "./test-fixtures/run-cli.js";
 
 afterAll(removeTempDirs);
 
-const SEED_ID = "exp_20260118_143022";
+const SAMPLE_ID = "exp_20260118_143022";
 const FIX = /run `mlflow server`.*mlflow\+http:\/\/HOST:PORT.*--store jsonl:DIR/;
 
 describe("MLflow tracking URIs that are no HTTP server", () => {
   let src: string;
   beforeAll(() => {
     src = tempDir();
-    copyFileSync(SEED_LOG, join(src, `${SEED_ID}.jsonl`));
+    copyFileSync(SAMPLE_LOG, join(src, `${SAMPLE_ID}.jsonl`));
   });
 
   it("$MLFLOW_TRACKING_URI=databricks, ./mlruns, file:, sqlite:, postgresql: are refused by every store command", () => {
     const commands = [
       ["list"],
-      ["show", SEED_ID],
-      ["analyze", SEED_ID],
-      ["advise", SEED_ID],
-      ["report", SEED_ID, "-o", "r.html"],
-      ["export", SEED_ID, "--to", "backup"],
+      ["show", SAMPLE_ID],
+      ["analyze", SAMPLE_ID],
+      ["advise", SAMPLE_ID],
+      ["report", SAMPLE_ID, "-o", "r.html"],
+      ["export", SAMPLE_ID, "--to", "backup"],
       ["sync"],
     ];
     // Every command with "databricks"; the other forms with one command each.
@@ -67,12 +67,12 @@ describe("MLflow tracking URIs that are no HTTP server", () => {
     const from = runCli(["import", "mlflow+./mlruns", src]);
     expect(from.code).toBe(2);
     expect(from.stderr).toContain('<from-store> is "mlflow+./mlruns"');
-    const exportTo = runCli(["export", SEED_ID, "--from", src, "--to", "databricks"], {
+    const exportTo = runCli(["export", SAMPLE_ID, "--from", src, "--to", "databricks"], {
       cwd: tempDir(),
     });
     expect(exportTo.code).toBe(2);
     expect(exportTo.stderr).toContain('--to is "databricks"');
-    const unknown = runCli(["export", SEED_ID, "--from", "foo:bar", "--to", tempDir()]);
+    const unknown = runCli(["export", SAMPLE_ID, "--from", "foo:bar", "--to", tempDir()]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('(scheme "foo", from --from)');
     expect(unknown.stderr).toContain("Supported schemes: jsonl:, mlflow+http://, mlflow+https://");
@@ -90,18 +90,18 @@ describe("secrets in store URIs never reach the terminal", () => {
   let src: string;
   beforeAll(() => {
     src = tempDir();
-    copyFileSync(SEED_LOG, join(src, `${SEED_ID}.jsonl`));
+    copyFileSync(SAMPLE_LOG, join(src, `${SAMPLE_ID}.jsonl`));
   });
 
   it("query values and passwords are redacted on every path", () => {
     const runs = [
       runCli(["list", "--store", `mlflow+http://127.0.0.1:1/?token=${SECRET}`]),
-      runCli(["show", SEED_ID, "--store", `mlflow+https://me:${SECRET}@h.example`]),
-      runCli(["analyze", SEED_ID, "--store", `s3://bucket?token=${SECRET}`]),
-      runCli(["report", SEED_ID, "--store", `jsonl:./runs?token=${SECRET}`], { cwd: tempDir() }),
+      runCli(["show", SAMPLE_ID, "--store", `mlflow+https://me:${SECRET}@h.example`]),
+      runCli(["analyze", SAMPLE_ID, "--store", `s3://bucket?token=${SECRET}`]),
+      runCli(["report", SAMPLE_ID, "--store", `jsonl:./runs?token=${SECRET}`], { cwd: tempDir() }),
       runCli(["import", src, `mlflow+http://127.0.0.1:1?token=${SECRET}`]),
       runCli(["import", `foo://u:${SECRET}@x/y`, src]),
-      runCli(["export", SEED_ID, "--from", src, "--to", `mlflow+http://h:1/#${SECRET}`]),
+      runCli(["export", SAMPLE_ID, "--from", src, "--to", `mlflow+http://h:1/#${SECRET}`]),
       runCli(["sync", "--store", `mlflow+http://127.0.0.1:1/?access_token=${SECRET}`]),
       runCli(["list"], { env: { MLFLOW_TRACKING_URI: `databricks://profile?token=${SECRET}` } }),
       runCli(["list"], { env: { MLFLOW_TRACKING_URI: `postgresql://u:${SECRET}@db/mlflow` } }),

@@ -139,7 +139,7 @@ describe("fastParseRecord", () => {
     );
   });
 
-  it("takes the common valid record, with the seed's shape", () => {
+  it("takes the common valid record, with the Python logger's shape", () => {
     const seed = JSON.parse(
       '{"experiment_id":"exp_20260118_143022","iteration":1,"timestamp":"2026-01-18T14:30:22Z","strategy_name":"AAPL_Momentum_v1","parameters":{"position_size":0.1,"rsi_threshold":70,"stop_loss":0.15},"metrics":{"sharpe_ratio":0.75,"max_drawdown":0.22,"win_rate":0.48},"gate_passed":false,"gate_score":0.65,"action_taken":"TUNE_PARAMETERS","parameter_changes":{},"compute_time":45.2}',
     );

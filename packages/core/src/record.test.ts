@@ -8,8 +8,8 @@ import {
   serializeRecord,
 } from "./record.js";
 
-// The seed's own sample (experiment-tracking-system.md, "Experiment Log (JSONL file)").
-const seedLine =
+// The Python logger's own sample (docs/record-format.md).
+const sampleLine =
   '{"experiment_id":"exp_20260118_143022","iteration":2,"timestamp":"2026-01-18T14:35:10Z","strategy_name":"AAPL_Momentum_v2","parameters":{"position_size":0.15,"rsi_threshold":70,"stop_loss":0.15},"metrics":{"sharpe_ratio":0.85,"max_drawdown":0.20,"win_rate":0.50},"gate_passed":false,"gate_score":0.75,"action_taken":"TUNE_PARAMETERS","parameter_changes":{"position_size":0.15},"compute_time":43.8}';
 
 function errorOf(fn: () => unknown): ValidationError {
@@ -24,7 +24,7 @@ function errorOf(fn: () => unknown): ValidationError {
 
 describe("ExperimentRecord", () => {
   it("reads a seed line and fills the defaults", () => {
-    const r = deserializeRecord(seedLine);
+    const r = deserializeRecord(sampleLine);
     expect(r).toMatchObject({
       schema_version: 1,
       experiment_id: "exp_20260118_143022",

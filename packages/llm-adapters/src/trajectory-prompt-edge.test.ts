@@ -204,7 +204,7 @@ describe("trajectoryPromptV2 on partial, odd and hostile input", () => {
     expect(headings(text)).not.toContain("Recent iterations");
   });
 
-  it("reads both change forms: Converge's {from, to} (added, removed) and the seed's bare value", () => {
+  it("reads both change forms: Converge's {from, to} (added, removed) and the Python logger's bare value", () => {
     const input = handInput([
       { iteration: 1, metrics: { sharpe_ratio: 1 } },
       {

@@ -2,11 +2,11 @@ import { describe, expect, it } from "vitest";
 import { renderMarkdownReport } from "./markdown/render.js";
 import { reportTrajectory } from "./report-data.js";
 import { fakeChartEngine } from "./test-fixtures/fake-charts.js";
-import { seedExperiment } from "./test-fixtures/seed.js";
+import { sampleExperiment } from "./test-fixtures/sample.js";
 
 /** The sample experiment's analysis as an older or foreign producer might write it. */
 function olderAnalysis() {
-  const experiment = seedExperiment();
+  const experiment = sampleExperiment();
   const t = { ...(experiment.trajectory as unknown as Record<string, unknown>) };
   delete t.success_probability;
   delete t.overfitting;

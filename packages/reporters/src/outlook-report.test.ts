@@ -14,7 +14,7 @@ import { renderMarkdownReport } from "./markdown/render.js";
 import { ADVISED_OUTLOOK, advisedExperiment } from "./test-fixtures/advised.js";
 import { fakeChartEngine } from "./test-fixtures/fake-charts.js";
 import { decode } from "./test-fixtures/html-inspect.js";
-import { seedExperiment } from "./test-fixtures/seed.js";
+import { sampleExperiment } from "./test-fixtures/sample.js";
 
 const engine = fakeChartEngine();
 /** The report's text as a reader sees it (tags dropped, entities decoded). */
@@ -121,8 +121,8 @@ describe("an analysis written before the outlook", () => {
     expect(JSON.stringify(gateScoreSpec(old))).toContain("ETA ≈ 6 more iterations (4–9)");
   });
 
-  it("the seed's stored analysis (passing, no success probability) renders as before", async () => {
-    const html = await renderHtmlReport(seedExperiment(), { chartEngine: engine });
+  it("the sample log's stored analysis (passing, no success probability) renders as before", async () => {
+    const html = await renderHtmlReport(sampleExperiment(), { chartEngine: engine });
     expect(html).toContain("<dt>Iterations to success</dt><dd>0 <small>(passing now)</small>");
     expect(html).not.toContain("Chance to pass");
   });

@@ -15,8 +15,8 @@ import { describe, expect, it } from "vitest";
 import { jsonlStore } from "./index.js";
 import { record, rejection, tempDir } from "./test-fixtures/helpers.js";
 
-describe("reading logs written by the seed", () => {
-  it("loads the seed's three-line sample with every iteration, parameter and metric", async () => {
+describe("reading logs written by the Python logger", () => {
+  it("loads the Python logger's three-line sample with every iteration, parameter and metric", async () => {
     const dir = tempDir();
     copyFileSync(SAMPLE_LOG_PATH, join(dir, "exp_20260118_143022.jsonl"));
     const store = jsonlStore({ dir });
@@ -50,7 +50,7 @@ describe("reading logs written by the seed", () => {
     });
     expect(records[1]?.timestamp).toBe("2026-01-18T14:35:10Z");
     expect(records[0]?.compute_time).toBe(45.2);
-    // Fields the seed did not write take their defaults.
+    // Fields the Python logger did not write take their defaults.
     expect(records[0]).toMatchObject({
       schema_version: 1,
       strategy_code: "",
@@ -82,7 +82,7 @@ describe("reading logs written by the seed", () => {
     await store.append(record("py", 3));
     await store.close();
     expect((await store.read("py")).map((r) => r.iteration)).toEqual([1, 2, 3]);
-    // The seed's lines are left exactly as they were.
+    // The Python logger's lines are left exactly as they were.
     expect(readFileSync(join(dir, "py.jsonl"), "utf8").startsWith(`${lines.join("\n")}\n`)).toBe(
       true,
     );

@@ -4,7 +4,7 @@
  */
 import { afterAll, expect } from "vitest";
 import { SENTINEL_KEY } from "../../../llm-adapters/src/test-fixtures/secrets.js";
-import { type CliResult, runCliAsync, SEED_LOG } from "./run-cli.js";
+import { type CliResult, runCliAsync, SAMPLE_LOG } from "./run-cli.js";
 
 /** The environment of a run with the sentinel as the OpenAI key. */
 export const openaiKey = { OPENAI_API_KEY: SENTINEL_KEY };
@@ -25,7 +25,7 @@ export function keyCheckedAdvise(
     for (const { stdout, stderr } of runs) expect(stdout + stderr).not.toContain(SENTINEL_KEY);
   });
   return async (args, env = {}) => {
-    const result = await runCliAsync(["advise", SEED_LOG, ...args], { env });
+    const result = await runCliAsync(["advise", SAMPLE_LOG, ...args], { env });
     runs.push(result);
     expect(result.stdout).not.toContain(SENTINEL_KEY);
     expect(result.stderr).not.toContain(SENTINEL_KEY);

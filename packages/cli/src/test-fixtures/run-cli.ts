@@ -11,8 +11,8 @@ import { SAMPLE_LOG_PATH } from "@converge/test-kit";
 /** The built binary the tests spawn (build first: `pnpm -s build`). */
 export const BIN = fileURLToPath(new URL("../../dist/bin.js", import.meta.url));
 
-/** The seed's three-line sample log. */
-export const SEED_LOG = SAMPLE_LOG_PATH;
+/** The Python logger's three-line sample log. */
+export const SAMPLE_LOG = SAMPLE_LOG_PATH;
 
 /** What a run of the binary gave. */
 export interface CliResult {

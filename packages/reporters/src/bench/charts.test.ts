@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { seedExperiment } from "../charts/test-fixtures/kit.js";
+import { sampleExperiment } from "../charts/test-fixtures/kit.js";
 import { benchCharts } from "./charts.js";
 
 describe("benchCharts", () => {
@@ -12,7 +12,7 @@ describe("benchCharts", () => {
   });
 
   it("charts a given experiment instead", async () => {
-    const r = await benchCharts(0, seedExperiment());
+    const r = await benchCharts(0, sampleExperiment());
     expect(r).toMatchObject({ iterations: 3, charts: 4 });
   });
 });

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { syntheticExperiment } from "../bench/synthetic.js";
 import { chartsFor, comparisonCharts, renderCharts } from "./charts-for.js";
 import { parameterScatterSpec } from "./parameter-charts.js";
-import { count, schemaErrors, seedExperiment } from "./test-fixtures/kit.js";
+import { count, sampleExperiment, schemaErrors } from "./test-fixtures/kit.js";
 
 const HOSTILE_METRIC = "<script>alert(1)</script>";
 const HOSTILE_PARAM = '"><img src=x onerror=alert(1)>';
@@ -56,8 +56,8 @@ function hostileExperiment(): ReportExperiment {
 }
 
 describe("chartsFor", () => {
-  it("gives the seed's plain records every chart that needs no analysis, all valid and rendered", async () => {
-    const charts = chartsFor(seedExperiment());
+  it("gives the sample log's plain records every chart that needs no analysis, all valid and rendered", async () => {
+    const charts = chartsFor(sampleExperiment());
     expect(charts.map((c) => c.id)).toEqual([
       "gate-score",
       "distance-to-goal",
@@ -124,7 +124,7 @@ describe("chartsFor", () => {
 describe("comparisonCharts", () => {
   it("compares the gate score and each shared metric of two or more experiments", () => {
     const a = syntheticExperiment(20, { experimentId: "a" });
-    const b = seedExperiment();
+    const b = sampleExperiment();
     expect(comparisonCharts([a])).toEqual([]);
     const charts = comparisonCharts([a, b]);
     expect(charts.map((c) => [c.id, c.title])).toEqual([

@@ -6,8 +6,8 @@ import {
   count,
   lineVertexCounts,
   markGroups,
+  sampleExperiment,
   schemaErrors,
-  seedExperiment,
 } from "./test-fixtures/kit.js";
 
 type Row = { experiment: string; iteration: number; value: number | null };
@@ -18,7 +18,7 @@ describe("comparisonSpec", () => {
   it("puts each experiment's gate score on one chart, coloured by experiment id", async () => {
     const a = syntheticExperiment(25, { experimentId: "run-a" });
     const b = syntheticExperiment(40, { experimentId: "run-b", seed: 2 });
-    const spec = comparisonSpec([seedExperiment(), a, b]);
+    const spec = comparisonSpec([sampleExperiment(), a, b]);
     expect(schemaErrors(spec)).toEqual([]);
     expect(rows(spec).filter((r) => r.experiment === "exp_20260118_143022")).toHaveLength(3);
     const svg = await renderSvg(spec);
@@ -37,7 +37,7 @@ describe("comparisonSpec", () => {
   });
 
   it("compares a chosen metric with its direction, keeping two runs of one id apart", async () => {
-    const seed = seedExperiment();
+    const seed = sampleExperiment();
     const spec = comparisonSpec([seed, seed], { metric: "max_drawdown" });
     expect(schemaErrors(spec)).toEqual([]);
     expect(spec.title).toEqual({ text: "max_drawdown by experiment (lower is better)" });

@@ -7,9 +7,9 @@ import {
   count,
   lineVertexCounts,
   markGroups,
-  SEED_GATE,
+  SAMPLE_GATE,
+  sampleExperiment,
   schemaErrors,
-  seedExperiment,
 } from "./test-fixtures/kit.js";
 
 type Row = { iteration: number; value: number | null; criterion: string };
@@ -18,11 +18,11 @@ const rows = (spec: object) =>
 
 describe("distanceToGoalSpec", () => {
   it("computes each criterion's distance per record with the gate, one line per criterion", async () => {
-    const e = seedExperiment();
+    const e = sampleExperiment();
     const spec = distanceToGoalSpec(e);
     expect(schemaErrors(spec)).toEqual([]);
     const expected = e.records.flatMap((r) =>
-      evaluateGate(r.metrics, SEED_GATE).criteria.map((c) => ({
+      evaluateGate(r.metrics, SAMPLE_GATE).criteria.map((c) => ({
         iteration: r.iteration,
         value: c.distance,
         criterion: c.metric,
@@ -59,7 +59,7 @@ describe("distanceToGoalSpec", () => {
   });
 
   it("has no lines without a gate", () => {
-    const e = seedExperiment();
+    const e = sampleExperiment();
     const spec = distanceToGoalSpec({ ...e, meta: { ...e.meta, gate: null } });
     expect(schemaErrors(spec)).toEqual([]);
     expect(rows(spec)).toEqual([]);

@@ -7,8 +7,8 @@ import {
   count,
   lineVertexCounts,
   markGroups,
+  sampleExperiment,
   schemaErrors,
-  seedExperiment,
 } from "./test-fixtures/kit.js";
 
 type Layers = { name?: string; data?: { values?: Record<string, unknown>[] } }[];
@@ -35,8 +35,8 @@ function withEta(
 }
 
 describe("gateScoreSpec", () => {
-  it("draws the seed's scores, best so far and the pass line without any analysis", async () => {
-    const spec = gateScoreSpec(seedExperiment());
+  it("draws the sample log's scores, best so far and the pass line without any analysis", async () => {
+    const spec = gateScoreSpec(sampleExperiment());
     expect(schemaErrors(spec)).toEqual([]);
     const svg = await renderSvg(spec);
     const score = markGroups(svg, "gate_score_marks");

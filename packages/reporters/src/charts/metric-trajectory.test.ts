@@ -8,8 +8,8 @@ import {
   lineVertexCounts,
   lineVertices,
   markGroups,
+  sampleExperiment,
   schemaErrors,
-  seedExperiment,
 } from "./test-fixtures/kit.js";
 
 type Panel = {
@@ -21,8 +21,8 @@ const values = (p: Panel | undefined, suffix: string) =>
   p?.layer.find((l) => l.name.endsWith(suffix))?.data.values ?? [];
 
 describe("metricTrajectorySpec", () => {
-  it("draws one panel per metric of the seed, with the gate's threshold and the direction", async () => {
-    const spec = metricTrajectorySpec(seedExperiment());
+  it("draws one panel per metric of the sample log, with the gate's threshold and the direction", async () => {
+    const spec = metricTrajectorySpec(sampleExperiment());
     expect(schemaErrors(spec)).toEqual([]);
     expect(panels(spec).map((p) => p.title.text)).toEqual([
       "sharpe_ratio (higher is better)",

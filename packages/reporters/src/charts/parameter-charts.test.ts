@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { syntheticExperiment } from "../bench/synthetic.js";
 import { parameterImpactSpec, parameterScatterSpec } from "./parameter-charts.js";
 import { renderSvg } from "./render-svg.js";
-import { count, markGroups, schemaErrors, seedExperiment } from "./test-fixtures/kit.js";
+import { count, markGroups, sampleExperiment, schemaErrors } from "./test-fixtures/kit.js";
 
 const dataOf = (spec: object) =>
   (spec as { data: { values: Record<string, unknown>[] } }).data.values;
@@ -71,7 +71,7 @@ describe("parameterImpactSpec", () => {
   });
 
   it("is an empty, valid chart without the analysis", async () => {
-    const spec = parameterImpactSpec(seedExperiment());
+    const spec = parameterImpactSpec(sampleExperiment());
     expect(schemaErrors(spec)).toEqual([]);
     expect(dataOf(spec)).toEqual([]);
     const svg = await renderSvg(spec);
@@ -80,8 +80,8 @@ describe("parameterImpactSpec", () => {
 });
 
 describe("parameterScatterSpec", () => {
-  it("draws small multiples of the seed's varying numeric parameters against the gate score", async () => {
-    const spec = parameterScatterSpec(seedExperiment());
+  it("draws small multiples of the sample log's varying numeric parameters against the gate score", async () => {
+    const spec = parameterScatterSpec(sampleExperiment());
     expect(schemaErrors(spec)).toEqual([]);
     expect(panelsOf(spec).map((p) => p.data.values[0]?.parameter)).toEqual([
       "position_size",

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateExperiment } from "../bench/generate.js";
 import { advisedExperiment } from "../test-fixtures/advised.js";
 import { launchBrowser, openReport, reportDir, saveScreenshot } from "../test-fixtures/browser.js";
-import { seedExperiment } from "../test-fixtures/seed.js";
+import { sampleExperiment } from "../test-fixtures/sample.js";
 import { renderHtmlReport } from "./document.js";
 
 let browser: Browser;
@@ -50,7 +50,7 @@ async function pageOverflow(page: Page) {
 describe("static report", () => {
   it("opens offline with no error or request, every chart drawn", async () => {
     const html = await renderHtmlReport([
-      seedExperiment(),
+      sampleExperiment(),
       generateExperiment({ iterations: 40 }),
       advisedExperiment(),
     ]);
@@ -86,7 +86,7 @@ describe("static report", () => {
   });
 
   it("follows the reader's dark colour scheme", async () => {
-    const html = await renderHtmlReport(seedExperiment());
+    const html = await renderHtmlReport(sampleExperiment());
     const { page, errors } = await openReport(browser, dir.dir, "dark.html", html);
     await page.emulateMedia({ colorScheme: "dark" });
     const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
@@ -106,7 +106,7 @@ describe("static report", () => {
 
 describe("interactive report", () => {
   it("draws every chart live with vega under the CSP, offline", async () => {
-    const html = await renderHtmlReport(seedExperiment(), { interactive: true });
+    const html = await renderHtmlReport(sampleExperiment(), { interactive: true });
     const { page, errors, requests } = await openReport(browser, dir.dir, "live.html", html);
     expect(errors).toEqual([]);
     expect(requests).toEqual([]);

@@ -12,7 +12,7 @@ import {
   stylesOf,
   tagNamesOf,
 } from "../test-fixtures/html-inspect.js";
-import { seedExperiment } from "../test-fixtures/seed.js";
+import { sampleExperiment } from "../test-fixtures/sample.js";
 import { cspHash } from "./csp.js";
 import { renderHtmlReport, writeHtmlReport } from "./document.js";
 
@@ -42,10 +42,10 @@ function experiment(codes: string[], id = "exp_code"): ReportExperiment {
   };
 }
 
-describe("renderHtmlReport on the seed's sample log", () => {
+describe("renderHtmlReport on the Python logger's sample log", () => {
   let html: string;
   beforeAll(async () => {
-    html = await renderHtmlReport(seedExperiment(), { chartEngine: engine, generatedAt: at });
+    html = await renderHtmlReport(sampleExperiment(), { chartEngine: engine, generatedAt: at });
   });
 
   it("has every section", () => {
@@ -130,8 +130,8 @@ describe("renderHtmlReport on the seed's sample log", () => {
 });
 
 describe("with the package's own charts", () => {
-  it("inlines every chart the chart module offers for the seed", async () => {
-    const html = await renderHtmlReport(seedExperiment());
+  it("inlines every chart the chart module offers for the sample log", async () => {
+    const html = await renderHtmlReport(sampleExperiment());
     const figures = [
       ...html.matchAll(/<figure class="chart" id="(e1-c\d+)"><div class="chart-body"><svg /g),
     ];
@@ -144,7 +144,7 @@ describe("with the package's own charts", () => {
 describe("interactive build", () => {
   let html: string;
   beforeAll(async () => {
-    html = await renderHtmlReport(seedExperiment(), { chartEngine: engine, interactive: true });
+    html = await renderHtmlReport(sampleExperiment(), { chartEngine: engine, interactive: true });
   });
 
   it("inlines the three vega bundles and the embed script, each allowed by hash only", () => {
@@ -203,7 +203,7 @@ describe("strategy code", () => {
 describe("several experiments", () => {
   it("adds a comparison section with a row per experiment and the comparison charts", async () => {
     const other = experiment(["x"], "exp_other");
-    const html = await renderHtmlReport([seedExperiment(), other], { chartEngine: engine });
+    const html = await renderHtmlReport([sampleExperiment(), other], { chartEngine: engine });
     expect(html).toContain('<h2 id="comparison">Side by side</h2>');
     expect(html).toContain("<h1>Comparison of 2 experiments</h1>");
     const rows = tbodyOf(html, "compare").split("<tr>").slice(1);
@@ -219,7 +219,7 @@ describe("several experiments", () => {
 describe("degraded inputs", () => {
   it("a chart that fails to draw shows its error and warns once; the report still renders", async () => {
     const warnings: string[] = [];
-    const html = await renderHtmlReport([seedExperiment(), experiment(["x"], "exp_two")], {
+    const html = await renderHtmlReport([sampleExperiment(), experiment(["x"], "exp_two")], {
       chartEngine: fakeChartEngine({ failing: true }),
       onWarning: (m) => warnings.push(m),
     });
@@ -235,7 +235,7 @@ describe("degraded inputs", () => {
 
   it("a chart module that throws leaves a note in the charts section and warns", async () => {
     const warnings: string[] = [];
-    const html = await renderHtmlReport(seedExperiment(), {
+    const html = await renderHtmlReport(sampleExperiment(), {
       chartEngine: {
         ...engine,
         chartsFor: () => {
@@ -252,7 +252,7 @@ describe("degraded inputs", () => {
   });
 
   it("without analysis or advice it says so instead of showing empty tables", async () => {
-    const html = await renderHtmlReport(seedExperiment({ analysis: false }), {
+    const html = await renderHtmlReport(sampleExperiment({ analysis: false }), {
       chartEngine: engine,
     });
     expect(html).toContain("No advisor assessed this experiment");
@@ -303,14 +303,14 @@ describe("writeHtmlReport", () => {
 
   it("writes the rendered report atomically, leaving no temporary file", async () => {
     const path = join(dir, "out", "report.html");
-    const bytes = await writeHtmlReport(seedExperiment(), path, {
+    const bytes = await writeHtmlReport(sampleExperiment(), path, {
       chartEngine: engine,
       generatedAt: at,
     });
     const written = await readFile(path, "utf8");
     expect(Buffer.byteLength(written)).toBe(bytes);
     // vega numbers clip paths with a process-wide counter: compare without those numbers.
-    const again = await renderHtmlReport(seedExperiment(), {
+    const again = await renderHtmlReport(sampleExperiment(), {
       chartEngine: engine,
       generatedAt: at,
     });

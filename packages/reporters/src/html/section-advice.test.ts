@@ -9,7 +9,7 @@ import {
 } from "../test-fixtures/advised.js";
 import { fakeChartEngine } from "../test-fixtures/fake-charts.js";
 import { decode } from "../test-fixtures/html-inspect.js";
-import { SEED_ADVICE, seedExperiment } from "../test-fixtures/seed.js";
+import { SAMPLE_ADVICE, sampleExperiment } from "../test-fixtures/sample.js";
 import { renderHtmlReport } from "./document.js";
 
 const engine = fakeChartEngine();
@@ -144,7 +144,7 @@ describe("HTML report of an experiment with recorded advice", () => {
       {
         ...e,
         advice: {
-          ...SEED_ADVICE,
+          ...SAMPLE_ADVICE,
           source: "rule",
           model: ADVISED_MODEL,
           fallback: { from: `llm:${ADVISED_MODEL}`, reason: "timed out after 30 s" },
@@ -161,7 +161,7 @@ describe("HTML report of an experiment with recorded advice", () => {
 
 describe("HTML report without recorded advice", () => {
   it("has no advice history and no notes", async () => {
-    const html = await renderHtmlReport(seedExperiment(), { chartEngine: engine });
+    const html = await renderHtmlReport(sampleExperiment(), { chartEngine: engine });
     expect(html).not.toContain("Advice history");
     expect(html).not.toContain('class="iter-notes"');
     expect(html).not.toContain('class="advice-history"');

@@ -8,7 +8,7 @@ import {
 } from "../test-fixtures/advised.js";
 import { fakeChartEngine } from "../test-fixtures/fake-charts.js";
 import { hostileAdvisedExperiment, PAYLOADS } from "../test-fixtures/hostile.js";
-import { seedExperiment } from "../test-fixtures/seed.js";
+import { sampleExperiment } from "../test-fixtures/sample.js";
 import { renderMarkdownReport } from "./render.js";
 
 const engine = fakeChartEngine();
@@ -73,7 +73,7 @@ describe("Markdown report of an experiment with recorded advice", () => {
   });
 
   it("without advice in the records there is no history and no notes", async () => {
-    const { markdown } = await renderMarkdownReport(seedExperiment(), { chartEngine: engine });
+    const { markdown } = await renderMarkdownReport(sampleExperiment(), { chartEngine: engine });
     expect(markdown).not.toContain("Advice history");
     expect(markdown).not.toContain("by iteration");
   });

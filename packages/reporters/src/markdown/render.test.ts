@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateExperiment } from "../bench/generate.js";
 import { fakeChartEngine } from "../test-fixtures/fake-charts.js";
 import { hostileExperiment, PAYLOADS } from "../test-fixtures/hostile.js";
-import { seedExperiment } from "../test-fixtures/seed.js";
+import { sampleExperiment } from "../test-fixtures/sample.js";
 import { renderMarkdownReport } from "./render.js";
 import { writeMarkdownReport } from "./write.js";
 
@@ -20,9 +20,9 @@ function tableRows(markdown: string, header: string): string[] {
   return lines.slice(2, end < 0 ? undefined : end);
 }
 
-describe("renderMarkdownReport on the seed's sample log", () => {
+describe("renderMarkdownReport on the Python logger's sample log", () => {
   it("has the summary, key numbers, assessment, charts and the iteration table", async () => {
-    const { markdown, files } = await renderMarkdownReport(seedExperiment(), {
+    const { markdown, files } = await renderMarkdownReport(sampleExperiment(), {
       chartEngine: engine,
       chartDir: "seed-charts",
       generatedAt: at,
@@ -87,7 +87,7 @@ describe("large and multi-experiment reports", () => {
 
   it("several experiments get a comparison table and charts", async () => {
     const { markdown, files } = await renderMarkdownReport(
-      [seedExperiment(), generateExperiment({ iterations: 20 })],
+      [sampleExperiment(), generateExperiment({ iterations: 20 })],
       { chartEngine: engine },
     );
     expect(markdown).toContain("## Comparison of 2 experiments");
@@ -100,7 +100,7 @@ describe("large and multi-experiment reports", () => {
 describe("charts that cannot be drawn, and charts left out", () => {
   it("says a chart that cannot be drawn in the report and once through onWarning", async () => {
     const warnings: string[] = [];
-    const { markdown, files } = await renderMarkdownReport(seedExperiment(), {
+    const { markdown, files } = await renderMarkdownReport(sampleExperiment(), {
       chartEngine: fakeChartEngine({ failing: true }),
       onWarning: (m) => warnings.push(m),
     });
@@ -118,7 +118,7 @@ describe("charts that cannot be drawn, and charts left out", () => {
       throw new Error(`${what} broke`);
     };
     const { markdown } = await renderMarkdownReport(
-      [seedExperiment(), generateExperiment({ iterations: 5 })],
+      [sampleExperiment(), generateExperiment({ iterations: 5 })],
       {
         chartEngine: { ...engine, chartsFor: fail("list"), comparisonCharts: fail("comparison") },
         onWarning: (m) => warnings.push(m),
@@ -134,7 +134,7 @@ describe("charts that cannot be drawn, and charts left out", () => {
 
   it('charts: "omit" draws nothing and leaves a one-line note per charts section', async () => {
     let drawn = 0;
-    const { markdown, files } = await renderMarkdownReport(seedExperiment(), {
+    const { markdown, files } = await renderMarkdownReport(sampleExperiment(), {
       chartEngine: {
         ...engine,
         renderSvg: async (spec) => {
@@ -164,7 +164,7 @@ describe("writeMarkdownReport", () => {
 
   it("writes the document and its SVGs beside it in <name>-charts/", async () => {
     const path = join(dir, "review.md");
-    const written = await writeMarkdownReport(seedExperiment(), path, { chartEngine: engine });
+    const written = await writeMarkdownReport(sampleExperiment(), path, { chartEngine: engine });
     expect(written.at(-1)).toBe(path);
     const markdown = await readFile(path, "utf8");
     expect(markdown).toContain("![Gate score](review-charts/gate-score.svg)");

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fakeChartEngine } from "../test-fixtures/fake-charts.js";
-import { seedExperiment } from "../test-fixtures/seed.js";
+import { sampleExperiment } from "../test-fixtures/sample.js";
 import { writeMarkdownReport } from "./write.js";
 
 const engine = fakeChartEngine();
@@ -23,7 +23,7 @@ describe("writeMarkdownReport: the chart directory is the report's own", () => {
     await mkdir(elsewhere);
     await symlink(elsewhere, join(dir, "linked-charts"));
     await expect(
-      writeMarkdownReport(seedExperiment(), join(dir, "linked.md"), { chartEngine: engine }),
+      writeMarkdownReport(sampleExperiment(), join(dir, "linked.md"), { chartEngine: engine }),
     ).rejects.toThrow(
       /could not write the charts of .*linked\.md: .*linked-charts is a symbolic link \(to .*elsewhere\).*remove the link \(rm .*linked-charts\) or write the report under another name/,
     );
@@ -37,7 +37,7 @@ describe("writeMarkdownReport: the chart directory is the report's own", () => {
     await mkdir(join(dir, "trap-charts"));
     await symlink(victim, join(dir, "trap-charts", "gate-score.svg"));
     await expect(
-      writeMarkdownReport(seedExperiment(), join(dir, "trap.md"), { chartEngine: engine }),
+      writeMarkdownReport(sampleExperiment(), join(dir, "trap.md"), { chartEngine: engine }),
     ).rejects.toThrow(
       /could not write .*trap-charts\/gate-score\.svg: it is a symbolic link, .*remove .*gate-score\.svg and write the report again/,
     );
@@ -48,7 +48,7 @@ describe("writeMarkdownReport: the chart directory is the report's own", () => {
   it("says what to do when a regular file stands where the chart directory goes", async () => {
     await writeFile(join(dir, "blocked-charts"), "a file");
     await expect(
-      writeMarkdownReport(seedExperiment(), join(dir, "blocked.md"), { chartEngine: engine }),
+      writeMarkdownReport(sampleExperiment(), join(dir, "blocked.md"), { chartEngine: engine }),
     ).rejects.toThrow(
       /could not write the charts of .*blocked\.md: .*blocked-charts exists and is not a directory, and the charts go there; move or remove .*blocked-charts, or write the report under another name/,
     );
@@ -57,8 +57,8 @@ describe("writeMarkdownReport: the chart directory is the report's own", () => {
 
   it("reuses its existing chart directory and creates missing parents", async () => {
     const path = join(dir, "deep", "er", "again.md");
-    await writeMarkdownReport(seedExperiment(), path, { chartEngine: engine });
-    const written = await writeMarkdownReport(seedExperiment(), path, { chartEngine: engine });
+    await writeMarkdownReport(sampleExperiment(), path, { chartEngine: engine });
+    const written = await writeMarkdownReport(sampleExperiment(), path, { chartEngine: engine });
     expect(written.map((p) => p.slice(dir.length))).toEqual([
       "/deep/er/again-charts/gate-score.svg",
       "/deep/er/again-charts/metrics.svg",
@@ -69,7 +69,7 @@ describe("writeMarkdownReport: the chart directory is the report's own", () => {
   it("writes into a device node in place, without charts and without a chart directory", async () => {
     const node = join(dir, "out");
     execFileSync("mknod", [node, "c", "1", "3"]);
-    const written = await writeMarkdownReport(seedExperiment(), node, { chartEngine: engine });
+    const written = await writeMarkdownReport(sampleExperiment(), node, { chartEngine: engine });
     expect(written).toEqual([node]);
     expect((await lstat(node)).isCharacterDevice()).toBe(true);
     expect((await readdir(dir)).includes("out-charts")).toBe(false);
@@ -79,7 +79,7 @@ describe("writeMarkdownReport: the chart directory is the report's own", () => {
     const target = join(dir, "adir.md");
     await mkdir(target);
     await expect(
-      writeMarkdownReport(seedExperiment(), target, { chartEngine: engine }),
+      writeMarkdownReport(sampleExperiment(), target, { chartEngine: engine }),
     ).rejects.toThrow(/could not write .*adir\.md: it is a directory \(EISDIR\); give a file name/);
     expect((await readdir(dir)).includes("adir-charts")).toBe(false);
   });

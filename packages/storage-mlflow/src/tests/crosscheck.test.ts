@@ -4,7 +4,7 @@ import { canonicalParamValue } from "../client/index.js";
 import { ARTIFACT, mlflowKey, mlflowStore } from "../index.js";
 import { mlflowSuiteGate } from "../test-fixtures/mlflow-venv.js";
 import { type ReadBackNumber, readBack } from "../test-fixtures/python.js";
-import { generated, seedSample, tempDir, useMlflowServer } from "./helpers.js";
+import { generated, sampleLog, tempDir, useMlflowServer } from "./helpers.js";
 
 const gate = await mlflowSuiteGate("storage-mlflow cross-check with the official Python client");
 
@@ -42,7 +42,7 @@ describe.skipIf(gate.skip)("what we logged, as the official MlflowClient reads i
       directive: "Reach Sharpe ≥ 1 — 日本語 ✓",
       status: "SUCCESS",
     } as never);
-    const seed = seedSample();
+    const seed = sampleLog();
     for (const r of seed) await store.append(r);
     await store.close();
 
@@ -126,11 +126,11 @@ describe.skipIf(gate.skip)("what we logged, as the official MlflowClient reads i
         ),
       );
     }
-    // The seed's experiment is its own parent with three children.
-    const seedBack = await readBack(mlflow.server, {
+    // The sample log's experiment is its own parent with three children.
+    const sampleBack = await readBack(mlflow.server, {
       experimentName: "xcheck",
       convergeExperimentId: seed[0]?.experiment_id ?? "",
     });
-    expect(seedBack.children.map((c) => c.params.position_size)).toEqual(["0.1", "0.15", "0.2"]);
+    expect(sampleBack.children.map((c) => c.params.position_size)).toEqual(["0.1", "0.15", "0.2"]);
   }, 300_000);
 });

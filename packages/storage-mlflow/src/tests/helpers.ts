@@ -22,7 +22,7 @@ export function tempDir(prefix = "converge-mlflow-"): string {
 }
 
 /** The three records of @converge/test-kit's sample log. */
-export function seedSample(): ExperimentRecord[] {
+export function sampleLog(): ExperimentRecord[] {
   return sampleLogRecords();
 }
 

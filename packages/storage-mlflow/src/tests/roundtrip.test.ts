@@ -2,20 +2,20 @@ import { IterationConflictError, parseRecord } from "@converge/core";
 import { describe, expect, test } from "vitest";
 import { ARTIFACT, MlflowError, mlflowKey, mlflowStore, TAG } from "../index.js";
 import { mlflowSuiteGate } from "../test-fixtures/mlflow-venv.js";
-import { firstDifference, generated, seedSample, tempDir, useMlflowServer } from "./helpers.js";
+import { firstDifference, generated, sampleLog, tempDir, useMlflowServer } from "./helpers.js";
 
 const gate = await mlflowSuiteGate("storage-mlflow round trip");
 
 describe.skipIf(gate.skip)("mlflowStore round trip against a real MLflow server", () => {
   const mlflow = useMlflowServer();
 
-  test("the seed's sample log comes back field by field, with meta and list", async () => {
+  test("the Python logger's sample log comes back field by field, with meta and list", async () => {
     const store = mlflowStore({
       trackingUri: mlflow.server.url,
       experimentName: "seed",
       spoolDir: tempDir(),
     });
-    const records = seedSample();
+    const records = sampleLog();
     expect(records).toHaveLength(3);
     const id = "exp_20260118_143022";
     await store.writeMeta({

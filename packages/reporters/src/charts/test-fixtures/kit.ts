@@ -1,5 +1,5 @@
 /**
- * Test helpers for the chart specs: schema validation, the seed's sample
+ * Test helpers for the chart specs: schema validation, the Python logger's sample
  * experiment, and counting what a rendered SVG draws.
  */
 import { readFileSync } from "node:fs";
@@ -44,10 +44,10 @@ export function schemaErrors(spec: TopLevelSpec): string[] {
 }
 
 /** The lines of @converge/test-kit's sample log, verbatim. */
-export const SEED_LINES: string[] = sampleLogLines();
+export const SAMPLE_LINES: string[] = sampleLogLines();
 
-/** The seed's gate, as its example implies: iteration 3 passes, 1 and 2 fail. */
-export const SEED_GATE: GateSpecInput = {
+/** The sample log's gate, as its example implies: iteration 3 passes, 1 and 2 fail. */
+export const SAMPLE_GATE: GateSpecInput = {
   criteria: [
     { metric: "sharpe_ratio", op: ">=", threshold: 1.0 },
     { metric: "max_drawdown", op: "<=", threshold: 0.2 },
@@ -55,12 +55,12 @@ export const SEED_GATE: GateSpecInput = {
   ],
 };
 
-/** The seed's three records with its gate, and no analysis. */
-export function seedExperiment(): ReportExperiment {
-  const records: ExperimentRecord[] = SEED_LINES.map((line) => parseRecord(JSON.parse(line)));
+/** The sample log's three records with its gate, and no analysis. */
+export function sampleExperiment(): ReportExperiment {
+  const records: ExperimentRecord[] = SAMPLE_LINES.map((line) => parseRecord(JSON.parse(line)));
   const meta = ExperimentMetaSchema.parse({
     experiment_id: "exp_20260118_143022",
-    gate: SEED_GATE,
+    gate: SAMPLE_GATE,
     metrics: {},
   });
   return { meta, records };

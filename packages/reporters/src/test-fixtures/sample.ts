@@ -1,7 +1,7 @@
 /**
  * The sample log of @converge/test-kit (three records of the original Python
  * logger's format, parsed with core's `parseRecord`); its trajectory as
- * @converge/analyzers computed it (seed-trajectory.json, generated once), and
+ * @converge/analyzers computed it (sample-trajectory.json, generated once), and
  * an example advisor answer for it.
  */
 import { readFileSync } from "node:fs";
@@ -15,13 +15,13 @@ import { sampleLogRecords } from "@converge/test-kit";
 
 const here = new URL(".", import.meta.url);
 
-/** The seed's three records, parsed by core. */
-export function seedRecords(): ExperimentRecord[] {
+/** The sample log's three records, parsed by core. */
+export function sampleRecords(): ExperimentRecord[] {
   return sampleLogRecords();
 }
 
-/** The seed's example advisor answer. */
-export const SEED_ADVICE: Advice = {
+/** An example advisor answer for the sample log. */
+export const SAMPLE_ADVICE: Advice = {
   source: "llm:openai/gpt-4.1",
   assessment: {
     convergence_assessment: "CONVERGING",
@@ -51,9 +51,9 @@ export const SEED_ADVICE: Advice = {
   },
 };
 
-/** The seed's experiment with a gate matching its story, its trajectory and advice. */
-export function seedExperiment(options: { analysis?: boolean } = {}): ReportExperiment {
-  const records = seedRecords();
+/** The sample log's experiment with a gate matching its story, its trajectory and advice. */
+export function sampleExperiment(options: { analysis?: boolean } = {}): ReportExperiment {
+  const records = sampleRecords();
   const meta = ExperimentMetaSchema.parse({
     experiment_id: records[0]?.experiment_id,
     directive:
@@ -73,6 +73,6 @@ export function seedExperiment(options: { analysis?: boolean } = {}): ReportExpe
     status: "SUCCESS",
   });
   if (options.analysis === false) return { meta, records };
-  const trajectory = JSON.parse(readFileSync(new URL("seed-trajectory.json", here), "utf8"));
-  return { meta, records, trajectory, advice: SEED_ADVICE };
+  const trajectory = JSON.parse(readFileSync(new URL("sample-trajectory.json", here), "utf8"));
+  return { meta, records, trajectory, advice: SAMPLE_ADVICE };
 }
