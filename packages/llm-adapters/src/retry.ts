@@ -121,6 +121,7 @@ interface CallState {
 /** A failure the retry loop may still retry (an "aborted" or "other" one ends the call first). */
 type RetriedFailure = Extract<FailureKind, { kind: "http" | "connection" | "timeout" }>;
 
+/** The call's failure as an `LlmApiError`, its message stripped of the secrets. */
 function fail(call: CallState, message: string, status: number | null, retryable: boolean) {
   const { provider, model, secrets } = call.context;
   return new LlmApiError(redact(message, secrets), {
