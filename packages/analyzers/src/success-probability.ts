@@ -197,10 +197,7 @@ export interface ForecastSeries {
  * records, from one predictive model. Deterministic: the same records give
  * the same numbers.
  */
-export function predictPasses(input: PredictionInput): {
-  success: SuccessProbability;
-  eta: IterationsEstimate;
-} {
+export function predictPasses(input: PredictionInput): GateForecast {
   const { basis, series, unpredictable } = seriesToPredict(input);
   return forecastGate(series, {
     basis,
@@ -213,26 +210,40 @@ export function predictPasses(input: PredictionInput): {
   });
 }
 
-/** The forecast behind `predictPasses`, for series prepared by the caller. */
-export function forecastGate(
-  series: readonly ForecastSeries[],
-  context: ForecastContext,
-): { success: SuccessProbability; eta: IterationsEstimate } {
-  const { basis } = context;
-  const unpredictable = context.unpredictable ?? [];
+/** What `forecastGate` returns. */
+type GateForecast = { success: SuccessProbability; eta: IterationsEstimate };
+
+/** How far a forecast looks, where that comes from, and how its reason says it. */
+interface ForecastHorizon {
+  horizon: number;
+  horizon_source: SuccessProbability["horizon_source"];
+  within: string;
+}
+
+function forecastHorizon(context: ForecastContext): ForecastHorizon {
   const fromBudget = context.remaining !== null;
   const horizon = Math.max(
     0,
     Math.floor(fromBudget ? (context.remaining as number) : (context.horizon ?? DEFAULT_HORIZON)),
   );
-  const horizon_source: SuccessProbability["horizon_source"] = fromBudget ? "budget" : "default";
-  const within = fromBudget
-    ? `the ${horizon} iteration${horizon === 1 ? "" : "s"} left`
-    : `the next ${horizon} iterations (no budget known)`;
-  const nothing = (
-    reason: string,
-    probability: number | null,
-  ): { success: SuccessProbability; eta: IterationsEstimate } => ({
+  return {
+    horizon,
+    horizon_source: fromBudget ? "budget" : "default",
+    within: fromBudget
+      ? `the ${horizon} iteration${horizon === 1 ? "" : "s"} left`
+      : `the next ${horizon} iterations (no budget known)`,
+  };
+}
+
+/** The answer without a model: the loop passes already, or there is nothing to forecast; else null. */
+function forecastWithoutModel(
+  series: readonly ForecastSeries[],
+  context: ForecastContext,
+  { horizon, horizon_source }: ForecastHorizon,
+): GateForecast | null {
+  const { basis } = context;
+  const unpredictable = context.unpredictable ?? [];
+  const nothing = (reason: string, probability: number | null): GateForecast => ({
     success: { probability, horizon, horizon_source, basis, by_criterion: nameMap(), reason },
     eta: {
       estimate: null,
@@ -244,7 +255,6 @@ export function forecastGate(
       reason,
     },
   });
-
   if (context.passing) {
     const reason = "the last iteration passes the gate";
     return {
@@ -259,7 +269,15 @@ export function forecastGate(
       ? nothing(`no finite value yet of ${unpredictable.join(", ")}`, null)
       : nothing("no required criterion to predict", 1);
   }
+  return null;
+}
 
+/**
+ * The simulated futures of the series over `steps` iterations (at least the
+ * horizon): the first-passage distribution, each criterion's chance within
+ * the horizon, and the mass of passing within `steps`.
+ */
+function simulate(series: readonly ForecastSeries[], context: ForecastContext, horizon: number) {
   const settings = context.settings ?? {};
   const breakthrough = settings.breakthrough ?? DEFAULT_BREAKTHROUGH_PRIOR;
   const rnd = seededRandom(0x5eed);
@@ -284,6 +302,21 @@ export function forecastGate(
     forecast = forecastPasses(criteria, steps, horizon, rnd, breakthrough, observed);
     mass = sum(forecast.firstPass, steps);
   }
+  return { forecast, steps, mass };
+}
+
+/** The forecast behind `predictPasses`, for series prepared by the caller. */
+export function forecastGate(
+  series: readonly ForecastSeries[],
+  context: ForecastContext,
+): GateForecast {
+  const { basis } = context;
+  const unpredictable = context.unpredictable ?? [];
+  const h = forecastHorizon(context);
+  const early = forecastWithoutModel(series, context, h);
+  if (early) return early;
+  const { horizon, horizon_source } = h;
+  const { forecast, steps, mass } = simulate(series, context, horizon);
   const probability = horizon === 0 ? 0 : bounded(sum(forecast.firstPass, horizon));
   const by_criterion = nameMap<number>();
   series.forEach((s, k) => {
@@ -298,14 +331,14 @@ export function forecastGate(
       horizon_source,
       basis,
       by_criterion,
-      reason: `P(pass within ${within}) ${fmt(probability)}, from damped-trend forecasts of ${what} with their noise and breakthroughs${missing}`,
+      reason: `P(pass within ${h.within}) ${fmt(probability)}, from damped-trend forecasts of ${what} with their noise and breakthroughs${missing}`,
     },
     eta: etaFrom(
       forecast.firstPass,
       steps,
       mass,
       context.improving,
-      settings.etaIntervalMass ?? ETA_INTERVAL_MASS,
+      context.settings?.etaIntervalMass ?? ETA_INTERVAL_MASS,
     ),
   };
 }

@@ -157,97 +157,135 @@ async function askAdvisor(
   return { ...advice, assessment };
 }
 
+/** One run's mutable state, shared by the functions behind its methods. */
+interface RunState {
+  tracker: Tracker;
+  now: () => Date;
+  /** In iteration order; `run.records` is this very array. */
+  records: ExperimentRecord[];
+  meta: ExperimentMeta;
+  gate: ExperimentMeta["gate"];
+  /** Seconds timed by `run.time` since the last logged iteration. */
+  pendingSeconds: number;
+  /** Serialises log() calls of this run so two concurrent calls never share a number. */
+  queue: Promise<unknown>;
+}
+
+async function logNow(state: RunState, input: LogInput): Promise<ExperimentRecord> {
+  const { store } = state.tracker;
+  const { records } = state;
+  for (let attempt = 0; ; attempt++) {
+    const record = buildRecord(
+      input,
+      records.at(-1),
+      state.meta,
+      state.gate,
+      state.pendingSeconds,
+      state.now,
+    );
+    try {
+      await store.append(record);
+    } catch (error) {
+      if (IterationConflictError.isInstance(error) && attempt < MAX_CONFLICT_RETRIES) {
+        // Another writer appended: take its records and number after them.
+        const stored = inIterationOrder(await store.read(state.meta.experiment_id));
+        // Replaced in place (run.records is this array) with a loop: no spread of a data-sized array.
+        records.length = 0;
+        for (const r of stored) records.push(r);
+        continue;
+      }
+      throw error;
+    }
+    state.pendingSeconds = 0;
+    records.push(record);
+    return record;
+  }
+}
+
+function logQueued(state: RunState, input: LogInput): Promise<ExperimentRecord> {
+  if (!input || typeof input !== "object") {
+    return Promise.reject(
+      new ConvergeError("run.log needs an object with at least `metrics`.", {
+        hint: "run.log({ parameters: { position_size: 0.1 }, metrics: { sharpe_ratio: 0.75 } })",
+      }),
+    );
+  }
+  const next = state.queue.then(() => logNow(state, input));
+  state.queue = next.catch(() => undefined);
+  return next;
+}
+
+async function timed<T>(state: RunState, fn: () => T | Promise<T>): Promise<T> {
+  const start = performance.now();
+  try {
+    return await fn();
+  } finally {
+    state.pendingSeconds += (performance.now() - start) / 1000;
+  }
+}
+
+async function finishRun(
+  state: RunState,
+  status: ExperimentStatus | undefined,
+  extra: Partial<ExperimentSummary>,
+): Promise<ExperimentSummary> {
+  await state.queue;
+  const { meta } = state;
+  const summary = { ...summarize(state.records, status, meta.experiment_id), ...extra };
+  const next = ExperimentMetaSchema.parse({
+    ...meta,
+    status: summary.status,
+    summary,
+    updated_at: state.now().toISOString(),
+  });
+  await state.tracker.store.writeMeta(next);
+  state.meta = deepFreeze(next);
+  return summary;
+}
+
 export function createRun(
   tracker: Tracker,
   initialMeta: ExperimentMeta,
   initial: ExperimentRecord[],
   now: () => Date,
 ): Run {
-  const store = tracker.store;
-  // In iteration order whatever the store returned: numbering goes on after the last iteration.
-  const records: ExperimentRecord[] = inIterationOrder(initial).slice();
-  let meta = deepFreeze(initialMeta);
-  const gate = meta.gate;
-  let pendingSeconds = 0;
-  // Serialises log() calls of this run so two concurrent calls never share a number.
-  let queue: Promise<unknown> = Promise.resolve();
-
-  async function logNow(input: LogInput): Promise<ExperimentRecord> {
-    for (let attempt = 0; ; attempt++) {
-      const record = buildRecord(input, records.at(-1), meta, gate, pendingSeconds, now);
-      try {
-        await store.append(record);
-      } catch (error) {
-        if (IterationConflictError.isInstance(error) && attempt < MAX_CONFLICT_RETRIES) {
-          // Another writer appended: take its records and number after them.
-          const stored = inIterationOrder(await store.read(meta.experiment_id));
-          // Replaced in place (run.records is this array) with a loop: no spread of a data-sized array.
-          records.length = 0;
-          for (const r of stored) records.push(r);
-          continue;
-        }
-        throw error;
-      }
-      pendingSeconds = 0;
-      records.push(record);
-      return record;
-    }
-  }
-
+  const meta = deepFreeze(initialMeta);
+  const state: RunState = {
+    tracker,
+    now,
+    // In iteration order whatever the store returned: numbering goes on after the last iteration.
+    records: inIterationOrder(initial).slice(),
+    meta,
+    gate: meta.gate,
+    pendingSeconds: 0,
+    queue: Promise.resolve(),
+  };
+  const { records, gate } = state;
   const run: Run = {
     experimentId: meta.experiment_id,
     get meta() {
-      return meta;
+      return state.meta;
     },
     gate,
     metrics: meta.metrics,
     records,
-    log(input: LogInput) {
-      if (!input || typeof input !== "object") {
-        return Promise.reject(
-          new ConvergeError("run.log needs an object with at least `metrics`.", {
-            hint: "run.log({ parameters: { position_size: 0.1 }, metrics: { sharpe_ratio: 0.75 } })",
-          }),
-        );
-      }
-      const next = queue.then(() => logNow(input));
-      queue = next.catch(() => undefined);
-      return next;
-    },
-    async time<T>(fn: () => T | Promise<T>): Promise<T> {
-      const start = performance.now();
-      try {
-        return await fn();
-      } finally {
-        pendingSeconds += (performance.now() - start) / 1000;
-      }
-    },
+    log: (input: LogInput) => logQueued(state, input),
+    time: <T>(fn: () => T | Promise<T>) => timed(state, fn),
     analyze(options: { loop?: LoopProgress } = {}) {
-      return analyzeRecords(tracker, records, meta, gate, options);
+      return analyzeRecords(tracker, records, state.meta, gate, options);
     },
     async advise(
       trajectory?: ExperimentTrajectory,
       advisor: Advisor | undefined = tracker.advisor,
       options: { loop?: LoopProgress } = {},
     ) {
-      return askAdvisor(advisor, records, trajectory ?? (() => run.analyze()), meta, options);
+      return askAdvisor(advisor, records, trajectory ?? (() => run.analyze()), state.meta, options);
     },
     summary(status?: ExperimentStatus) {
       return summarize(records, status, meta.experiment_id);
     },
-    async finish(status?: ExperimentStatus, extra: Partial<ExperimentSummary> = {}) {
-      await queue;
-      const summary = { ...summarize(records, status, meta.experiment_id), ...extra };
-      const next = ExperimentMetaSchema.parse({
-        ...meta,
-        status: summary.status,
-        summary,
-        updated_at: now().toISOString(),
-      });
-      await store.writeMeta(next);
-      meta = deepFreeze(next);
-      return summary;
-    },
+    finish: (status?: ExperimentStatus, extra: Partial<ExperimentSummary> = {}) =>
+      finishRun(state, status, extra),
   };
   return run;
 }

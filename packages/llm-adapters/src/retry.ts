@@ -110,6 +110,83 @@ export interface RetryContext {
   random?: () => number;
 }
 
+/** One call's retry state: what the failure helpers need to word and time their decision. */
+interface CallState {
+  context: RetryContext;
+  startedAt: number;
+  /** How many requests were sent so far. */
+  attempts: number;
+}
+
+/** A failure the retry loop may still retry (an "aborted" or "other" one ends the call first). */
+type RetriedFailure = Extract<FailureKind, { kind: "http" | "connection" | "timeout" }>;
+
+/** The call's failure as an `LlmApiError`, its message stripped of the secrets. */
+function fail(call: CallState, message: string, status: number | null, retryable: boolean) {
+  const { provider, model, secrets } = call.context;
+  return new LlmApiError(redact(message, secrets), {
+    provider,
+    model,
+    status,
+    retryable,
+    attempts: call.attempts,
+    hint: hintFor(provider, status),
+  });
+}
+
+/** The failure as a clause of a message. */
+function failureText(failure: RetriedFailure, policy: RetryPolicy): string {
+  return failure.kind === "http"
+    ? `HTTP ${failure.status}: ${failure.message}`
+    : failure.kind === "timeout"
+      ? `no answer within ${policy.timeoutMs} ms`
+      : `connection failed: ${failure.message}`;
+}
+
+/**
+ * Milliseconds to wait before the next request after `failure`, or the
+ * `LlmApiError` that ends the call when the failure is not worth retrying,
+ * the retries are spent or the wait would pass a limit. `random` is drawn
+ * once per retryable failure, before Retry-After is looked at, so a seeded
+ * generator gives the same waits whatever the provider asks.
+ */
+function nextWait(call: CallState, failure: RetriedFailure, random: () => number): number {
+  const { provider, policy } = call.context;
+  const { attempts } = call;
+  const status = failure.kind === "http" ? failure.status : null;
+  const what = failureText(failure, policy);
+  const retryable = status === null || RETRYABLE_STATUS.has(status) || status >= 500;
+  if (!retryable) throw fail(call, `${provider} refused the request: ${what}`, status, false);
+  if (attempts > policy.maxRetries) {
+    throw fail(
+      call,
+      `${provider} kept failing: ${what} (${attempts} requests, retry budget ${policy.maxRetries} spent).`,
+      status,
+      true,
+    );
+  }
+  const backoff = random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempts - 1));
+  const asked = failure.kind === "http" ? failure.retryAfterMs : null;
+  if (asked !== null && asked > policy.maxDelayMs) {
+    throw fail(
+      call,
+      `${provider} asked to retry after ${Math.ceil(asked / 1000)} s, longer than maxDelayMs (${policy.maxDelayMs} ms): ${what}`,
+      status,
+      true,
+    );
+  }
+  const wait = asked ?? backoff;
+  if (Date.now() - call.startedAt + wait >= policy.totalTimeoutMs) {
+    throw fail(
+      call,
+      `${provider} kept failing and the next try (in ${Math.ceil(wait)} ms) would pass the call's limit of ${policy.totalTimeoutMs} ms: ${what}`,
+      status,
+      true,
+    );
+  }
+  return wait;
+}
+
 /**
  * Runs `attempt` until it succeeds, a failure is not worth retrying, the
  * retries run out or the deadline passes. `attempt` gets a signal that fires
@@ -119,23 +196,14 @@ export async function withRetries<T>(
   context: RetryContext,
   attempt: (request: { signal: AbortSignal; timeoutMs: number }) => Promise<T>,
 ): Promise<T> {
-  const { policy, provider, model } = context;
+  const { policy, provider } = context;
   const random = context.random ?? Math.random;
   const deadline = AbortSignal.timeout(policy.totalTimeoutMs);
   const signal = context.abortSignal ? AbortSignal.any([deadline, context.abortSignal]) : deadline;
-  const startedAt = Date.now();
-  const fail = (message: string, status: number | null, retryable: boolean, attempts: number) =>
-    new LlmApiError(redact(message, context.secrets), {
-      provider,
-      model,
-      status,
-      retryable,
-      attempts,
-      hint: hintFor(provider, status),
-    });
+  const call: CallState = { context, startedAt: Date.now(), attempts: 0 };
 
-  for (let attempts = 1; ; attempts++) {
-    const remaining = policy.totalTimeoutMs - (Date.now() - startedAt);
+  for (call.attempts = 1; ; call.attempts++) {
+    const remaining = policy.totalTimeoutMs - (Date.now() - call.startedAt);
     try {
       return await attempt({
         signal,
@@ -145,54 +213,17 @@ export async function withRetries<T>(
       if (context.abortSignal?.aborted) throw context.abortSignal.reason ?? error;
       const failure = context.classify(error);
       if (failure.kind === "other") throw error;
-      const overDeadline = deadline.aborted || Date.now() - startedAt >= policy.totalTimeoutMs;
+      const overDeadline = deadline.aborted || Date.now() - call.startedAt >= policy.totalTimeoutMs;
       if (failure.kind === "aborted" || overDeadline) {
+        const requests = `${call.attempts} request${call.attempts === 1 ? "" : "s"}`;
         throw fail(
-          `${provider} did not answer within the call's limit of ${policy.totalTimeoutMs} ms (${attempts} request${attempts === 1 ? "" : "s"}).`,
+          call,
+          `${provider} did not answer within the call's limit of ${policy.totalTimeoutMs} ms (${requests}).`,
           null,
           true,
-          attempts,
         );
       }
-      const status = failure.kind === "http" ? failure.status : null;
-      const what =
-        failure.kind === "http"
-          ? `HTTP ${failure.status}: ${failure.message}`
-          : failure.kind === "timeout"
-            ? `no answer within ${policy.timeoutMs} ms`
-            : `connection failed: ${failure.message}`;
-      const retryable = status === null || RETRYABLE_STATUS.has(status) || status >= 500;
-      if (!retryable)
-        throw fail(`${provider} refused the request: ${what}`, status, false, attempts);
-      if (attempts > policy.maxRetries) {
-        throw fail(
-          `${provider} kept failing: ${what} (${attempts} requests, retry budget ${policy.maxRetries} spent).`,
-          status,
-          true,
-          attempts,
-        );
-      }
-      const backoff =
-        random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempts - 1));
-      const asked = failure.kind === "http" ? failure.retryAfterMs : null;
-      if (asked !== null && asked > policy.maxDelayMs) {
-        throw fail(
-          `${provider} asked to retry after ${Math.ceil(asked / 1000)} s, longer than maxDelayMs (${policy.maxDelayMs} ms): ${what}`,
-          status,
-          true,
-          attempts,
-        );
-      }
-      const wait = asked ?? backoff;
-      if (Date.now() - startedAt + wait >= policy.totalTimeoutMs) {
-        throw fail(
-          `${provider} kept failing and the next try (in ${Math.ceil(wait)} ms) would pass the call's limit of ${policy.totalTimeoutMs} ms: ${what}`,
-          status,
-          true,
-          attempts,
-        );
-      }
-      await sleep(wait, signal);
+      await sleep(nextWait(call, failure, random), signal);
     }
   }
 }

@@ -83,98 +83,124 @@ export async function openRecordBatches(
   return batches(handle, options);
 }
 
+/** One read's state: where it is in the file, and the records accepted since the last batch. */
+interface ReadState {
+  file: string;
+  experimentId: string;
+  lenient: boolean;
+  notify: (notice: StoreNotice) => void;
+  checks: RecordChecks;
+  lineNumber: number;
+  batch: ExperimentRecord[];
+}
+
+/** A whole line: blank, a record for the batch, or a bad line (thrown, or skipped when lenient). */
+function takeLine(state: ReadState, line: string): void {
+  const lineNumber = ++state.lineNumber;
+  if (line.length === 0 || isBlank(line)) return;
+  let record: ExperimentRecord;
+  try {
+    record = deserializeRecord(line);
+  } catch (error) {
+    const { file, experimentId } = state;
+    const reason = reasonOf(error);
+    if (!state.lenient)
+      throw new CorruptRecordError({ file, line: lineNumber, reason, cause: error });
+    state.notify({
+      kind: "skipped-line",
+      experimentId,
+      file,
+      line: lineNumber,
+      message: `skipped line ${lineNumber} of ${file}: ${reason}`,
+    });
+    return;
+  }
+  if (state.checks.accept(record, line, lineNumber)) state.batch.push(record);
+}
+
+/** A last line without "\n": whole (e.g. a hand-edited file) or torn by a crash. */
+function takeLastLine(state: ReadState, rest: string): void {
+  const lineNumber = ++state.lineNumber;
+  let record: ExperimentRecord;
+  try {
+    record = deserializeRecord(rest);
+  } catch {
+    const { file } = state;
+    const bytes = Buffer.byteLength(rest);
+    state.notify({
+      kind: "torn-tail",
+      experimentId: state.experimentId,
+      file,
+      line: lineNumber,
+      message: `skipped a torn last line of ${bytes} bytes at line ${lineNumber} of ${file} (a crash cut it short; the next append moves it to a .torn-* file beside it)`,
+    });
+    return;
+  }
+  if (state.checks.accept(record, rest, lineNumber)) state.batch.push(record);
+}
+
+/**
+ * Takes every whole line of `carry` + `text` and returns what is left after
+ * the last "\n" (the start of a line the next chunk ends). The carry is joined
+ * to the first line only: the rest of the chunk is sliced, never copied whole.
+ */
+function takeLines(state: ReadState, carry: string, text: string): string {
+  let start = 0;
+  let nl = text.indexOf("\n");
+  if (carry.length > 0) {
+    if (nl === -1) return carry + text;
+    takeLine(state, carry + text.slice(0, nl));
+    start = nl + 1;
+    nl = text.indexOf("\n", start);
+  }
+  while (nl !== -1) {
+    takeLine(state, text.slice(start, nl));
+    start = nl + 1;
+    nl = text.indexOf("\n", start);
+  }
+  return text.slice(start);
+}
+
+/** The stream's chunks, a failed read as a `StoreError`. */
+async function* chunksOf(stream: AsyncIterable<unknown>, file: string): AsyncGenerator<Buffer> {
+  try {
+    for await (const chunk of stream) yield chunk as Buffer;
+  } catch (error) {
+    throw readError(file, error);
+  }
+}
+
 async function* batches(
   handle: Awaited<ReturnType<typeof open>>,
   { file, experimentId, lenient, notify }: ReadRecordsOptions,
 ): AsyncGenerator<ExperimentRecord[]> {
   const decoder = new StringDecoder("utf8");
-  let lineNumber = 0;
-  let carry = "";
-  let batch: ExperimentRecord[] = [];
-  const checks = new RecordChecks(file, experimentId, notify);
-
-  const take = (line: string): void => {
-    lineNumber++;
-    if (line.length === 0 || isBlank(line)) return;
-    let record: ExperimentRecord;
-    try {
-      record = deserializeRecord(line);
-    } catch (error) {
-      const reason = reasonOf(error);
-      if (!lenient) throw new CorruptRecordError({ file, line: lineNumber, reason, cause: error });
-      notify({
-        kind: "skipped-line",
-        experimentId,
-        file,
-        line: lineNumber,
-        message: `skipped line ${lineNumber} of ${file}: ${reason}`,
-      });
-      return;
-    }
-    if (checks.accept(record, line, lineNumber)) batch.push(record);
+  const state: ReadState = {
+    file,
+    experimentId,
+    lenient,
+    notify,
+    checks: new RecordChecks(file, experimentId, notify),
+    lineNumber: 0,
+    batch: [],
   };
-
+  let carry = "";
   const stream = handle.createReadStream({ highWaterMark: HIGH_WATER_MARK });
-  const chunks = (async function* () {
-    try {
-      for await (const chunk of stream) yield chunk as Buffer;
-    } catch (error) {
-      throw readError(file, error);
-    }
-  })();
   try {
-    for await (const chunk of chunks) {
-      const text = decoder.write(chunk);
-      let start = 0;
-      let nl = text.indexOf("\n");
-      if (carry.length > 0) {
-        if (nl === -1) {
-          carry += text;
-          continue;
-        }
-        take(carry + text.slice(0, nl));
-        carry = "";
-        start = nl + 1;
-        nl = text.indexOf("\n", start);
-      }
-      while (nl !== -1) {
-        take(text.slice(start, nl));
-        start = nl + 1;
-        nl = text.indexOf("\n", start);
-      }
-      carry = text.slice(start);
-      if (batch.length > 0) {
-        yield batch;
-        batch = [];
+    for await (const chunk of chunksOf(stream, file)) {
+      carry = takeLines(state, carry, decoder.write(chunk));
+      if (state.batch.length > 0) {
+        yield state.batch;
+        state.batch = [];
       }
     }
     const rest = carry + decoder.end();
     if (!isBlank(rest) && rest.length > 0) {
-      lastLine(rest);
-      if (batch.length > 0) yield batch;
+      takeLastLine(state, rest);
+      if (state.batch.length > 0) yield state.batch;
     }
   } finally {
     stream.destroy();
     await handle.close().catch(() => undefined);
-  }
-
-  // A last line without "\n": whole (e.g. a hand-edited file) or torn by a crash.
-  function lastLine(rest: string): void {
-    lineNumber++;
-    let record: ExperimentRecord;
-    try {
-      record = deserializeRecord(rest);
-    } catch {
-      const bytes = Buffer.byteLength(rest);
-      notify({
-        kind: "torn-tail",
-        experimentId,
-        file,
-        line: lineNumber,
-        message: `skipped a torn last line of ${bytes} bytes at line ${lineNumber} of ${file} (a crash cut it short; the next append moves it to a .torn-* file beside it)`,
-      });
-      return;
-    }
-    if (checks.accept(record, rest, lineNumber)) batch.push(record);
   }
 }

@@ -8,6 +8,7 @@ import {
   evaluateGate,
   type GateCriterion,
   type GateResult,
+  type GateSpec,
   type MetricGoal,
   metricGoal,
   parseGate,
@@ -79,9 +80,8 @@ export function chartData(experiment: ReportExperiment): ChartData {
   return data;
 }
 
-function buildChartData(experiment: ReportExperiment): ChartData {
-  const { meta, records } = experiment;
-  const iterations = records.map((r) => r.iteration);
+/** Metric names in order of first appearance. */
+function metricNamesOf(records: readonly ExperimentRecord[]): string[] {
   const metricNames: string[] = [];
   const seen = new Set<string>();
   for (const r of records)
@@ -90,8 +90,13 @@ function buildChartData(experiment: ReportExperiment): ChartData {
         seen.add(name);
         metricNames.push(name);
       }
+  return metricNames;
+}
+
+/** A metric per record (NaN where missing), each series built on first read. */
+function metricReader(records: readonly ExperimentRecord[]): (name: string) => number[] {
   const metricCache = new Map<string, number[]>();
-  const metric = (name: string) => {
+  return (name: string) => {
     let values = metricCache.get(name);
     if (!values) {
       values = records.map((r) => {
@@ -102,28 +107,14 @@ function buildChartData(experiment: ReportExperiment): ChartData {
     }
     return values;
   };
+}
 
-  const gate = meta.gate ? parseGate(meta.gate) : null;
-  const criteria: ChartCriterion[] = gate
-    ? criterionKeys(gate.criteria).map((key, i) => ({
-        key,
-        criterion: gate.criteria[i] as GateCriterion,
-      }))
-    : [];
-  // Evaluating the gate costs ~20 µs a record: done once, and only when a chart needs it.
-  let evaluations: GateResult[] | null | undefined;
-  const evaluate = () => {
-    evaluations ??=
-      gate && records.length ? records.map((r) => evaluateGate(r.metrics, gate)) : null;
-    return evaluations;
-  };
-  let gateScores: number[] | null | undefined;
-  let distances: number[][] | null | undefined;
-  const trajectory = reportTrajectory(experiment);
+/** The analysis' change points, each drawn midway to the iteration that follows it. */
+function changePointsOf(iterations: number[], trajectory: ReportTrajectory): ChartChangePoint[] {
   const next = new Map<number, number>();
   for (let i = 0; i + 1 < iterations.length; i++)
     next.set(iterations[i] as number, iterations[i + 1] as number);
-  const changePoints = (trajectory.efficiency?.change_points ?? []).map((c) => {
+  return (trajectory.efficiency?.change_points ?? []).map((c) => {
     const after = c.after_iteration;
     const following = next.get(after) ?? after + 1;
     const means =
@@ -136,15 +127,25 @@ function buildChartData(experiment: ReportExperiment): ChartData {
       label: `change after ${after}${means}`,
     };
   });
+}
 
+/** The gate's series, each computed on first read: `ChartData.gateScores` and `.distances`. */
+function gateSeries(
+  records: readonly ExperimentRecord[],
+  gate: GateSpec | null,
+  criteria: readonly ChartCriterion[],
+): { gateScores(): number[] | null; distances(): number[][] | null } {
+  // Evaluating the gate costs ~20 µs a record: done once, and only when a chart needs it.
+  let evaluations: GateResult[] | null | undefined;
+  const evaluate = () => {
+    evaluations ??=
+      gate && records.length ? records.map((r) => evaluateGate(r.metrics, gate)) : null;
+    return evaluations;
+  };
+  let gateScores: number[] | null | undefined;
+  let distances: number[][] | null | undefined;
   return {
-    experimentId: meta.experiment_id,
-    records,
-    iterations,
-    metricNames,
-    goal: (name) => metricGoal(name, meta.metrics),
-    metric,
-    get gateScores() {
+    gateScores() {
       if (gateScores === undefined) {
         if (records.some((r) => r.gate_score !== null))
           gateScores = records.map((r) => r.gate_score ?? Number.NaN);
@@ -155,8 +156,7 @@ function buildChartData(experiment: ReportExperiment): ChartData {
       }
       return gateScores;
     },
-    criteria,
-    get distances() {
+    distances() {
       if (distances === undefined) {
         const all = evaluate();
         distances = all
@@ -165,7 +165,36 @@ function buildChartData(experiment: ReportExperiment): ChartData {
       }
       return distances;
     },
-    changePoints,
+  };
+}
+
+function buildChartData(experiment: ReportExperiment): ChartData {
+  const { meta, records } = experiment;
+  const iterations = records.map((r) => r.iteration);
+  const gate = meta.gate ? parseGate(meta.gate) : null;
+  const criteria: ChartCriterion[] = gate
+    ? criterionKeys(gate.criteria).map((key, i) => ({
+        key,
+        criterion: gate.criteria[i] as GateCriterion,
+      }))
+    : [];
+  const series = gateSeries(records, gate, criteria);
+  const trajectory = reportTrajectory(experiment);
+  return {
+    experimentId: meta.experiment_id,
+    records,
+    iterations,
+    metricNames: metricNamesOf(records),
+    goal: (name) => metricGoal(name, meta.metrics),
+    metric: metricReader(records),
+    get gateScores() {
+      return series.gateScores();
+    },
+    criteria,
+    get distances() {
+      return series.distances();
+    },
+    changePoints: changePointsOf(iterations, trajectory),
     trajectory,
   };
 }

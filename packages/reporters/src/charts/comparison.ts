@@ -20,6 +20,76 @@ export interface ComparisonOptions extends ChartOptions {
   metric?: string;
 }
 
+/** The rows of every experiment's series, its legend ids, and how the series were sampled. */
+interface ComparisonSeries {
+  rows: { experiment: string; iteration: number; value: number | null }[];
+  /** Legend ids in order; a repeated experiment id gets " (2)", " (3)"... */
+  ids: string[];
+  /** The last series that was downsampled. */
+  sampled: { drawn: number; total: number } | undefined;
+  /** Rows of the longest series drawn. */
+  longest: number;
+}
+
+function comparisonSeries(
+  experiments: readonly ReportExperiment[],
+  options: ComparisonOptions,
+): ComparisonSeries {
+  const metric = options.metric;
+  const out: ComparisonSeries = { rows: [], ids: [], sampled: undefined, longest: 0 };
+  for (const experiment of experiments) {
+    const data = chartData(experiment);
+    const ys = metric === undefined ? data.gateScores : data.metric(metric);
+    if (!ys) continue;
+    const s = seriesRows(data.iterations, ys, options.maxPoints ?? MAX_POINTS);
+    if (s.drawn === 0) continue;
+    if (s.drawn < s.total) out.sampled = s;
+    out.longest = Math.max(out.longest, s.rows.length);
+    // Two runs of one experiment id stay apart in the legend.
+    let id = data.experimentId;
+    for (let k = 2; out.ids.includes(id); k++) id = `${data.experimentId} (${k})`;
+    out.ids.push(id);
+    for (const r of s.rows) out.rows.push({ experiment: id, ...r });
+  }
+  return out;
+}
+
+/** The line of each experiment, coloured by its legend id, points and tooltips when short enough. */
+function seriesLayer(series: ComparisonSeries, metric: string | undefined, label: string): Layer {
+  const showPoints = series.longest <= POINT_MARKER_LIMIT;
+  return {
+    name: "series",
+    data: { values: series.rows },
+    mark: { type: "line", clip: true, ...(showPoints ? { point: true } : { aria: false }) },
+    encoding: {
+      x: xIteration(),
+      // User text only in the axis title and as data: encoding titles and sort arrays
+      // become Vega expressions (see labels.ts).
+      y: {
+        field: "value",
+        type: "quantitative",
+        scale: metric === undefined ? { domain: [0, 1] } : { zero: false },
+        axis: { ...NUMBER_AXIS, title: label },
+      },
+      color: {
+        field: "experiment",
+        type: "nominal",
+        title: "experiment",
+        scale: { domain: series.ids },
+      },
+      ...(showPoints
+        ? {
+            tooltip: [
+              { field: "experiment", type: "nominal" as const },
+              { field: "iteration", type: "quantitative" as const },
+              { field: "value", type: "quantitative" as const, format: ".4~g" },
+            ],
+          }
+        : {}),
+    },
+  };
+}
+
 /**
  * Vega-Lite spec comparing experiments: the gate score (or `options.metric`)
  * per iteration of each experiment on one chart, one colour per experiment
@@ -35,64 +105,15 @@ export function comparisonSpec(
   options: ComparisonOptions = {},
 ): TopLevelSpec {
   const metric = options.metric;
-  const rows: { experiment: string; iteration: number; value: number | null }[] = [];
-  let sampled: { drawn: number; total: number } | undefined;
-  let longest = 0;
-  const ids: string[] = [];
-  for (const experiment of experiments) {
-    const data = chartData(experiment);
-    const ys = metric === undefined ? data.gateScores : data.metric(metric);
-    if (!ys) continue;
-    const s = seriesRows(data.iterations, ys, options.maxPoints ?? MAX_POINTS);
-    if (s.drawn === 0) continue;
-    if (s.drawn < s.total) sampled = s;
-    longest = Math.max(longest, s.rows.length);
-    // Two runs of one experiment id stay apart in the legend.
-    let id = data.experimentId;
-    for (let k = 2; ids.includes(id); k++) id = `${data.experimentId} (${k})`;
-    ids.push(id);
-    for (const r of s.rows) rows.push({ experiment: id, ...r });
-  }
+  const series = comparisonSeries(experiments, options);
+  const { ids, sampled } = series;
   const label = metric === undefined ? "gate score" : chartText(metric);
   // The direction from the first experiment that declares the metric, else from its name.
   const specs = experiments.find(
     (e) => metric !== undefined && Object.hasOwn(e.meta.metrics, metric),
   )?.meta.metrics;
   const direction = metric === undefined ? "" : ` (${directionText(metricGoal(metric, specs))})`;
-  const showPoints = longest <= POINT_MARKER_LIMIT;
-  const layers: Layer[] = [
-    {
-      name: "series",
-      data: { values: rows },
-      mark: { type: "line", clip: true, ...(showPoints ? { point: true } : { aria: false }) },
-      encoding: {
-        x: xIteration(),
-        // User text only in the axis title and as data: encoding titles and sort arrays
-        // become Vega expressions (see labels.ts).
-        y: {
-          field: "value",
-          type: "quantitative",
-          scale: metric === undefined ? { domain: [0, 1] } : { zero: false },
-          axis: { ...NUMBER_AXIS, title: label },
-        },
-        color: {
-          field: "experiment",
-          type: "nominal",
-          title: "experiment",
-          scale: { domain: ids },
-        },
-        ...(showPoints
-          ? {
-              tooltip: [
-                { field: "experiment", type: "nominal" as const },
-                { field: "iteration", type: "quantitative" as const },
-                { field: "value", type: "quantitative" as const, format: ".4~g" },
-              ],
-            }
-          : {}),
-      },
-    },
-  ];
+  const layers: Layer[] = [seriesLayer(series, metric, label)];
   if (metric === undefined)
     layers.push({
       name: "pass_line",

@@ -8,7 +8,8 @@ import { own } from "../own.js";
 import type { ReportParameterImpact } from "../report-data.js";
 import { type ChartData, chartData } from "./chart-data.js";
 import { chartText } from "./labels.js";
-import type { ChartOptions } from "./layers.js";
+import type { ChartOptions, Layer } from "./layers.js";
+import { type ParamKind, parameterValues, scatterPanels } from "./scatter-data.js";
 import { COLORS, formatNumber, NUMBER_AXIS, topLevel } from "./theme.js";
 
 /** z for a two-sided 95% interval. */
@@ -64,6 +65,61 @@ function impactRows(data: ChartData): ImpactRow[] {
   });
 }
 
+/** The impact chart's layers: bars, their ±1.96·stderr rules and labels, and the zero line. */
+function impactLayers(): Layer[] {
+  return [
+    {
+      name: "impact",
+      mark: { type: "bar", height: { band: 0.6 } },
+      encoding: {
+        x: {
+          field: "impact",
+          type: "quantitative",
+          title: "impact on gate score",
+          axis: NUMBER_AXIS,
+        },
+        color: {
+          field: "direction",
+          type: "nominal",
+          title: "recommended direction",
+          scale: {
+            domain: DIRECTIONS,
+            range: [COLORS.increase, COLORS.decrease, COLORS.unclear],
+          },
+        },
+        tooltip: [
+          { field: "parameter", type: "nominal" },
+          { field: "impact", type: "quantitative", format: ".4~g" },
+          { field: "lo", type: "quantitative", title: "95% low", format: ".4~g" },
+          { field: "hi", type: "quantitative", title: "95% high", format: ".4~g" },
+          { field: "changes", type: "quantitative", title: "changes seen" },
+          { field: "note", type: "nominal", title: "meaning" },
+        ],
+      },
+    },
+    {
+      name: "impact_interval",
+      mark: { type: "rule", color: "#808080", strokeWidth: 1.5 },
+      encoding: { x: { field: "lo", type: "quantitative" }, x2: { field: "hi" } },
+    },
+    {
+      name: "impact_label",
+      mark: { type: "text", align: "left", dx: 4, fontSize: 10, color: "#808080" },
+      encoding: { x: { field: "hi", type: "quantitative" }, text: { field: "label" } },
+    },
+    {
+      name: "zero",
+      data: { values: [{ zero: 0 }] },
+      mark: { type: "rule", color: "#808080", strokeDash: [2, 2] },
+      encoding: {
+        x: { field: "zero", type: "quantitative" },
+        y: { value: 0 },
+        y2: { value: "height" },
+      },
+    },
+  ];
+}
+
 /**
  * Vega-Lite spec of the estimated impact of each parameter on the gate
  * score, from the trajectory analysis (`parameter_effects`): a horizontal bar
@@ -104,57 +160,7 @@ export function parameterImpactSpec(
     height: { step: options.height ?? 26 },
     data: { values: rows },
     encoding: { y },
-    layer: [
-      {
-        name: "impact",
-        mark: { type: "bar", height: { band: 0.6 } },
-        encoding: {
-          x: {
-            field: "impact",
-            type: "quantitative",
-            title: "impact on gate score",
-            axis: NUMBER_AXIS,
-          },
-          color: {
-            field: "direction",
-            type: "nominal",
-            title: "recommended direction",
-            scale: {
-              domain: DIRECTIONS,
-              range: [COLORS.increase, COLORS.decrease, COLORS.unclear],
-            },
-          },
-          tooltip: [
-            { field: "parameter", type: "nominal" },
-            { field: "impact", type: "quantitative", format: ".4~g" },
-            { field: "lo", type: "quantitative", title: "95% low", format: ".4~g" },
-            { field: "hi", type: "quantitative", title: "95% high", format: ".4~g" },
-            { field: "changes", type: "quantitative", title: "changes seen" },
-            { field: "note", type: "nominal", title: "meaning" },
-          ],
-        },
-      },
-      {
-        name: "impact_interval",
-        mark: { type: "rule", color: "#808080", strokeWidth: 1.5 },
-        encoding: { x: { field: "lo", type: "quantitative" }, x2: { field: "hi" } },
-      },
-      {
-        name: "impact_label",
-        mark: { type: "text", align: "left", dx: 4, fontSize: 10, color: "#808080" },
-        encoding: { x: { field: "hi", type: "quantitative" }, text: { field: "label" } },
-      },
-      {
-        name: "zero",
-        data: { values: [{ zero: 0 }] },
-        mark: { type: "rule", color: "#808080", strokeDash: [2, 2] },
-        encoding: {
-          x: { field: "zero", type: "quantitative" },
-          y: { value: 0 },
-          y2: { value: "height" },
-        },
-      },
-    ],
+    layer: impactLayers(),
   };
 }
 
@@ -170,33 +176,6 @@ export interface ParameterScatterOptions extends ChartOptions {
   maxPanels?: number;
   /** Panels per row (default 3). */
   columns?: number;
-}
-
-type ParamKind = "numeric" | "categorical";
-
-/** Numbers (and booleans as 0/1) make a numeric parameter; any string a categorical one. */
-function parameterValues(
-  data: ChartData,
-  name: string,
-): { kind: ParamKind; values: (number | string | null)[] } | null {
-  let strings = false;
-  const values = data.records.map((r) => {
-    const v = own(r.parameters, name);
-    if (typeof v === "number") return Number.isFinite(v) ? v : null;
-    if (typeof v === "boolean") return v ? 1 : 0;
-    if (typeof v === "string") {
-      strings = true;
-      return v;
-    }
-    return null;
-  });
-  if (values.every((v) => v === null)) return null;
-  if (strings)
-    return {
-      kind: "categorical",
-      values: values.map((v) => (v === null ? null : chartText(String(v)))),
-    };
-  return { kind: "numeric", values };
 }
 
 /**
@@ -223,91 +202,9 @@ export function scatterParameters(data: ChartData, maxPanels: number): string[] 
     .slice(0, maxPanels);
 }
 
-/** Evenly spread indices plus the best score and the extreme values, ascending. */
-function sampleIndices(
-  valid: number[],
-  scores: number[],
-  values: (number | string | null)[],
-  max: number,
-): number[] {
-  if (valid.length <= max) return valid;
-  const keep = new Set<number>();
-  for (let j = 0; j < max - 3; j++)
-    keep.add(valid[Math.round((j * (valid.length - 1)) / (max - 4))] as number);
-  const by = (f: (i: number) => number, better: (a: number, b: number) => boolean) =>
-    valid.reduce((best, i) => (better(f(i), f(best)) ? i : best), valid[0] as number);
-  keep.add(
-    by(
-      (i) => scores[i] as number,
-      (a, b) => a > b,
-    ),
-  );
-  if (typeof values[valid[0] as number] === "number") {
-    keep.add(
-      by(
-        (i) => values[i] as number,
-        (a, b) => a < b,
-      ),
-    );
-    keep.add(
-      by(
-        (i) => values[i] as number,
-        (a, b) => a > b,
-      ),
-    );
-  }
-  return [...keep].sort((a, b) => a - b);
-}
-
-/**
- * Vega-Lite spec of parameter value against gate score, one point per
- * scored iteration: small multiples of every numeric parameter that varies
- * (independent x scales), or the one `parameter` named (numeric or
- * categorical). Records without a gate score are scored with the gate.
- *
- * @param experiment the experiment to chart
- * @param parameter one parameter to show (default: the numeric ones, most important first)
- * @param options size, columns, panels and sampling
- * @returns a self-contained Vega-Lite spec (inline data)
- */
-export function parameterScatterSpec(
-  experiment: ReportExperiment,
-  parameter?: string,
-  options: ParameterScatterOptions = {},
-): TopLevelSpec {
-  const data = chartData(experiment);
-  const scores = data.gateScores ?? [];
-  const names =
-    parameter !== undefined ? [parameter] : scatterParameters(data, options.maxPanels ?? 6);
-  const max = Math.max(10, options.maxPoints ?? 500);
-  type ScatterRow = { parameter: string; value: number | string; score: number; iteration: number };
-  const panels: { name: string; rows: ScatterRow[] }[] = [];
-  let kind: ParamKind = "numeric";
-  let sampled = false;
-  for (const name of names) {
-    const p = parameterValues(data, name);
-    if (!p) continue;
-    kind = p.kind;
-    const valid: number[] = [];
-    p.values.forEach((v, i) => {
-      if (v !== null && Number.isFinite(scores[i] as number)) valid.push(i);
-    });
-    const picked = sampleIndices(valid, scores, p.values, max);
-    sampled ||= picked.length < valid.length;
-    const label = chartText(name);
-    panels.push({
-      name,
-      rows: picked.map((i) => ({
-        parameter: label,
-        value: p.values[i] as number | string,
-        score: scores[i] as number,
-        iteration: data.iterations[i] as number,
-      })),
-    });
-  }
-  const total = panels.reduce((n, p) => n + p.rows.length, 0);
-  const dense = total / Math.max(1, names.length) > 200;
-  const mark = {
+/** The scatter's point mark; a dense cloud is drawn lighter and smaller. */
+function scatterMark(dense: boolean) {
+  return {
     type: "point" as const,
     filled: true,
     opacity: dense ? 0.45 : 0.8,
@@ -315,10 +212,13 @@ export function parameterScatterSpec(
     // A dense cloud: squares (half the path text of a circle, the same at 3 px), no per-point labels.
     ...(dense ? { shape: "square", aria: false } : {}),
   };
-  // The parameter's name is the axis (or panel) title and a data value, never an encoding
-  // title or a facet key: Vega-Lite splices those into expressions, and vega's facet drops
-  // a group keyed "__proto__".
-  const encoding = (axisTitle: string | null) => ({
+}
+
+// The parameter's name is the axis (or panel) title and a data value, never an encoding
+// title or a facet key: Vega-Lite splices those into expressions, and vega's facet drops
+// a group keyed "__proto__".
+function scatterEncoding(kind: ParamKind, axisTitle: string | null) {
+  return {
     x:
       kind === "categorical"
         ? {
@@ -349,7 +249,32 @@ export function parameterScatterSpec(
       { field: "score", type: "quantitative" as const, title: "gate score", format: ".3~g" },
       { field: "iteration", type: "quantitative" as const },
     ],
-  });
+  };
+}
+
+/**
+ * Vega-Lite spec of parameter value against gate score, one point per
+ * scored iteration: small multiples of every numeric parameter that varies
+ * (independent x scales), or the one `parameter` named (numeric or
+ * categorical). Records without a gate score are scored with the gate.
+ *
+ * @param experiment the experiment to chart
+ * @param parameter one parameter to show (default: the numeric ones, most important first)
+ * @param options size, columns, panels and sampling
+ * @returns a self-contained Vega-Lite spec (inline data)
+ */
+export function parameterScatterSpec(
+  experiment: ReportExperiment,
+  parameter?: string,
+  options: ParameterScatterOptions = {},
+): TopLevelSpec {
+  const data = chartData(experiment);
+  const names =
+    parameter !== undefined ? [parameter] : scatterParameters(data, options.maxPanels ?? 6);
+  const max = Math.max(10, options.maxPoints ?? 500);
+  const { panels, kind, sampled } = scatterPanels(data, names, max);
+  const total = panels.reduce((n, p) => n + p.rows.length, 0);
+  const mark = scatterMark(total / Math.max(1, names.length) > 200);
   const description =
     `Parameter value against gate score for ${data.experimentId}: ${names.length ? names.join(", ") : "no varying numeric parameter"}.` +
     (sampled
@@ -370,7 +295,7 @@ export function parameterScatterSpec(
       height,
       data: { values: panels[0]?.rows ?? [] },
       mark,
-      encoding: encoding(parameter !== undefined ? chartText(parameter) : null),
+      encoding: scatterEncoding(kind, parameter !== undefined ? chartText(parameter) : null),
     };
   }
   return {
@@ -384,7 +309,7 @@ export function parameterScatterSpec(
       height,
       data: { values: p.rows },
       mark,
-      encoding: encoding(null),
+      encoding: scatterEncoding(kind, null),
     })),
   };
 }
