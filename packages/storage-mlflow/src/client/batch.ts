@@ -3,15 +3,38 @@ import { MlflowError } from "./errors.js";
 import { checkKey, encodeMetricValue, LIMITS } from "./limits.js";
 import type { LogBatchInput, MlflowKeyValue, MlflowMetric } from "./types.js";
 
-/** Splits a batch into request bodies within the server's limits. */
-export function splitBatch(batch: LogBatchInput): Array<{
+/** One `runs/log-batch` body, without its `run_id`. */
+type Body = {
   metrics: Array<Omit<MlflowMetric, "value"> & { value: number | string }>;
   params: MlflowKeyValue[];
   tags: MlflowKeyValue[];
-}> {
+};
+
+/** Splits a batch into request bodies within the server's limits. */
+export function splitBatch(batch: LogBatchInput): Body[] {
+  const params = checkedParams(batch.params ?? []);
+  checkTags(batch.tags ?? []);
+  const metrics = (batch.metrics ?? []).map((m) => {
+    checkKey("metric", m.key);
+    return {
+      key: m.key,
+      value: encodeMetricValue(m.value),
+      timestamp: Math.round(m.timestamp),
+      step: Math.round(m.step),
+    };
+  });
+  const packer = new BodyPacker();
+  for (const p of params) packer.add("params", p);
+  for (const t of batch.tags ?? []) packer.add("tags", t);
+  for (const m of metrics) packer.add("metrics", m);
+  return packer.finish();
+}
+
+/** The params with a repeated key (same value) given once; throws for a key given two values. */
+function checkedParams(given: MlflowKeyValue[]): MlflowKeyValue[] {
   const params: MlflowKeyValue[] = [];
   const seen = new Map<string, string>();
-  for (const p of batch.params ?? []) {
+  for (const p of given) {
     checkKey("param", p.key);
     if (p.value.length > LIMITS.paramValueLength) {
       throw new MlflowError(
@@ -36,7 +59,12 @@ export function splitBatch(batch: LogBatchInput): Array<{
       );
     }
   }
-  for (const t of batch.tags ?? []) {
+  return params;
+}
+
+/** Throws for a tag the server would refuse. */
+function checkTags(tags: MlflowKeyValue[]): void {
+  for (const t of tags) {
     checkKey("tag", t.key);
     if (t.value.length > LIMITS.tagValueLength) {
       throw new MlflowError(
@@ -48,22 +76,37 @@ export function splitBatch(batch: LogBatchInput): Array<{
       );
     }
   }
-  const metrics = (batch.metrics ?? []).map((m) => {
-    checkKey("metric", m.key);
-    return {
-      key: m.key,
-      value: encodeMetricValue(m.value),
-      timestamp: Math.round(m.timestamp),
-      step: Math.round(m.step),
-    };
-  });
+}
 
-  type Body = ReturnType<typeof splitBatch>[number];
-  const bodies: Body[] = [];
-  let cur: Body = { metrics: [], params: [], tags: [] };
-  let bytes = 64;
-  const entities = () => cur.metrics.length + cur.params.length + cur.tags.length;
-  const room = (kind: "metrics" | "params" | "tags", size: number): boolean => {
+/** Fills bodies in order, starting the next one when an entity would break a limit. */
+class BodyPacker {
+  private readonly bodies: Body[] = [];
+  private cur: Body = { metrics: [], params: [], tags: [] };
+  // What a body costs before its entities: `run_id` and the JSON around them.
+  private bytes = 64;
+
+  add<K extends keyof Body>(kind: K, item: Body[K][number]): void {
+    const size = Buffer.byteLength(JSON.stringify(item)) + 1;
+    if (!this.room(kind, size) && this.entities() > 0) {
+      this.bodies.push(this.cur);
+      this.cur = { metrics: [], params: [], tags: [] };
+      this.bytes = 64;
+    }
+    (this.cur[kind] as Array<Body[K][number]>).push(item);
+    this.bytes += size;
+  }
+
+  /** Every body, the last included when it holds anything. */
+  finish(): Body[] {
+    if (this.entities() > 0) this.bodies.push(this.cur);
+    return this.bodies;
+  }
+
+  private entities(): number {
+    return this.cur.metrics.length + this.cur.params.length + this.cur.tags.length;
+  }
+
+  private room(kind: keyof Body, size: number): boolean {
     const cap =
       kind === "metrics"
         ? LIMITS.metricsPerBatch
@@ -71,24 +114,9 @@ export function splitBatch(batch: LogBatchInput): Array<{
           ? LIMITS.paramsPerBatch
           : LIMITS.tagsPerBatch;
     return (
-      cur[kind].length < cap &&
-      entities() < LIMITS.entitiesPerBatch &&
-      bytes + size <= LIMITS.batchBytes
+      this.cur[kind].length < cap &&
+      this.entities() < LIMITS.entitiesPerBatch &&
+      this.bytes + size <= LIMITS.batchBytes
     );
-  };
-  const add = <K extends "metrics" | "params" | "tags">(kind: K, item: Body[K][number]) => {
-    const size = Buffer.byteLength(JSON.stringify(item)) + 1;
-    if (!room(kind, size) && entities() > 0) {
-      bodies.push(cur);
-      cur = { metrics: [], params: [], tags: [] };
-      bytes = 64;
-    }
-    (cur[kind] as Array<Body[K][number]>).push(item);
-    bytes += size;
-  };
-  for (const p of params) add("params", p);
-  for (const t of batch.tags ?? []) add("tags", t);
-  for (const m of metrics) add("metrics", m);
-  if (entities() > 0) bodies.push(cur);
-  return bodies;
+  }
 }

@@ -1,10 +1,27 @@
 import { ConfigurationError } from "@converge/core";
 import { getArtifact, listArtifactFiles, putArtifact } from "./artifacts.js";
-import { splitBatch } from "./batch.js";
 import { resolveMlflowConfig } from "./config.js";
-import { MlflowError } from "./errors.js";
+import {
+  createExperiment,
+  deleteExperiment,
+  getExperiment,
+  getExperimentByName,
+  getOrCreateExperiment,
+  searchExperiments,
+} from "./experiments.js";
 import { Http, type HttpStats } from "./http.js";
-import { checkKey } from "./limits.js";
+import {
+  type CreateRunOptions,
+  createRun,
+  deleteRun,
+  getMetricHistory,
+  getRun,
+  logBatch,
+  type SearchRunsOptions,
+  searchRuns,
+  setTag,
+  updateRun,
+} from "./runs.js";
 import type {
   LogBatchInput,
   MlflowArtifactFile,
@@ -14,15 +31,8 @@ import type {
   MlflowRun,
   MlflowRunStatus,
 } from "./types.js";
-import {
-  experimentOf,
-  metricOf,
-  type RawExperiment,
-  type RawMetric,
-  type RawRun,
-  runOf,
-  toRaw,
-} from "./wire.js";
+
+export type { CreateRunOptions, SearchRunsOptions } from "./runs.js";
 
 export interface MlflowClientOptions {
   /** e.g. `http://127.0.0.1:5000`; default `MLFLOW_TRACKING_URI`. */
@@ -40,30 +50,6 @@ export interface MlflowClientOptions {
   retryBudgetMs?: number;
   /** Connections kept open to the server (default 8). */
   connections?: number;
-}
-
-export interface SearchRunsOptions {
-  experimentIds: string[];
-  filter?: string;
-  orderBy?: string[];
-  /** "ACTIVE_ONLY" (default), "DELETED_ONLY" or "ALL". */
-  runViewType?: "ACTIVE_ONLY" | "DELETED_ONLY" | "ALL";
-  /** Stop after this many runs (default: all). */
-  limit?: number;
-}
-
-export interface CreateRunOptions {
-  experimentId: string;
-  runName?: string;
-  /** ms since the epoch; default now. */
-  startTime?: number;
-  tags?: MlflowKeyValue[];
-  /**
-   * Looks for the run a lost `runs/create` answer may have created; called
-   * before each retry. Without it `runs/create` is retried as MLflow's Python
-   * client does (a lost answer can then leave a duplicate run).
-   */
-  findExisting?: () => Promise<MlflowRun | undefined>;
 }
 
 /** A typed client for the MLflow tracking REST API (2.x / 3.x servers). */
@@ -118,8 +104,6 @@ export interface MlflowClient {
   close(): Promise<void>;
 }
 
-const API = "/api/2.0/mlflow";
-
 function positiveInt(name: string, value: number | undefined, fallback: number, min = 1): number {
   if (value === undefined) return fallback;
   if (!Number.isInteger(value) || value < min) {
@@ -156,161 +140,21 @@ export function createMlflowClient(options: MlflowClientOptions = {}): MlflowCli
       return (await http.send("GET", "/version")).toString("utf8").trim();
     },
 
-    async getExperimentByName(name) {
-      try {
-        const res = await http.json<{ experiment?: RawExperiment }>(
-          "GET",
-          `${API}/experiments/get-by-name`,
-          { query: { experiment_name: name } },
-        );
-        return res.experiment ? experimentOf(res.experiment) : null;
-      } catch (error) {
-        if (MlflowError.isInstance(error) && error.errorCode === "RESOURCE_DOES_NOT_EXIST")
-          return null;
-        throw error;
-      }
-    },
-    async getExperiment(experimentId) {
-      const res = await http.json<{ experiment?: RawExperiment }>("GET", `${API}/experiments/get`, {
-        query: { experiment_id: experimentId },
-      });
-      return experimentOf(res.experiment ?? {});
-    },
-    async createExperiment(name, tags) {
-      const res = await http.json<{ experiment_id?: string }>("POST", `${API}/experiments/create`, {
-        json: { name, tags: tags ?? [] },
-      });
-      return String(res.experiment_id ?? "");
-    },
-    async getOrCreateExperiment(name) {
-      const existing = await client.getExperimentByName(name);
-      if (existing) return existing;
-      try {
-        await client.createExperiment(name);
-      } catch (error) {
-        if (!(MlflowError.isInstance(error) && error.errorCode === "RESOURCE_ALREADY_EXISTS"))
-          throw error;
-      }
-      const made = await client.getExperimentByName(name);
-      if (!made) {
-        throw new MlflowError(`MLflow experiment "${name}" was created but cannot be found.`, {
-          hint: "check the server's backend store",
-        });
-      }
-      return made;
-    },
-    async searchExperiments(opts = {}) {
-      const out: MlflowExperiment[] = [];
-      let token: string | undefined;
-      do {
-        const res = await http.json<{ experiments?: RawExperiment[]; next_page_token?: string }>(
-          "POST",
-          `${API}/experiments/search`,
-          {
-            json: {
-              max_results: 1000,
-              filter: opts.filter,
-              view_type: opts.viewType ?? "ACTIVE_ONLY",
-              page_token: token,
-            },
-          },
-        );
-        for (const e of res.experiments ?? []) out.push(experimentOf(e));
-        token = res.next_page_token || undefined;
-      } while (token);
-      return out;
-    },
-    async deleteExperiment(experimentId) {
-      await http.json("POST", `${API}/experiments/delete`, {
-        json: { experiment_id: experimentId },
-      });
-    },
+    getExperimentByName: (name) => getExperimentByName(http, name),
+    getExperiment: (experimentId) => getExperiment(http, experimentId),
+    createExperiment: (name, tags) => createExperiment(http, name, tags),
+    getOrCreateExperiment: (name) => getOrCreateExperiment(client, name),
+    searchExperiments: (opts = {}) => searchExperiments(http, opts),
+    deleteExperiment: (experimentId) => deleteExperiment(http, experimentId),
 
-    async createRun(opts) {
-      const res = await http.json<{ run?: RawRun }>("POST", `${API}/runs/create`, {
-        json: {
-          experiment_id: opts.experimentId,
-          run_name: opts.runName,
-          start_time: opts.startTime ?? Date.now(),
-          tags: opts.tags ?? [],
-        },
-        recover: opts.findExisting
-          ? async () => {
-              const run = await opts.findExisting?.();
-              return run ? { run: toRaw(run) } : undefined;
-            }
-          : undefined,
-      });
-      return runOf(res.run ?? {});
-    },
-    async updateRun(runId, update) {
-      await http.json("POST", `${API}/runs/update`, {
-        json: {
-          run_id: runId,
-          status: update.status,
-          end_time: update.endTime,
-          run_name: update.runName,
-        },
-      });
-    },
-    async getRun(runId) {
-      const res = await http.json<{ run?: RawRun }>("GET", `${API}/runs/get`, {
-        query: { run_id: runId },
-      });
-      return runOf(res.run ?? {});
-    },
-    async searchRuns(opts) {
-      const out: MlflowRun[] = [];
-      let token: string | undefined;
-      const limit = opts.limit ?? Number.POSITIVE_INFINITY;
-      do {
-        const res = await http.json<{ runs?: RawRun[]; next_page_token?: string }>(
-          "POST",
-          `${API}/runs/search`,
-          {
-            json: {
-              experiment_ids: opts.experimentIds,
-              filter: opts.filter ?? "",
-              run_view_type: opts.runViewType ?? "ACTIVE_ONLY",
-              max_results: Math.min(1000, limit - out.length),
-              order_by: opts.orderBy ?? [],
-              page_token: token,
-            },
-          },
-        );
-        for (const r of res.runs ?? []) out.push(runOf(r));
-        token = res.next_page_token || undefined;
-      } while (token && out.length < limit);
-      return out;
-    },
-    async logBatch(runId, batch) {
-      for (const body of splitBatch(batch)) {
-        await http.json("POST", `${API}/runs/log-batch`, { json: { run_id: runId, ...body } });
-      }
-    },
-    async setTag(runId, key, value) {
-      checkKey("tag", key);
-      await http.json("POST", `${API}/runs/set-tag`, { json: { run_id: runId, key, value } });
-    },
-    async deleteRun(runId) {
-      await http.json("POST", `${API}/runs/delete`, { json: { run_id: runId } });
-    },
-    async getMetricHistory(runId, key) {
-      const out: MlflowMetric[] = [];
-      let token: string | undefined;
-      do {
-        const res = await http.json<{ metrics?: RawMetric[]; next_page_token?: string }>(
-          "GET",
-          `${API}/metrics/get-history`,
-          { query: { run_id: runId, metric_key: key, max_results: 25000, page_token: token } },
-        );
-        const page = res.metrics ?? [];
-        for (const m of page) out.push(metricOf(m));
-        // A page token that does not move the history on would loop forever (old servers).
-        token = page.length > 0 ? res.next_page_token || undefined : undefined;
-      } while (token);
-      return out;
-    },
+    createRun: (opts) => createRun(http, opts),
+    updateRun: (runId, update) => updateRun(http, runId, update),
+    getRun: (runId) => getRun(http, runId),
+    searchRuns: (opts) => searchRuns(http, opts),
+    logBatch: (runId, batch) => logBatch(http, runId, batch),
+    setTag: (runId, key, value) => setTag(http, runId, key, value),
+    deleteRun: (runId) => deleteRun(http, runId),
+    getMetricHistory: (runId, key) => getMetricHistory(http, runId, key),
 
     async uploadArtifact(artifactUri, path, data, contentType) {
       await putArtifact(http, artifactUri, path, data, contentType);

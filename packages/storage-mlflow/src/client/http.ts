@@ -95,24 +95,8 @@ export class Http {
     decode: (body: Buffer) => T,
   ): Promise<T> {
     const endpoint = `${method} ${path}`;
-    let fullPath = `${this.basePath}${path}`;
-    if (options.query) {
-      const params = new URLSearchParams();
-      for (const [k, v] of Object.entries(options.query))
-        if (v !== undefined) params.set(k, String(v));
-      const qs = params.toString();
-      if (qs) fullPath += `?${qs}`;
-    }
-    const headers: Record<string, string> = { accept: "application/json" };
-    if (this.authHeader) headers.authorization = this.authHeader;
-    let body: string | Uint8Array | undefined;
-    if (options.json !== undefined) {
-      body = JSON.stringify(options.json);
-      headers["content-type"] = "application/json";
-    } else if (options.body !== undefined) {
-      body = options.body;
-      headers["content-type"] = options.contentType ?? "application/octet-stream";
-    }
+    const fullPath = withQuery(`${this.basePath}${path}`, options.query);
+    const { headers, body } = requestBody(options, this.authHeader);
     const started = Date.now();
     const { maxRetries, retryBudgetMs, timeoutMs } = this.settings;
     for (let attempt = 0; ; attempt++) {
@@ -149,16 +133,7 @@ export class Http {
       const backoff = Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt);
       const delay = Math.max(backoff, retryAfterMs ?? 0);
       if (attempt >= maxRetries || elapsed + delay > retryBudgetMs) {
-        throw new MlflowError(
-          `${failure.message.split("\nFix:")[0]} (gave up after ${attempt + 1} attempt${attempt === 0 ? "" : "s"} in ${elapsed} ms)`,
-          {
-            status: failure.status,
-            errorCode: failure.errorCode,
-            endpoint,
-            unreachable: true,
-            hint: failure.hint,
-          },
-        );
+        throw gaveUp(failure, endpoint, attempt + 1, elapsed);
       }
       this.stats.retries++;
       await sleep(delay);
@@ -235,6 +210,52 @@ export class Http {
     for (const s of secrets) if (s.length >= 3) out = out.split(s).join("[REDACTED]");
     return out;
   }
+}
+
+/** The path with the query's defined values appended. */
+function withQuery(path: string, query: RequestOptions<unknown>["query"]): string {
+  if (!query) return path;
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, String(v));
+  const qs = params.toString();
+  return qs ? `${path}?${qs}` : path;
+}
+
+/** The headers and body of a request: JSON, raw bytes, or none. */
+function requestBody(
+  options: RequestOptions<unknown>,
+  authHeader: string | undefined,
+): { headers: Record<string, string>; body: string | Uint8Array | undefined } {
+  const headers: Record<string, string> = { accept: "application/json" };
+  if (authHeader) headers.authorization = authHeader;
+  let body: string | Uint8Array | undefined;
+  if (options.json !== undefined) {
+    body = JSON.stringify(options.json);
+    headers["content-type"] = "application/json";
+  } else if (options.body !== undefined) {
+    body = options.body;
+    headers["content-type"] = options.contentType ?? "application/octet-stream";
+  }
+  return { headers, body };
+}
+
+/** The error of a request that ran out of retries: the last failure, with how long was tried. */
+function gaveUp(
+  failure: MlflowError,
+  endpoint: string,
+  attempts: number,
+  elapsed: number,
+): MlflowError {
+  return new MlflowError(
+    `${failure.message.split("\nFix:")[0]} (gave up after ${attempts} attempt${attempts === 1 ? "" : "s"} in ${elapsed} ms)`,
+    {
+      status: failure.status,
+      errorCode: failure.errorCode,
+      endpoint,
+      unreachable: true,
+      hint: failure.hint,
+    },
+  );
 }
 
 function parseJson<T>(body: Buffer, endpoint: string): T {

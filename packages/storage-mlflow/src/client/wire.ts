@@ -11,6 +11,9 @@ import type {
   MlflowRunStatus,
 } from "./types.js";
 
+/** The path prefix of the tracking REST API's endpoints. */
+export const TRACKING_API = "/api/2.0/mlflow";
+
 export interface RawExperiment {
   experiment_id?: string;
   name?: string;

@@ -14,7 +14,7 @@ import {
   type MlflowClient,
   type MlflowClientOptions,
 } from "../client/client.js";
-import { createStoreContext, type MlflowStoreNotice } from "./context.js";
+import { createStoreContext, type MlflowStoreNotice, type StoreContext } from "./context.js";
 import { listExperiments, readMeta, readRecords } from "./read.js";
 import { Spool } from "./spool.js";
 import { type SyncResult, syncSpool } from "./sync.js";
@@ -69,16 +69,7 @@ export function mlflowStore(options: MlflowStoreOptions = {}): MlflowStore {
   const spool = new Spool(options.spoolDir ?? "./.converge-spool");
   const notices: MlflowStoreNotice[] = [];
 
-  const notify = (notice: MlflowStoreNotice): void => {
-    notices.push(notice);
-    if (notices.length > MAX_KEPT_NOTICES) notices.splice(0, notices.length - MAX_KEPT_NOTICES);
-    try {
-      store.onNotice?.(notice);
-    } catch {
-      // A failing listener must not fail the append.
-    }
-  };
-
+  const notify = (notice: MlflowStoreNotice): void => keepNotice(store, notices, notice);
   const ctx = createStoreContext(client, spool, experimentName, notify);
   const { serial } = ctx;
 
@@ -93,13 +84,7 @@ export function mlflowStore(options: MlflowStoreOptions = {}): MlflowStore {
     notices,
 
     append(record: ExperimentRecord): Promise<void> {
-      let valid: ExperimentRecord;
-      try {
-        valid = parseRecord(record);
-      } catch (error) {
-        return Promise.reject(error);
-      }
-      return appendRecord(ctx, valid, serializeRecord(valid));
+      return appendChecked(ctx, record);
     },
 
     async read(experimentId: string): Promise<ExperimentRecord[]> {
@@ -107,13 +92,7 @@ export function mlflowStore(options: MlflowStoreOptions = {}): MlflowStore {
     },
 
     writeMeta(meta: ExperimentMeta): Promise<void> {
-      let valid: ExperimentMeta;
-      try {
-        valid = parseOrThrow(ExperimentMetaSchema, meta, "meta");
-      } catch (error) {
-        return Promise.reject(error);
-      }
-      return writeMeta(ctx, valid);
+      return writeMetaChecked(ctx, meta);
     },
 
     async readMeta(experimentId: string): Promise<ExperimentMeta | null> {
@@ -125,9 +104,7 @@ export function mlflowStore(options: MlflowStoreOptions = {}): MlflowStore {
     },
 
     async pending(): Promise<number> {
-      let n = 0;
-      for (const id of spool.ids()) n += spool.lines(id).length;
-      return n;
+      return spooledRecords(spool);
     },
 
     async sync(opts = {}): Promise<SyncResult> {
@@ -147,4 +124,48 @@ export function mlflowStore(options: MlflowStoreOptions = {}): MlflowStore {
     },
   };
   return store;
+}
+
+/** Keeps a notice (the last `MAX_KEPT_NOTICES`) and tells the store's listener, if any. */
+function keepNotice(
+  store: MlflowStore,
+  notices: MlflowStoreNotice[],
+  notice: MlflowStoreNotice,
+): void {
+  notices.push(notice);
+  if (notices.length > MAX_KEPT_NOTICES) notices.splice(0, notices.length - MAX_KEPT_NOTICES);
+  try {
+    store.onNotice?.(notice);
+  } catch {
+    // A failing listener must not fail the append.
+  }
+}
+
+/** Validates a record, then appends it; an invalid record is a rejected promise, not a throw. */
+function appendChecked(ctx: StoreContext, record: ExperimentRecord): Promise<void> {
+  let valid: ExperimentRecord;
+  try {
+    valid = parseRecord(record);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  return appendRecord(ctx, valid, serializeRecord(valid));
+}
+
+/** Validates a meta, then writes it; an invalid meta is a rejected promise, not a throw. */
+function writeMetaChecked(ctx: StoreContext, meta: ExperimentMeta): Promise<void> {
+  let valid: ExperimentMeta;
+  try {
+    valid = parseOrThrow(ExperimentMetaSchema, meta, "meta");
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  return writeMeta(ctx, valid);
+}
+
+/** How many records wait in the spool, over every experiment. */
+function spooledRecords(spool: Spool): number {
+  let n = 0;
+  for (const id of spool.ids()) n += spool.lines(id).length;
+  return n;
 }
