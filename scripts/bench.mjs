@@ -18,13 +18,12 @@
  * BENCH_ITERATIONS for storage-mlflow (the environment is passed through).
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { parseResults, renderTable, summaryLine } from "./bench-table.mjs";
+import { ROOT, workspacePackages } from "./workspace-packages.mjs";
 
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const USAGE = `usage: pnpm bench [-- --only <package>[,<package>...]]
   --only   run these packages' benchmarks (short or full names, e.g. analyzers,@converge/reporters)
 There is no --quick: the benchmarks have fixed sizes (their targets are stated for them),
@@ -32,18 +31,9 @@ except storage-mlflow's BENCH_ITERATIONS (default 1000), which passes through th
 
 /** Packages (and apps) whose package.json has a `bench` script, by directory name. */
 function benchPackages() {
-  const found = [];
-  for (const group of ["packages", "apps"]) {
-    const base = join(ROOT, group);
-    if (!existsSync(base)) continue;
-    for (const dir of readdirSync(base).sort()) {
-      const manifest = join(base, dir, "package.json");
-      if (!existsSync(manifest)) continue;
-      const pkg = JSON.parse(readFileSync(manifest, "utf8"));
-      if (pkg.scripts?.bench) found.push({ short: dir, name: pkg.name, dir: join(base, dir) });
-    }
-  }
-  return found;
+  return workspacePackages()
+    .filter((p) => p.manifest.scripts?.bench)
+    .map(({ short, name, dir }) => ({ short, name, dir }));
 }
 
 function parseArgs(argv) {

@@ -17,12 +17,11 @@
  * Node ESM; exits 1 when any package fails, with the failing tool's report.
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { ROOT, workspacePackages } from "./workspace-packages.mjs";
 
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const env = {
   ...process.env,
   PATH: [join(ROOT, "node_modules", ".bin"), process.env.PATH ?? ""].join(delimiter),
@@ -33,18 +32,9 @@ const NOT_SHIPPED =
 
 /** Directories of the workspace packages that are not `"private": true`. */
 function publicPackages() {
-  const found = [];
-  for (const group of ["packages", "apps"]) {
-    const base = join(ROOT, group);
-    if (!existsSync(base)) continue;
-    for (const dir of readdirSync(base).sort()) {
-      const manifest = join(base, dir, "package.json");
-      if (!existsSync(manifest)) continue;
-      const pkg = JSON.parse(readFileSync(manifest, "utf8"));
-      if (pkg.private !== true) found.push({ name: pkg.name, dir: join(base, dir) });
-    }
-  }
-  return found;
+  return workspacePackages()
+    .filter((p) => p.manifest.private !== true)
+    .map(({ name, dir }) => ({ name, dir }));
 }
 
 /** Runs a tool; its output is kept and shown only when it fails. */
