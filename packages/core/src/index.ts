@@ -129,6 +129,7 @@ export {
   ExperimentStatusSchema,
   type ExperimentSummary,
   ExperimentSummarySchema,
+  isBetterRecord,
   summarize,
 } from "./summary.js";
 export { codePointLabel, HIDDEN_CHARACTER, hiddenCharacters, terminalSafe } from "./text-safety.js";

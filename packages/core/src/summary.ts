@@ -47,6 +47,20 @@ export const ExperimentSummarySchema = z.looseObject({
 export type ExperimentSummary = z.output<typeof ExperimentSummarySchema>;
 
 /**
+ * Whether `record` beats `best` by gate score, the rule `summarize` picks the
+ * best iteration by: a higher score wins, a tie keeps the earlier one, and a
+ * missing or NaN score never wins. Taken in iteration order.
+ */
+export function isBetterRecord(
+  record: ExperimentRecord,
+  best: ExperimentRecord | undefined,
+): boolean {
+  const s = record.gate_score;
+  if (s === null || Number.isNaN(s)) return false;
+  return best === undefined || s > (best.gate_score as number);
+}
+
+/**
  * Summarises records: the best iteration is the highest gate score, NaN and
  * missing scores never win (with no score at all, the last passing iteration,
  * else the last one); lessons are
@@ -65,11 +79,7 @@ export function summarize(
 ): ExperimentSummary {
   const records = inIterationOrder(given);
   let best: ExperimentRecord | undefined;
-  for (const r of records) {
-    const s = r.gate_score;
-    if (s === null || Number.isNaN(s)) continue;
-    if (best === undefined || s > (best.gate_score as number)) best = r;
-  }
+  for (const r of records) if (isBetterRecord(r, best)) best = r;
   best ??= records.findLast((r) => r.gate_passed) ?? records.at(-1);
 
   // A Set: an experiment of 200,000 iterations may have as many distinct causes.

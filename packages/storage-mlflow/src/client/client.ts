@@ -65,8 +65,8 @@ export interface MlflowClient {
   getExperimentByName(name: string): Promise<MlflowExperiment | null>;
   getExperiment(experimentId: string): Promise<MlflowExperiment>;
   createExperiment(name: string, tags?: MlflowKeyValue[]): Promise<string>;
-  /** The experiment of that name, created when missing (a concurrent create is fine). */
-  getOrCreateExperiment(name: string): Promise<MlflowExperiment>;
+  /** The experiment of that name, created with `tags` when missing (a concurrent create is fine). */
+  getOrCreateExperiment(name: string, tags?: MlflowKeyValue[]): Promise<MlflowExperiment>;
   searchExperiments(options?: {
     filter?: string;
     viewType?: "ACTIVE_ONLY" | "DELETED_ONLY" | "ALL";
@@ -143,7 +143,7 @@ export function createMlflowClient(options: MlflowClientOptions = {}): MlflowCli
     getExperimentByName: (name) => getExperimentByName(http, name),
     getExperiment: (experimentId) => getExperiment(http, experimentId),
     createExperiment: (name, tags) => createExperiment(http, name, tags),
-    getOrCreateExperiment: (name) => getOrCreateExperiment(client, name),
+    getOrCreateExperiment: (name, tags) => getOrCreateExperiment(client, name, tags),
     searchExperiments: (opts = {}) => searchExperiments(http, opts),
     deleteExperiment: (experimentId) => deleteExperiment(http, experimentId),
 

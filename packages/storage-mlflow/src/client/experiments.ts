@@ -52,17 +52,18 @@ export interface ExperimentLookup {
 }
 
 /**
- * The experiment of that name, created when missing (a concurrent create is
- * fine). It calls the client's own methods, so that it sees what they see.
+ * The experiment of that name, created (with `tags`) when missing (a
+ * concurrent create is fine). It calls the client's own methods, so that it sees what they see.
  */
 export async function getOrCreateExperiment(
   client: ExperimentLookup,
   name: string,
+  tags?: MlflowKeyValue[],
 ): Promise<MlflowExperiment> {
   const existing = await client.getExperimentByName(name);
   if (existing) return existing;
   try {
-    await client.createExperiment(name);
+    await client.createExperiment(name, tags);
   } catch (error) {
     if (!(MlflowError.isInstance(error) && error.errorCode === "RESOURCE_ALREADY_EXISTS"))
       throw error;

@@ -1,73 +1,113 @@
 /**
- * What the parts of one `mlflowStore` share: the client, the spool, what is
- * known of each Converge experiment, and the queue that keeps each
- * experiment's operations in order.
+ * What the parts of one `mlflowStore` share: the clients, the spool, what is
+ * known of each Converge experiment, whether the server answers, and the
+ * queue that keeps each experiment's operations in order.
  */
-import type { StoreNotice } from "@converge/core";
+import { userInfo } from "node:os";
+import type { ExperimentRecord, StoreNotice } from "@converge/core";
 import type { MlflowClient } from "../client/client.js";
 import { MlflowError } from "../client/errors.js";
-import type { MlflowExperiment, MlflowMetric, MlflowRun } from "../client/types.js";
+import type { MlflowExperiment, MlflowKeyValue, MlflowMetric, MlflowRun } from "../client/types.js";
 import { quote, TAG } from "./mapping.js";
 import type { Spool } from "./spool.js";
 
-/** A notice of the MLflow store: the core kinds plus the spool's. */
+/** A notice of the MLflow store: core's kinds plus the spool's. */
 export interface MlflowStoreNotice extends Omit<StoreNotice, "kind"> {
-  kind: StoreNotice["kind"] | "spooled" | "synced" | "sync-failed";
+  kind:
+    | StoreNotice["kind"]
+    | "spooled"
+    | "synced"
+    | "sync-failed"
+    | "offline"
+    | "parent-rebuilt"
+    | "partial-experiment"
+    | "artifacts-unavailable";
 }
 
 /** What this store knows of one Converge experiment. */
 export interface ExperimentState {
   parent: MlflowRun | undefined;
+  /** The parent being found or created (one lookup however many uploads ask). */
+  parentPromise: Promise<MlflowRun> | undefined;
   /** The last iteration known to be on the server. */
   last: number | undefined;
-  /** The last iteration in the spool. */
-  spoolLast: number | undefined;
-  /**
-   * True while this store's last upload of the experiment succeeded: then the
-   * next iteration cannot be on the server yet (one writer per experiment),
-   * and the idempotency search before creating its run is skipped.
-   */
-  certain: boolean;
-  /** The parent run's trajectory points not sent yet (sent in batches: see PARENT_BATCH). */
+  /** Whether `last` was looked up on the server (or the server had no such experiment). */
+  known: boolean;
+  /** Whether this store tried to look `last` up (once; records appended unknown are searched for when sent). */
+  checked: boolean;
+  /** Operations queued by `serial` and not finished. */
+  pending: number;
+  /** Trajectory points of iterations on the server that the parent run does not have yet. */
   parentMetrics: MlflowMetric[];
+  /** The starting parameters, for the parent run (sent once, with its next points). */
+  parentParams: MlflowKeyValue[];
+  /** The best iteration on the server so far (highest gate score), for the parent's `best_*` metrics. */
+  best: ExperimentRecord | undefined;
   queue: Promise<unknown>;
 }
 
-/** One per `mlflowStore`, handed to its upload, read and sync parts. */
+/** One per `mlflowStore`, handed to its upload, read, send and sync parts. */
 export interface StoreContext {
   readonly client: MlflowClient;
   readonly spool: Spool;
   readonly experimentName: string;
+  /** Tags every run this store creates carries: who and what logged it, as MLflow's Python client sets them. */
+  readonly sourceTags: readonly MlflowKeyValue[];
   /** Every Converge experiment this store has touched. */
   readonly states: Map<string, ExperimentState>;
   stateOf(id: string): ExperimentState;
   /** Runs `work` after every earlier operation on the experiment. */
   serial<T>(id: string, work: () => Promise<T>): Promise<T>;
   notify(notice: MlflowStoreNotice): void;
-  /** The MLflow experiment, created when missing. */
-  ensureExperiment(): Promise<MlflowExperiment>;
+  /** The MLflow experiment, created when missing (its description from `directive`). */
+  ensureExperiment(directive?: string): Promise<MlflowExperiment>;
   /** The MLflow experiment when it exists (reads never create it). */
   findExperiment(): Promise<MlflowExperiment | null>;
+  /**
+   * Whether the server answers: one quick request without retries the first
+   * time (and again, at most every few seconds, while it did not answer).
+   */
+  online(): Promise<boolean>;
+  /** Records that a request ran out of retries: the server is taken as down until it answers again. */
+  markOffline(): void;
+  /** Why the last probe found no server. */
+  readonly lastProbeError: MlflowError | undefined;
+  /** Records that a request went through. */
+  markOnline(): void;
 }
 
-export function createStoreContext(
-  client: MlflowClient,
-  spool: Spool,
-  experimentName: string,
-  notify: (notice: MlflowStoreNotice) => void,
-): StoreContext {
+/** How long a failed probe is believed before the next one. */
+const PROBE_INTERVAL_MS = 2000;
+
+export function createStoreContext(settings: {
+  client: MlflowClient;
+  /** The same server without retries and with a short timeout, for probes. */
+  probeClient: MlflowClient;
+  spool: Spool;
+  experimentName: string;
+  username: string | undefined;
+  notify: (notice: MlflowStoreNotice) => void;
+}): StoreContext {
+  const { client, probeClient, spool, experimentName } = settings;
   const states = new Map<string, ExperimentState>();
   let experimentPromise: Promise<MlflowExperiment> | undefined;
+  let reachable: boolean | undefined;
+  let probedAt = 0;
+  let lastProbeError: MlflowError | undefined;
 
   const stateOf = (id: string): ExperimentState => {
     let s = states.get(id);
     if (!s) {
       s = {
         parent: undefined,
+        parentPromise: undefined,
         last: undefined,
-        spoolLast: undefined,
-        certain: false,
+        known: false,
+        checked: false,
+        pending: 0,
         parentMetrics: [],
+        parentParams: [],
+        best: undefined,
         queue: Promise.resolve(),
       };
       states.set(id, s);
@@ -92,17 +132,22 @@ export function createStoreContext(
     client,
     spool,
     experimentName,
+    sourceTags: sourceTags(settings.username),
     states,
     stateOf,
     serial<T>(id: string, work: () => Promise<T>): Promise<T> {
       const s = stateOf(id);
-      const next = s.queue.then(work, work);
+      s.pending++;
+      const next = s.queue.then(work, work).finally(() => {
+        s.pending--;
+      });
       s.queue = next.catch(() => undefined);
       return next;
     },
-    notify,
-    ensureExperiment(): Promise<MlflowExperiment> {
-      experimentPromise ??= client.getOrCreateExperiment(experimentName).then(checkActive);
+    notify: settings.notify,
+    ensureExperiment(directive?: string): Promise<MlflowExperiment> {
+      const tags = directive ? [{ key: TAG.note, value: directive.slice(0, 5000) }] : [];
+      experimentPromise ??= client.getOrCreateExperiment(experimentName, tags).then(checkActive);
       experimentPromise.catch(() => {
         experimentPromise = undefined;
       });
@@ -114,7 +159,54 @@ export function createStoreContext(
       if (!e) return null;
       return checkActive(e);
     },
+    async online(): Promise<boolean> {
+      if (reachable === true) return true;
+      if (reachable === false && Date.now() - probedAt < PROBE_INTERVAL_MS) return false;
+      probedAt = Date.now();
+      try {
+        await probeClient.health();
+        reachable = true;
+      } catch (error) {
+        // Only a server that does not answer is offline; any answer (a 404 behind a proxy) is one.
+        reachable = !(MlflowError.isInstance(error) && error.unreachable);
+        if (!reachable) lastProbeError = error as MlflowError;
+      }
+      return reachable;
+    },
+    get lastProbeError() {
+      return lastProbeError;
+    },
+    markOffline() {
+      reachable = false;
+      probedAt = Date.now();
+    },
+    markOnline() {
+      reachable = true;
+    },
   };
+}
+
+/**
+ * `mlflow.user` (the Basic-auth user, else the login name, looked up as
+ * Python's `getpass.getuser` does), `mlflow.source.name` (the script that
+ * runs) and `mlflow.source.type` LOCAL: what the MLflow UI shows as "Created
+ * by" and "Source".
+ */
+function sourceTags(username: string | undefined): MlflowKeyValue[] {
+  let user = username;
+  for (const name of ["LOGNAME", "USER", "LNAME", "USERNAME"]) user ||= process.env[name];
+  if (!user) {
+    try {
+      user = userInfo().username;
+    } catch {
+      user = "unknown";
+    }
+  }
+  return [
+    { key: TAG.user, value: user },
+    { key: TAG.sourceName, value: process.argv[1] ?? "<console>" },
+    { key: TAG.sourceType, value: "LOCAL" },
+  ];
 }
 
 /** The search filter for the runs of one Converge experiment. */

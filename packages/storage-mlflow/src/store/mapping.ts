@@ -14,8 +14,16 @@ export const TAG = {
   recordHash: "converge.record_sha256",
   lastIteration: "converge.last_iteration",
   status: "converge.status",
+  bestIteration: "converge.best_iteration",
+  /** The whole record (its `serializeRecord` line) when it fits in a tag; else the artifact. */
+  record: "converge.record",
+  /** The whole meta as JSON when it fits in a tag; the artifact is a copy for people. */
+  meta: "converge.meta",
   parentRunId: "mlflow.parentRunId",
   note: "mlflow.note.content",
+  user: "mlflow.user",
+  sourceName: "mlflow.source.name",
+  sourceType: "mlflow.source.type",
 } as const;
 
 export const ARTIFACT = {
@@ -96,6 +104,43 @@ export function iterationMetrics(record: ExperimentRecord): MlflowMetric[] {
   return out;
 }
 
+/** A record's parameters as MLflow params (long values cut, kept whole in `artifacts`). */
+export function recordParams(record: ExperimentRecord, artifacts: Artifact[]): MlflowKeyValue[] {
+  const params: MlflowKeyValue[] = [];
+  for (const [name, value] of Object.entries(record.parameters)) {
+    const key = mlflowKey(name);
+    params.push({
+      key,
+      value: fitValue(
+        canonicalParamValue(value),
+        LIMITS.paramValueLength,
+        valueFile("params", key),
+        artifacts,
+      ),
+    });
+  }
+  return params;
+}
+
+/**
+ * The best iteration's metrics for the parent run: `best_<key>` (step = that
+ * iteration), or `converge.best_<key>` when a record metric already starts
+ * with `best_`.
+ */
+export function bestMetrics(record: ExperimentRecord): MlflowMetric[] {
+  const points = iterationMetrics(record);
+  const clash = points.some((m) => m.key.startsWith("best_"));
+  const prefix = clash ? "converge.best_" : "best_";
+  return points.map((m) => ({
+    ...m,
+    key: `${prefix}${m.key}`.slice(0, LIMITS.keyLength),
+  }));
+}
+
+/** A child run's name: the iteration first, so that runs tell apart in narrow columns. */
+export const childRunName = (record: ExperimentRecord) =>
+  `#${record.iteration} · ${record.experiment_id}`;
+
 export interface ChildPayload {
   runName: string;
   startTime: number;
@@ -113,23 +158,15 @@ export function childPayload(
   line: string,
   hash: string,
   parentRunId: string,
+  sourceTags: readonly MlflowKeyValue[],
 ): ChildPayload {
-  const artifacts: Artifact[] = [{ path: ARTIFACT.record, data: line }];
+  const artifacts: Artifact[] = [];
+  // The record rides in a tag when it fits (read back with the run search, no download).
+  const inTag = line.length <= LIMITS.tagValueLength;
+  if (!inTag) artifacts.push({ path: ARTIFACT.record, data: line });
   if (record.strategy_code !== "")
     artifacts.push({ path: ARTIFACT.code, data: record.strategy_code });
-  const params: MlflowKeyValue[] = [];
-  for (const [name, value] of Object.entries(record.parameters)) {
-    const key = mlflowKey(name);
-    params.push({
-      key,
-      value: fitValue(
-        canonicalParamValue(value),
-        LIMITS.paramValueLength,
-        valueFile("params", key),
-        artifacts,
-      ),
-    });
-  }
+  const params = recordParams(record, artifacts);
   const tag = (key: string, value: string) => ({
     key,
     value: fitValue(value, LIMITS.tagValueLength, valueFile("tags", key), artifacts),
@@ -140,9 +177,10 @@ export function childPayload(
   ];
   if (record.strategy_name !== "") tags.push(tag(TAG.strategyName, record.strategy_name));
   if (record.strategy_description !== "") tags.push(tag(TAG.note, record.strategy_description));
+  if (inTag) tags.push({ key: TAG.record, value: line });
   const startTime = metricTimestamp(record) || Date.now();
   return {
-    runName: `${record.experiment_id} #${record.iteration}`,
+    runName: childRunName(record),
     startTime,
     endTime: startTime + Math.round(record.compute_time * 1000),
     createTags: [
@@ -151,6 +189,7 @@ export function childPayload(
       { key: TAG.iteration, value: String(record.iteration) },
       { key: TAG.kind, value: "iteration" },
       { key: TAG.recordHash, value: hash },
+      ...sourceTags,
     ],
     params,
     tags,
@@ -167,6 +206,7 @@ export function metaPayload(meta: ExperimentMeta): {
   const artifacts: Artifact[] = [
     { path: ARTIFACT.meta, data: `${JSON.stringify(meta, null, 2)}\n` },
   ];
+  const metaJson = JSON.stringify(meta);
   if (meta.summary !== null)
     artifacts.push({ path: ARTIFACT.summary, data: `${JSON.stringify(meta.summary, null, 2)}\n` });
   const tags: MlflowKeyValue[] = [
@@ -176,6 +216,7 @@ export function metaPayload(meta: ExperimentMeta): {
     },
     { key: TAG.status, value: meta.status },
   ];
+  if (metaJson.length <= LIMITS.tagValueLength) tags.push({ key: TAG.meta, value: metaJson });
   for (const [k, v] of Object.entries(meta.tags)) {
     const key = `converge.tag.${mlflowKey(k)}`.slice(0, LIMITS.keyLength);
     tags.push({

@@ -22,7 +22,7 @@ import { type ChildRecord, checkIntegrity } from "./read-integrity.js";
 const DOWNLOAD_CONCURRENCY = 16;
 
 /** `fn` over `items` with at most `limit` calls in flight; results in the items' order. */
-async function mapLimit<T, R>(
+export async function mapLimit<T, R>(
   items: readonly T[],
   limit: number,
   fn: (t: T) => Promise<R>,
@@ -41,7 +41,10 @@ async function mapLimit<T, R>(
 
 const is404 = (e: unknown) => MlflowError.isInstance(e) && e.status === 404;
 
-/** The meta on the server; null without a parent run or its meta artifact. */
+/**
+ * The meta on the server: the parent run's `converge.meta` tag, else its
+ * `converge/meta.json` artifact; null without a parent run or either.
+ */
 async function serverMeta(
   ctx: StoreContext,
   exp: MlflowExperiment,
@@ -49,14 +52,63 @@ async function serverMeta(
   parent?: MlflowRun,
 ): Promise<ExperimentMeta | null> {
   const run = parent ?? (await findParent(ctx.client, exp, id));
-  if (!run) return null;
-  try {
-    const bytes = await ctx.client.downloadArtifact(run.info.artifact_uri, ARTIFACT.meta);
-    return parseOrThrow(ExperimentMetaSchema, JSON.parse(bytes.toString("utf8")), "meta");
-  } catch (error) {
-    if (is404(error)) return null;
-    throw error;
+  const s = ctx.stateOf(id);
+  if (!run) {
+    s.known = true; // nothing of it on the server
+    return null;
   }
+  const lastTag = tagOf(run, TAG.lastIteration);
+  if (lastTag !== undefined) s.last = Math.max(s.last ?? -1, Number(lastTag));
+  const inTag = tagOf(run, TAG.meta);
+  let text = inTag;
+  if (text === undefined) {
+    try {
+      text = (await ctx.client.downloadArtifact(run.info.artifact_uri, ARTIFACT.meta)).toString(
+        "utf8",
+      );
+    } catch (error) {
+      if (is404(error)) return null;
+      throw error;
+    }
+  }
+  return parseOrThrow(ExperimentMetaSchema, JSON.parse(text), "meta");
+}
+
+/**
+ * The records of an experiment's FINISHED child runs: from the run's
+ * `converge.record` tag, else its `converge/record.json` artifact (a run
+ * without either is passed over, as one that never finished).
+ */
+export async function fetchChildren(
+  ctx: StoreContext,
+  exp: MlflowExperiment,
+  experimentId: string,
+): Promise<ChildRecord[]> {
+  const { client } = ctx;
+  const runs = await client.searchRuns({
+    experimentIds: [exp.experiment_id],
+    filter: `${idFilter(experimentId)} and tags.\`${TAG.kind}\` = 'iteration' and attributes.status = 'FINISHED'`,
+  });
+  const children = await mapLimit(runs, DOWNLOAD_CONCURRENCY, async (run) => {
+    const inTag = tagOf(run, TAG.record);
+    let line = inTag;
+    if (line === undefined) {
+      try {
+        line = (await client.downloadArtifact(run.info.artifact_uri, ARTIFACT.record)).toString(
+          "utf8",
+        );
+      } catch (error) {
+        if (is404(error)) return undefined;
+        throw error;
+      }
+    }
+    return {
+      record: deserializeRecord(line),
+      runId: run.info.run_id,
+      startTime: run.info.start_time,
+    };
+  });
+  return children.filter((c): c is ChildRecord => c !== undefined);
 }
 
 /** The records of an experiment, one per iteration; its integrity notices go to `notify`. */
@@ -65,32 +117,25 @@ export async function readRecords(
   experimentId: string,
 ): Promise<ExperimentRecord[]> {
   const { client, spool, experimentName } = ctx;
-  const exp = await ctx.findExperiment();
-  let parent: MlflowRun | undefined;
-  let children: (ChildRecord | undefined)[] = [];
-  if (exp) {
-    parent = await findParent(client, exp, experimentId);
-    const runs = await client.searchRuns({
-      experimentIds: [exp.experiment_id],
-      filter: `${idFilter(experimentId)} and tags.\`${TAG.kind}\` = 'iteration' and attributes.status = 'FINISHED'`,
-    });
-    children = await mapLimit(runs, DOWNLOAD_CONCURRENCY, async (run) => {
-      try {
-        const bytes = await client.downloadArtifact(run.info.artifact_uri, ARTIFACT.record);
-        return {
-          record: deserializeRecord(bytes.toString("utf8")),
-          runId: run.info.run_id,
-          startTime: run.info.start_time,
-        };
-      } catch (error) {
-        if (is404(error)) return undefined;
-        throw error;
-      }
+  // The spool first: a record sent meanwhile leaves it, and is then on the server.
+  const spooled = spool.records(experimentId);
+  const hasSpooledMeta = spool.readMeta(experimentId) !== null;
+  if (!(await ctx.online())) {
+    if (spooled.length > 0 || hasSpooledMeta) throw offlineRead(ctx, experimentId);
+    const cause = ctx.lastProbeError?.message.split("\n")[0] ?? "no answer";
+    throw new ExperimentNotFoundError({
+      experimentId,
+      where: `the spool ${spool.dir}; MLflow at ${client.trackingUri} is unreachable (${cause}), so the MLflow experiment "${experimentName}" could not be searched`,
     });
   }
-  const spooled = spool.records(experimentId);
-  const found = children.filter((c): c is ChildRecord => c !== undefined);
-  if (!parent && found.length === 0 && spooled.length === 0 && !spool.has(experimentId)) {
+  const exp = await ctx.findExperiment();
+  let parent: MlflowRun | undefined;
+  let found: ChildRecord[] = [];
+  if (exp) {
+    parent = await findParent(client, exp, experimentId);
+    found = await fetchChildren(ctx, exp, experimentId);
+  }
+  if (!parent && found.length === 0 && spooled.length === 0 && !hasSpooledMeta) {
     throw new ExperimentNotFoundError({
       experimentId,
       where: `the MLflow experiment "${experimentName}" at ${client.trackingUri}`,
@@ -103,21 +148,55 @@ export async function readRecords(
     spooled,
   });
   for (const notice of integrity) ctx.notify(notice);
+  const s = ctx.stateOf(experimentId);
+  const lastOnServer = found.reduce((m, c) => Math.max(m, c.record.iteration), -1);
+  if (lastOnServer >= 0) s.last = Math.max(s.last ?? lastOnServer, lastOnServer);
+  s.known = true;
   return records;
 }
 
-/** The meta of an experiment: the spool's when it holds one, else the server's. */
+/** A read that needs the server while it does not answer: the spool alone is not the whole experiment. */
+function offlineRead(ctx: StoreContext, experimentId: string): MlflowError {
+  return new MlflowError(
+    `MLflow at ${ctx.client.trackingUri} is unreachable: the records of "${experimentId}" on the server cannot be read (the spool ${ctx.spool.dir} holds only those not sent yet).`,
+    {
+      unreachable: true,
+      hint: "try again when the server answers; nothing logged is lost meanwhile",
+    },
+  );
+}
+
+/**
+ * The meta of an experiment: the spool's when it holds one, else the
+ * server's. While the server does not answer, null with an "offline" notice:
+ * a loop can start on the spool (should the experiment exist on the server
+ * after all, sending its records later reports the conflict).
+ */
 export async function readMeta(
   ctx: StoreContext,
   experimentId: string,
 ): Promise<ExperimentMeta | null> {
   const spooled = ctx.spool.readMeta(experimentId);
   if (spooled) return spooled;
+  if (!(await ctx.online())) {
+    ctx.notify({
+      kind: "offline",
+      experimentId,
+      message: `MLflow at ${ctx.client.trackingUri} is unreachable: could not look for "${experimentId}" there; going on with the spool ${ctx.spool.dir}`,
+    });
+    return null;
+  }
   const exp = await ctx.findExperiment();
-  return exp ? serverMeta(ctx, exp, experimentId) : null;
+  if (exp) return serverMeta(ctx, exp, experimentId);
+  ctx.stateOf(experimentId).known = true; // no MLflow experiment: nothing on the server yet
+  return null;
 }
 
-/** Every experiment on the server or in the spool, sorted by id; the spool's meta wins. */
+/**
+ * Every experiment on the server or in the spool, sorted by id; the spool's
+ * meta wins. A parent run whose meta cannot be read (a refused or
+ * half-written experiment) is listed without it, with a notice.
+ */
 export async function listExperiments(ctx: StoreContext): Promise<ExperimentListing[]> {
   const { client, spool } = ctx;
   const exp = await ctx.findExperiment();
@@ -129,7 +208,18 @@ export async function listExperiments(ctx: StoreContext): Promise<ExperimentList
     });
     const found = await mapLimit(parents, DOWNLOAD_CONCURRENCY, async (run) => {
       const id = tagOf(run, TAG.experimentId);
-      return id === undefined ? undefined : ([id, await serverMeta(ctx, exp, id, run)] as const);
+      if (id === undefined) return undefined;
+      try {
+        return [id, await serverMeta(ctx, exp, id, run)] as const;
+      } catch (error) {
+        if (isUnreachable(error)) throw error;
+        ctx.notify({
+          kind: "partial-experiment",
+          experimentId: id,
+          message: `listed "${id}" without its meta: the parent run ${run.info.run_id} in the MLflow experiment "${terminalSafe(ctx.experimentName)}" has none that can be read (${firstLine(error)})`,
+        });
+        return [id, null] as const;
+      }
     });
     for (const f of found) if (f && !metas.has(f[0])) metas.set(f[0], f[1]);
   }
@@ -139,3 +229,6 @@ export async function listExperiments(ctx: StoreContext): Promise<ExperimentList
   }
   return [...metas.keys()].sort().map((id) => ({ experiment_id: id, meta: metas.get(id) ?? null }));
 }
+
+const isUnreachable = (e: unknown) => MlflowError.isInstance(e) && e.unreachable;
+const firstLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).split("\n")[0];

@@ -1,6 +1,7 @@
 import {
   closeSync,
   existsSync,
+  fdatasyncSync,
   fsyncSync,
   mkdirSync,
   openSync,
@@ -21,12 +22,18 @@ import {
 } from "@converge/core";
 
 /**
- * The offline spool: `<dir>/<experiment_id>.jsonl` (records in append order,
- * one `serializeRecord` line each, fsynced) and `<dir>/<experiment_id>.meta.json`
- * (the last meta written while offline).
+ * The local spool every record passes through: `<dir>/<experiment_id>.jsonl`
+ * holds the records acknowledged but not yet on the server (in append order,
+ * one `serializeRecord` line each, fdatasynced before `append` resolves),
+ * `<dir>/<experiment_id>.meta.json` the last meta not yet on the server, and
+ * an empty `<dir>/<experiment_id>.parent-behind` marks a parent run whose
+ * trajectory must be rebuilt from the records. One process writes a spool
+ * directory's experiment at a time; its lines are cached in memory.
  */
 export class Spool {
   readonly dir: string;
+  private readonly cache = new Map<string, string[]>();
+  private readonly fds = new Map<string, number>();
 
   constructor(dir: string) {
     this.dir = resolve(dir);
@@ -40,15 +47,19 @@ export class Spool {
     return join(this.dir, `${id}.meta.json`);
   }
 
+  parentBehindFile(id: string): string {
+    return join(this.dir, `${id}.parent-behind`);
+  }
+
   has(id: string): boolean {
-    return existsSync(this.recordsFile(id)) || existsSync(this.metaFile(id));
+    return this.hasRecords(id) || existsSync(this.metaFile(id));
   }
 
   hasRecords(id: string): boolean {
-    return existsSync(this.recordsFile(id));
+    return this.lines(id).length > 0;
   }
 
-  /** Experiment ids with anything spooled, sorted. */
+  /** Experiment ids with anything spooled (records, meta or a parent to rebuild), sorted. */
   ids(): string[] {
     let names: string[];
     try {
@@ -59,64 +70,72 @@ export class Spool {
     const ids = new Set<string>();
     for (const n of names) {
       if (n.startsWith(".")) continue;
-      if (n.endsWith(".jsonl")) ids.add(n.slice(0, -".jsonl".length));
-      else if (n.endsWith(".meta.json")) ids.add(n.slice(0, -".meta.json".length));
+      for (const suffix of [".jsonl", ".meta.json", ".parent-behind"]) {
+        if (n.endsWith(suffix)) ids.add(n.slice(0, -suffix.length));
+      }
     }
     return [...ids].sort();
   }
 
-  /** Appends one line (a serialized record) and fsyncs it. */
+  /** Appends one line (a serialized record) and fdatasyncs it before returning. */
   append(id: string, line: string): void {
     const file = this.recordsFile(id);
+    const lines = this.cached(id);
     this.guard(file, () => {
-      const created = !existsSync(file);
-      if (created) mkdirSync(this.dir, { recursive: true });
-      const fd = openSync(file, "a");
-      try {
-        writeSync(fd, `${line}\n`);
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
+      let fd = this.fds.get(id);
+      if (fd === undefined) {
+        const created = !existsSync(file);
+        if (created) mkdirSync(this.dir, { recursive: true });
+        // A torn tail (a crash mid-write, never acknowledged) would glue onto the next line.
+        else if (!readFileSync(file, "utf8").endsWith("\n"))
+          this.atomicWrite(file, lines.map((l) => `${l}\n`).join(""));
+        fd = openSync(file, "a");
+        this.fds.set(id, fd);
+        if (created) this.syncDir();
       }
-      if (created) this.syncDir();
+      writeSync(fd, `${line}\n`);
+      fdatasyncSync(fd);
     });
+    lines.push(line);
   }
 
-  /** The spooled lines of an experiment (a torn last line, without its newline, is dropped). */
-  lines(id: string): string[] {
-    let text: string;
-    try {
-      text = readFileSync(this.recordsFile(id), "utf8");
-    } catch {
-      return [];
+  /** The spooled lines of an experiment, oldest first (a torn last line, without its newline, is dropped). */
+  lines(id: string): readonly string[] {
+    return this.cached(id);
+  }
+
+  private cached(id: string): string[] {
+    let lines = this.cache.get(id);
+    if (lines === undefined) {
+      lines = readLines(this.recordsFile(id));
+      this.cache.set(id, lines);
     }
-    const parts = text.split("\n");
-    parts.pop(); // after the last newline: "" or a torn tail
-    return parts.filter((l) => l.trim() !== "");
+    return lines;
   }
 
   records(id: string): ExperimentRecord[] {
     return this.lines(id).map((l) => deserializeRecord(l));
   }
 
-  /** Replaces the spooled lines atomically (temp file + fsync + rename); no lines removes the file. */
-  rewrite(id: string, lines: readonly string[]): void {
+  /** Drops the first `count` lines (they reached the server): an atomic rewrite, or removal when none are left. */
+  dropFirst(id: string, count: number): void {
+    if (count <= 0) return;
     const file = this.recordsFile(id);
+    const rest = this.lines(id).slice(count);
     this.guard(file, () => {
-      if (lines.length === 0) {
-        rmSync(file, { force: true });
-      } else {
-        this.atomicWrite(file, lines.map((l) => `${l}\n`).join(""));
-      }
+      this.closeFd(id);
+      if (rest.length === 0) rmSync(file, { force: true });
+      else this.atomicWrite(file, rest.map((l) => `${l}\n`).join(""));
       this.syncDir();
     });
+    this.cache.set(id, rest);
   }
 
   writeMeta(meta: ExperimentMeta): void {
     const file = this.metaFile(meta.experiment_id);
     this.guard(file, () => {
       mkdirSync(this.dir, { recursive: true });
-      this.atomicWrite(file, `${JSON.stringify(meta, null, 2)}\n`);
+      this.atomicWrite(file, metaText(meta));
       this.syncDir();
     });
   }
@@ -131,8 +150,52 @@ export class Spool {
     return parseOrThrow(ExperimentMetaSchema, JSON.parse(text), "meta");
   }
 
-  removeMeta(id: string): void {
-    rmSync(this.metaFile(id), { force: true });
+  /** Removes the spooled meta if it is still `meta` (a newer one written meanwhile stays). */
+  removeMeta(id: string, meta?: ExperimentMeta): void {
+    const file = this.metaFile(id);
+    if (meta !== undefined) {
+      let text: string | undefined;
+      try {
+        text = readFileSync(file, "utf8");
+      } catch {
+        return;
+      }
+      if (text !== metaText(meta)) return;
+    }
+    rmSync(file, { force: true });
+  }
+
+  /** Marks (or clears) an experiment whose parent run's trajectory must be rebuilt from its records. */
+  setParentBehind(id: string, behind: boolean): void {
+    const file = this.parentBehindFile(id);
+    if (!behind) {
+      rmSync(file, { force: true });
+      return;
+    }
+    this.guard(file, () => {
+      mkdirSync(this.dir, { recursive: true });
+      closeSync(openSync(file, "a"));
+    });
+  }
+
+  parentBehind(id: string): boolean {
+    return existsSync(this.parentBehindFile(id));
+  }
+
+  /** Closes the files kept open for appending. */
+  close(): void {
+    for (const id of [...this.fds.keys()]) this.closeFd(id);
+  }
+
+  private closeFd(id: string): void {
+    const fd = this.fds.get(id);
+    if (fd === undefined) return;
+    this.fds.delete(id);
+    try {
+      closeSync(fd);
+    } catch {
+      // Already closed.
+    }
   }
 
   private atomicWrite(file: string, text: string): void {
@@ -178,4 +241,19 @@ export class Spool {
       );
     }
   }
+}
+
+const metaText = (meta: ExperimentMeta) => `${JSON.stringify(meta, null, 2)}\n`;
+
+/** The complete lines of a file (none when it is missing); a torn tail without its newline is dropped. */
+function readLines(file: string): string[] {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch {
+    return [];
+  }
+  const parts = text.split("\n");
+  parts.pop(); // after the last newline: "" or a torn tail
+  return parts.filter((l) => l.trim() !== "");
 }

@@ -14,17 +14,24 @@ import {
   type MlflowClient,
   type MlflowClientOptions,
 } from "../client/client.js";
+import { resolveMlflowConfig } from "../client/config.js";
 import { createStoreContext, type MlflowStoreNotice, type StoreContext } from "./context.js";
 import { listExperiments, readMeta, readRecords } from "./read.js";
+import { Sender } from "./sender.js";
 import { Spool } from "./spool.js";
 import { type SyncResult, syncSpool } from "./sync.js";
-import { appendRecord, closeStore, logArtifact, writeMeta } from "./write.js";
+import { appendRecord, closeStore, flushStore, logArtifact, writeMeta } from "./write.js";
 
 export interface MlflowStoreOptions extends MlflowClientOptions {
   /** The MLflow experiment that holds Converge's runs (default "converge"). */
   experimentName?: string;
-  /** Where records go while the server is unreachable (default "./.converge-spool"). */
+  /**
+   * Where records wait until they are on the server (default
+   * "./.converge-spool"): every append is durable there before it resolves.
+   */
   spoolDir?: string;
+  /** Iterations uploaded at once by the background sender (default 4). */
+  inFlight?: number;
   /** Called when records are spooled or synced (and for core's notice kinds). */
   onNotice?: (notice: MlflowStoreNotice) => void;
 }
@@ -45,11 +52,20 @@ export interface MlflowStore extends Store {
   readonly notices: MlflowStoreNotice[];
   /** Records waiting in the spool. */
   pending(): Promise<number>;
+  /**
+   * Waits until every record and meta acknowledged so far is on the server
+   * (and the parent runs' trajectories); rejects with what stopped it (the
+   * server unreachable, a refusal), the records staying in the spool.
+   */
+  flush(): Promise<void>;
   /** Uploads the spool in order, without duplicates; what was uploaded leaves the spool. */
   sync(options?: { onProgress?: (done: number, total: number) => void }): Promise<SyncResult>;
   /** Uploads a file (e.g. the HTML report) as an artifact of an experiment's parent run. */
   logArtifact(experimentId: string, path: string, data: string | Uint8Array): Promise<void>;
 }
+
+/** The longest a probe (is the server there?) waits for an answer. */
+const PROBE_TIMEOUT_MS = 5000;
 
 /** How many notices `store.notices` keeps (the oldest are dropped first). */
 const MAX_KEPT_NOTICES = 1000;
@@ -57,20 +73,44 @@ const MAX_KEPT_NOTICES = 1000;
 /**
  * A Converge `Store` on an MLflow tracking server: an MLflow experiment
  * (default "converge") holds one parent run per Converge experiment and one
- * child run per iteration. When the server cannot be reached, records go to a
- * local spool and `sync()` uploads them later.
+ * child run per iteration. `append` resolves once the record is durable in a
+ * local spool; a background sender takes it to the server, several
+ * iterations at once, and keeps it there while the server does not answer.
+ * `flush()` and `close()` wait for it; `sync()` sends a spool left by another
+ * process.
  */
 export function mlflowStore(options: MlflowStoreOptions = {}): MlflowStore {
   const experimentName = options.experimentName ?? "converge";
   if (experimentName.trim() === "") {
     throw new ConvergeError("experimentName cannot be empty.", { hint: 'omit it for "converge"' });
   }
+  const inFlight = options.inFlight ?? 4;
+  if (!Number.isInteger(inFlight) || inFlight < 1) {
+    throw new ConvergeError(`inFlight must be a whole number >= 1 (got ${String(inFlight)}).`, {
+      hint: "omit it for 4 iterations uploaded at once",
+    });
+  }
   const client = createMlflowClient(options);
+  const probeClient = createMlflowClient({
+    ...options,
+    maxRetries: 0,
+    timeoutMs: Math.min(options.timeoutMs ?? PROBE_TIMEOUT_MS, PROBE_TIMEOUT_MS),
+    connections: 1,
+  });
   const spool = new Spool(options.spoolDir ?? "./.converge-spool");
   const notices: MlflowStoreNotice[] = [];
 
   const notify = (notice: MlflowStoreNotice): void => keepNotice(store, notices, notice);
-  const ctx = createStoreContext(client, spool, experimentName, notify);
+  const auth = resolveMlflowConfig(options).auth;
+  const ctx = createStoreContext({
+    client,
+    probeClient,
+    spool,
+    experimentName,
+    username: auth.kind === "basic" ? auth.username : undefined,
+    notify,
+  });
+  const sender = new Sender(ctx, { inFlight });
   const { serial } = ctx;
 
   const store: MlflowStore = {
@@ -84,7 +124,7 @@ export function mlflowStore(options: MlflowStoreOptions = {}): MlflowStore {
     notices,
 
     append(record: ExperimentRecord): Promise<void> {
-      return appendChecked(ctx, record);
+      return appendChecked(ctx, sender, record);
     },
 
     async read(experimentId: string): Promise<ExperimentRecord[]> {
@@ -92,7 +132,7 @@ export function mlflowStore(options: MlflowStoreOptions = {}): MlflowStore {
     },
 
     writeMeta(meta: ExperimentMeta): Promise<void> {
-      return writeMetaChecked(ctx, meta);
+      return writeMetaChecked(ctx, sender, meta);
     },
 
     async readMeta(experimentId: string): Promise<ExperimentMeta | null> {
@@ -104,11 +144,15 @@ export function mlflowStore(options: MlflowStoreOptions = {}): MlflowStore {
     },
 
     async pending(): Promise<number> {
-      return spooledRecords(spool);
+      return spool.ids().reduce((n, id) => n + sender.counts(id).waiting, 0);
+    },
+
+    flush(): Promise<void> {
+      return flushStore(ctx, sender);
     },
 
     async sync(opts = {}): Promise<SyncResult> {
-      return syncSpool(ctx, opts);
+      return syncSpool(ctx, sender, opts);
     },
 
     async logArtifact(
@@ -119,8 +163,9 @@ export function mlflowStore(options: MlflowStoreOptions = {}): MlflowStore {
       await logArtifact(ctx, experimentId, path, data);
     },
 
-    close(): Promise<void> {
-      return closeStore(ctx);
+    async close(): Promise<void> {
+      await closeStore(ctx, sender);
+      await Promise.all([client.close(), probeClient.close()]);
     },
   };
   return store;
@@ -142,30 +187,25 @@ function keepNotice(
 }
 
 /** Validates a record, then appends it; an invalid record is a rejected promise, not a throw. */
-function appendChecked(ctx: StoreContext, record: ExperimentRecord): Promise<void> {
+function appendChecked(ctx: StoreContext, sender: Sender, record: ExperimentRecord): Promise<void> {
   let valid: ExperimentRecord;
   try {
     valid = parseRecord(record);
   } catch (error) {
     return Promise.reject(error);
   }
-  return appendRecord(ctx, valid, serializeRecord(valid));
-}
-
-/** Validates a meta, then writes it; an invalid meta is a rejected promise, not a throw. */
-function writeMetaChecked(ctx: StoreContext, meta: ExperimentMeta): Promise<void> {
-  let valid: ExperimentMeta;
   try {
-    valid = parseOrThrow(ExperimentMetaSchema, meta, "meta");
+    return appendRecord(ctx, sender, valid, serializeRecord(valid));
   } catch (error) {
     return Promise.reject(error);
   }
-  return writeMeta(ctx, valid);
 }
 
-/** How many records wait in the spool, over every experiment. */
-function spooledRecords(spool: Spool): number {
-  let n = 0;
-  for (const id of spool.ids()) n += spool.lines(id).length;
-  return n;
+/** Validates a meta, then writes it; an invalid meta is a rejected promise, not a throw. */
+function writeMetaChecked(ctx: StoreContext, sender: Sender, meta: ExperimentMeta): Promise<void> {
+  try {
+    return writeMeta(ctx, sender, parseOrThrow(ExperimentMetaSchema, meta, "meta"));
+  } catch (error) {
+    return Promise.reject(error);
+  }
 }

@@ -1,12 +1,12 @@
 /**
- * Emptying the spool: its records uploaded in order (those the server already
- * holds are skipped, their points still sent to the parent's trajectory),
- * then the spooled meta. What was uploaded leaves the spool.
+ * `sync()`: sends every experiment's spool now (records in order, those the
+ * server already holds skipped), then its meta, and rebuilds the parent
+ * run's trajectory where it is behind. What reached the server leaves the
+ * spool.
  */
-import { deserializeRecord } from "@converge/core";
 import { MlflowError } from "../client/errors.js";
 import type { StoreContext } from "./context.js";
-import { flushParent, uploadMeta, uploadRecord } from "./upload.js";
+import type { Sender } from "./sender.js";
 
 export interface SyncResult {
   /** Records uploaded. */
@@ -19,60 +19,60 @@ export interface SyncResult {
   errors: string[];
 }
 
-/** The spool is rewritten after this many records uploaded by `sync`. */
-const SYNC_CHECKPOINT = 25;
-
-/** Uploads every experiment's spool; after the server proves unreachable the rest are counted as failed. */
+/** Sends every experiment of the spool (and every one this store holds); one that cannot be sent does not stop the others. */
 export async function syncSpool(
   ctx: StoreContext,
+  sender: Sender,
   opts: { onProgress?: (done: number, total: number) => void },
 ): Promise<SyncResult> {
   const { client, spool } = ctx;
   const result: SyncResult = { uploaded: 0, skipped: 0, failed: 0, errors: [] };
-  const ids = spool.ids();
-  const total = ids.reduce((n, id) => n + spool.lines(id).length, 0);
-  let done = 0;
+  const ids = [...new Set([...spool.ids(), ...sender.ids()])].sort();
+  const before = new Map(ids.map((id) => [id, sender.counts(id)]));
+  const total = ids.reduce((n, id) => n + (before.get(id)?.waiting ?? 0), 0);
+  const done = () =>
+    ids.reduce((n, id) => {
+      const was = before.get(id);
+      const now = sender.counts(id);
+      return n + now.uploaded - (was?.uploaded ?? 0) + now.skipped - (was?.skipped ?? 0);
+    }, 0);
   opts.onProgress?.(0, total);
+  const progress = opts.onProgress
+    ? setInterval(() => opts.onProgress?.(Math.min(done(), total), total), 200)
+    : undefined;
   let unreachable = false;
-  for (const id of ids) {
-    await ctx.serial(id, async () => {
-      const lines = spool.lines(id);
+  try {
+    for (const id of ids) {
       if (unreachable) {
-        result.failed += lines.length;
-        return;
+        // The server did not answer for the last one: the others would only wait as long.
+        result.failed += sender.counts(id).waiting;
+        continue;
       }
-      let i = 0;
+      const had = (before.get(id)?.waiting ?? 0) > 0 || spool.has(id);
       try {
-        for (; i < lines.length; i++) {
-          const line = lines[i] as string;
-          const outcome = await uploadRecord(ctx, deserializeRecord(line), line);
-          result[outcome]++;
-          opts.onProgress?.(++done, total);
-          if ((i + 1) % SYNC_CHECKPOINT === 0 && i + 1 < lines.length)
-            spool.rewrite(id, lines.slice(i + 1));
+        await sender.drain(id);
+        if (had) {
+          ctx.notify({
+            kind: "synced",
+            experimentId: id,
+            message: `synced the spool of "${id}" to MLflow at ${client.trackingUri}`,
+          });
         }
-        spool.rewrite(id, []);
-        ctx.stateOf(id).spoolLast = undefined;
-        await flushParent(ctx, id);
-        const meta = spool.readMeta(id);
-        if (meta) {
-          await uploadMeta(ctx, meta);
-          spool.removeMeta(id);
-        }
-        ctx.notify({
-          kind: "synced",
-          experimentId: id,
-          message: `synced the spool of "${id}" to MLflow at ${client.trackingUri}`,
-        });
       } catch (error) {
-        spool.rewrite(id, lines.slice(i));
-        result.failed += lines.length - i;
         const message = `"${id}": ${error instanceof Error ? error.message : String(error)}`;
         result.errors.push(message);
         if (MlflowError.isInstance(error) && error.unreachable) unreachable = true;
         ctx.notify({ kind: "sync-failed", experimentId: id, file: spool.recordsFile(id), message });
       }
-    });
+      const was = before.get(id);
+      const now = sender.counts(id);
+      result.uploaded += now.uploaded - (was?.uploaded ?? 0);
+      result.skipped += now.skipped - (was?.skipped ?? 0);
+      result.failed += now.waiting;
+    }
+  } finally {
+    clearInterval(progress);
   }
+  opts.onProgress?.(Math.min(done(), total), total);
   return result;
 }

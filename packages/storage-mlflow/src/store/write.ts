@@ -1,142 +1,115 @@
 /**
- * The writes of `mlflowStore`: a record or meta goes to MLflow, or to the
- * spool while the server is unreachable (and, once one record of an
- * experiment is spooled, every later one, so that the order is kept).
+ * The writes of `mlflowStore`: a record or meta is acknowledged once it is
+ * durable in the spool, and the sender takes it to the server from there.
  */
-import {
-  deserializeRecord,
-  type ExperimentMeta,
-  type ExperimentRecord,
-  IterationConflictError,
-} from "@converge/core";
+import { type ExperimentMeta, type ExperimentRecord, IterationConflictError } from "@converge/core";
 import { MlflowError } from "../client/errors.js";
+import { tagOf } from "../client/types.js";
 import type { StoreContext } from "./context.js";
-import { ensureParent, flushParent, uploadMeta, uploadRecord } from "./upload.js";
+import { recordHash, TAG } from "./mapping.js";
+import type { Sender } from "./sender.js";
+import { ensureParent, findChild } from "./upload.js";
 
-/** Appends a validated record (its serialised `line`) after every earlier operation on its experiment. */
+/**
+ * Appends a validated record (its serialised `line`): checked against what is
+ * known of the experiment, written to the spool, and handed to the sender.
+ * The first append of an experiment this store knows nothing of looks on the
+ * server (when it answers) for this iteration's run: the same record is a
+ * no-op, another one a conflict, none means everything on the server comes
+ * before it (one writer per experiment, in order).
+ */
 export function appendRecord(
   ctx: StoreContext,
+  sender: Sender,
   valid: ExperimentRecord,
   line: string,
 ): Promise<void> {
   const id = valid.experiment_id;
-  return ctx.serial(id, async () => {
-    if (ctx.spool.hasRecords(id)) {
-      toSpool(ctx, valid, line);
-      return;
-    }
-    try {
-      await uploadRecord(ctx, valid, line);
-    } catch (error) {
-      if (MlflowError.isInstance(error) && error.unreachable) {
-        toSpool(ctx, valid, line, error);
-        return;
-      }
-      throw notWritten(error, `Iteration ${valid.iteration} of "${id}"`);
-    }
-  });
-}
-
-/** Writes a validated meta after every earlier operation on its experiment. */
-export function writeMeta(ctx: StoreContext, valid: ExperimentMeta): Promise<void> {
-  const { spool, client } = ctx;
-  const id = valid.experiment_id;
-  return ctx.serial(id, async () => {
-    if (spool.has(id)) {
-      spool.writeMeta(valid);
-      return;
-    }
-    try {
-      await uploadMeta(ctx, valid);
-    } catch (error) {
-      if (MlflowError.isInstance(error) && error.unreachable) {
-        spool.writeMeta(valid);
-        ctx.notify({
-          kind: "spooled",
-          experimentId: id,
-          file: spool.metaFile(id),
-          message: `MLflow at ${client.trackingUri} is unreachable: the meta of "${id}" went to the spool ${spool.metaFile(id)} until sync`,
-        });
-        return;
-      }
-      throw notWritten(error, `The meta of "${id}"`);
-    }
-  });
-}
-
-/** Uploads a file as an artifact of the experiment's parent run (created when missing). */
-export function logArtifact(
-  ctx: StoreContext,
-  experimentId: string,
-  path: string,
-  data: string | Uint8Array,
-): Promise<void> {
-  return ctx.serial(experimentId, async () => {
-    const exp = await ctx.ensureExperiment();
-    const parent = await ensureParent(ctx, exp, experimentId);
-    await ctx.client.uploadArtifact(parent.info.artifact_uri, path, data);
-  });
-}
-
-/** Waits for every operation, sends the parents' last trajectory points, and closes the client. */
-export async function closeStore(ctx: StoreContext): Promise<void> {
-  await Promise.all([...ctx.states.values()].map((s) => s.queue));
-  // The trajectory points still waiting; a server that is down by now only costs the UI's chart.
-  for (const id of ctx.states.keys()) {
-    await ctx
-      .serial(id, () => flushParent(ctx, id))
-      .catch((error: unknown) =>
-        ctx.notify({
-          kind: "sync-failed",
-          experimentId: id,
-          message: `could not send the parent run's last trajectory points of "${id}": ${error instanceof Error ? error.message : String(error)}`,
-        }),
-      );
-  }
-  await ctx.client.close();
-}
-
-function spoolLastOf(ctx: StoreContext, id: string): number | undefined {
   const s = ctx.stateOf(id);
-  if (s.spoolLast === undefined) {
-    const lines = ctx.spool.lines(id);
-    const lastLine = lines.at(-1);
-    if (lastLine !== undefined) s.spoolLast = deserializeRecord(lastLine).iteration;
+  // The usual case needs no server and no queue: order is checked from what is known.
+  if ((s.known || s.checked) && s.pending === 0) {
+    if (accept(ctx, sender, valid, line)) return Promise.resolve();
   }
-  return s.spoolLast;
+  return ctx.serial(id, async () => {
+    let search = false;
+    if (!s.known && !s.checked) {
+      s.checked = true;
+      let found: Awaited<ReturnType<typeof iterationOnServer>>;
+      try {
+        found = await iterationOnServer(ctx, valid, line);
+      } catch (error) {
+        s.checked = false;
+        throw notWritten(error, `Iteration ${valid.iteration} of "${id}"`);
+      }
+      if (found === "unknown") {
+        sender.wentOffline(id, ctx.lastProbeError ?? offline(ctx));
+      } else s.known = true;
+      if (found === "same" || found === "other")
+        s.last = Math.max(s.last ?? valid.iteration, valid.iteration);
+      if (found === "same") return; // an idempotent retry after a lost answer
+      search = true; // a half-written run of it may be there: the sender completes or replaces it
+    }
+    const last = Math.max(s.last ?? -1, sender.lastQueued(id) ?? -1);
+    if (valid.iteration <= last && !sender.holds(id, line)) {
+      if ((await iterationOnServer(ctx, valid, line)) === "same") return;
+      throw new IterationConflictError({
+        experimentId: id,
+        iteration: valid.iteration,
+        lastIteration: last,
+      });
+    }
+    accept(ctx, sender, valid, line, search);
+  });
 }
 
-function toSpool(
+/**
+ * Spools the record when it comes after everything known (true), or when the
+ * identical record waits already (true, nothing new); false when the server
+ * must be asked.
+ */
+function accept(
+  ctx: StoreContext,
+  sender: Sender,
+  record: ExperimentRecord,
+  line: string,
+  search = false,
+): boolean {
+  const id = record.experiment_id;
+  const last = Math.max(ctx.stateOf(id).last ?? -1, sender.lastQueued(id) ?? -1);
+  if (record.iteration <= last) return sender.holds(id, line);
+  ctx.spool.append(id, line);
+  // Appended without knowing the server's last iteration: look before creating its run.
+  sender.enqueue(record, line, search || !ctx.stateOf(id).known);
+  return true;
+}
+
+/**
+ * What the server holds at this record's iteration: this very record
+ * (FINISHED), another one, or nothing (a half-written run counts as nothing:
+ * the sender completes or replaces it); "unknown" when the server does not
+ * answer.
+ */
+async function iterationOnServer(
   ctx: StoreContext,
   record: ExperimentRecord,
   line: string,
-  cause?: MlflowError,
-): void {
-  const { spool, client } = ctx;
-  const id = record.experiment_id;
-  const s = ctx.stateOf(id);
-  const lastSpooled = spoolLastOf(ctx, id);
-  const last = Math.max(lastSpooled ?? -1, s.last ?? -1);
-  if (record.iteration <= last) {
-    if (spool.lines(id).includes(line)) return; // the identical record: already kept
-    throw new IterationConflictError({
-      experimentId: id,
-      iteration: record.iteration,
-      lastIteration: last,
-    });
-  }
-  const first = !spool.hasRecords(id);
-  spool.append(id, line);
-  s.spoolLast = record.iteration;
-  if (first) {
-    ctx.notify({
-      kind: "spooled",
-      experimentId: id,
-      file: spool.recordsFile(id),
-      message: `MLflow at ${client.trackingUri} is unreachable${cause ? ` (${cause.message.split("\n")[0]})` : ""}: iteration ${record.iteration} of "${id}" and the ones after it go to the spool ${spool.recordsFile(id)} until sync (\`converge sync\`)`,
-    });
+): Promise<"same" | "other" | "absent" | "unknown"> {
+  if (!(await ctx.online())) return "unknown";
+  try {
+    const exp = await ctx.findExperiment();
+    if (!exp) return "absent";
+    const child = await findChild(ctx, exp, record.experiment_id, record.iteration);
+    if (child === undefined || child.info.status !== "FINISHED") return "absent";
+    return tagOf(child, TAG.recordHash) === recordHash(line) ? "same" : "other";
+  } catch (error) {
+    if (!(MlflowError.isInstance(error) && error.unreachable)) throw error;
+    ctx.markOffline();
+    return "unknown";
   }
 }
+
+const offline = (ctx: StoreContext) =>
+  new MlflowError(`MLflow at ${ctx.client.trackingUri} does not answer`, { unreachable: true });
 
 /** A server's refusal restated as "not written (nor spooled)"; other errors unchanged. */
 function notWritten(error: unknown, what: string): unknown {
@@ -150,4 +123,55 @@ function notWritten(error: unknown, what: string): unknown {
       hint: error.hint,
     },
   );
+}
+
+/** Writes a validated meta to the spool; the sender puts it on the parent run after the records before it. */
+export function writeMeta(ctx: StoreContext, sender: Sender, valid: ExperimentMeta): Promise<void> {
+  ctx.spool.writeMeta(valid);
+  sender.metaWritten(valid.experiment_id);
+  return Promise.resolve();
+}
+
+/** Uploads a file as an artifact of the experiment's parent run (created when missing). */
+export function logArtifact(
+  ctx: StoreContext,
+  experimentId: string,
+  path: string,
+  data: string | Uint8Array,
+): Promise<void> {
+  return ctx.serial(experimentId, async () => {
+    const parent = await ensureParent(ctx, experimentId);
+    await ctx.client.uploadArtifact(parent.info.artifact_uri, path, data);
+  });
+}
+
+/** Waits until everything acknowledged reached the server; rejects with the first thing that stopped it. */
+export async function flushStore(ctx: StoreContext, sender: Sender): Promise<void> {
+  const ids = new Set([...sender.ids(), ...ctx.spool.ids()]);
+  const outcomes = await Promise.allSettled([...ids].map((id) => sender.drain(id)));
+  const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === "rejected");
+  if (failed) throw failed.reason;
+}
+
+/**
+ * Sends what it can, then closes: what cannot reach the server stays in the
+ * spool (with a notice saying so) for the next store or `converge sync`.
+ */
+export async function closeStore(ctx: StoreContext, sender: Sender): Promise<void> {
+  const ids = sender.ids();
+  await Promise.all(
+    ids.map((id) =>
+      sender.drain(id).catch((error: unknown) => {
+        const { waiting } = sender.counts(id);
+        ctx.notify({
+          kind: "sync-failed",
+          experimentId: id,
+          file: ctx.spool.recordsFile(id),
+          message: `closing with ${waiting} record(s) of "${id}" not on MLflow at ${ctx.client.trackingUri} (${(error instanceof Error ? error.message : String(error)).split("\n")[0]}): they stay in the spool ${ctx.spool.dir}; \`converge sync\` sends them`,
+        });
+      }),
+    ),
+  );
+  sender.stop();
+  ctx.spool.close();
 }

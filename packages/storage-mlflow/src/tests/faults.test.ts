@@ -85,6 +85,7 @@ describe.skipIf(gate.skip)(
       });
       const [r] = generated("lost", 1);
       await store.append(r as never);
+      await store.flush();
       expect(proxy.stats.byKind.dropAfter).toBe(2);
       const c = createMlflowClient({ trackingUri: mlflow.server.url });
       const all = await c.searchRuns({

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
-import { type MlflowStoreNotice, mlflowStore } from "../index.js";
+import { MlflowError, type MlflowStoreNotice, mlflowStore } from "../index.js";
 import { startFaultProxy } from "../test-fixtures/fault-proxy.js";
 import { mlflowSuiteGate } from "../test-fixtures/mlflow-venv.js";
 import { childRuns, firstDifference, generated, tempDir, useMlflowServer } from "./helpers.js";
@@ -26,6 +26,7 @@ describe.skipIf(gate.skip)("offline spool and sync against a real MLflow server"
     const records = generated(id, 30);
     await store.writeMeta({ experiment_id: id, directive: "survive a dead server" } as never);
     for (const r of records.slice(0, 12)) await store.append(r);
+    await store.flush();
     await mlflow.server.kill();
     const t0 = Date.now();
     for (const r of records.slice(12)) await store.append(r); // the loop carries on
@@ -35,6 +36,8 @@ describe.skipIf(gate.skip)("offline spool and sync against a real MLflow server"
       directive: "survive a dead server",
       status: "SUCCESS",
     } as never);
+    // The sender tried, found the server gone, and keeps everything in the spool.
+    expect(MlflowError.isInstance(await store.flush().catch((e: unknown) => e))).toBe(true);
     expect(await store.pending()).toBe(18);
     expect(notices.filter((n) => n.kind === "spooled")).toHaveLength(1); // once, when the spool starts
     const spoolLines = readFileSync(`${spoolDir}/${id}.jsonl`, "utf8").trim().split("\n");
@@ -67,6 +70,7 @@ describe.skipIf(gate.skip)("offline spool and sync against a real MLflow server"
     // Later appends go straight to the server again.
     const [next] = generated(id, 31).slice(30);
     await store.append(next as never);
+    await store.flush();
     expect(await store.pending()).toBe(0);
     expect(await childRuns(mlflow.server.url, "offline", id)).toHaveLength(31);
     await store.close();
@@ -85,9 +89,11 @@ describe.skipIf(gate.skip)("offline spool and sync against a real MLflow server"
     const id = "half";
     const records = generated(id, 6);
     for (const r of records.slice(0, 2)) await store.append(r);
+    await store.flush();
     // From now on every runs/update is lost: the child run of iteration 3 exists, unfinished.
     proxy.setPlan((info) => (info.path.includes("/runs/update") ? "dropBefore" : null));
     for (const r of records.slice(2)) await store.append(r);
+    expect(MlflowError.isInstance(await store.flush().catch((e: unknown) => e))).toBe(true);
     expect(await store.pending()).toBe(4);
     proxy.setPlan({ sequence: [] });
     const result = await store.sync();
@@ -95,7 +101,7 @@ describe.skipIf(gate.skip)("offline spool and sync against a real MLflow server"
     expect(result.uploaded).toBe(4);
     const runs = await childRuns(mlflow.server.url, "half", id);
     expect(runs.map((r) => r.info.run_name).sort()).toEqual(
-      records.map((r) => `${id} #${r.iteration}`).sort(),
+      records.map((r) => `#${r.iteration} · ${id}`).sort(),
     );
     expect(runs.every((r) => r.info.status === "FINISHED")).toBe(true);
     const back = await store.read(id);

@@ -1,4 +1,4 @@
-import { IterationConflictError, parseRecord } from "@converge/core";
+import { IterationConflictError, parseRecord, serializeRecord } from "@converge/core";
 import { describe, expect, test } from "vitest";
 import { ARTIFACT, MlflowError, mlflowKey, mlflowStore, TAG } from "../index.js";
 import { mlflowSuiteGate } from "../test-fixtures/mlflow-venv.js";
@@ -23,6 +23,7 @@ describe.skipIf(gate.skip)("mlflowStore round trip against a real MLflow server"
       directive: "AAPL momentum with Sharpe >= 1",
     } as never);
     for (const r of records) await store.append(r);
+    await store.flush();
     const back = await store.read(id);
     expect(back).toHaveLength(3);
     for (let i = 0; i < 3; i++) expect(firstDifference(back[i], records[i])).toBeUndefined();
@@ -36,7 +37,7 @@ describe.skipIf(gate.skip)("mlflowStore round trip against a real MLflow server"
     const runs = await store.client.searchRuns({ experimentIds: [exp?.experiment_id ?? ""] });
     expect(runs).toHaveLength(4);
     const parent = runs.find((r) => r.info.run_name === id);
-    const child = runs.find((r) => r.info.run_name === `${id} #2`);
+    const child = runs.find((r) => r.info.run_name === `#2 · ${id}`);
     expect(parent?.data.tags.find((t) => t.key === TAG.note)?.value).toBe(
       "AAPL momentum with Sharpe >= 1",
     );
@@ -49,13 +50,42 @@ describe.skipIf(gate.skip)("mlflowStore round trip against a real MLflow server"
         { key: "rsi_threshold", value: "70" },
       ]),
     );
-    await store.close(); // sends the parent's trajectory points, which go in batches
+    // Who and what logged it, as MLflow's Python client sets them ("Created by", "Source").
+    for (const run of [parent, child]) {
+      const tags = Object.fromEntries((run?.data.tags ?? []).map((t) => [t.key, t.value]));
+      expect(tags["mlflow.user"]).toMatch(/\S/);
+      expect(tags["mlflow.source.name"]).toBe(process.argv[1]);
+      expect(tags["mlflow.source.type"]).toBe("LOCAL");
+    }
+    // The record rides in a tag (no artifact to download); the experiment's description is the directive.
+    expect(child?.data.tags.find((t) => t.key === TAG.record)?.value).toBe(
+      serializeRecord(records[1] as never),
+    );
+    expect(exp?.tags?.find((t) => t.key === TAG.note)?.value).toBe(
+      "AAPL momentum with Sharpe >= 1",
+    );
     const history = await store.client.getMetricHistory(parent?.info.run_id ?? "", "sharpe_ratio");
     expect(history.map((m) => [m.step, m.value])).toEqual([
       [1, 0.75],
       [2, 0.85],
       [3, 1.05],
     ]);
+    // The parent shows the starting parameters and the best iteration's metrics.
+    const parentNow = await store.client.getRun(parent?.info.run_id ?? "");
+    expect(parentNow.data.params).toEqual(
+      expect.arrayContaining(
+        Object.entries(records[0]?.parameters ?? {}).map(([key, value]) => ({
+          key,
+          value: typeof value === "string" ? value : JSON.stringify(value),
+        })),
+      ),
+    );
+    const best = records.reduce((b, r) => ((r.gate_score ?? -1) > (b.gate_score ?? -1) ? r : b));
+    const latest = Object.fromEntries(parentNow.data.metrics.map((m) => [m.key, m.value]));
+    expect(latest.best_sharpe_ratio).toBe(best.metrics.sharpe_ratio);
+    expect(parentNow.data.tags.find((t) => t.key === "converge.best_iteration")?.value).toBe(
+      String(best.iteration),
+    );
     await store.close();
   });
 
@@ -69,6 +99,7 @@ describe.skipIf(gate.skip)("mlflowStore round trip against a real MLflow server"
     const records = generated(id, 200);
     const t0 = Date.now();
     for (const r of records) await store.append(r);
+    await store.flush();
     const ms = Date.now() - t0;
     const requests = store.client.stats.requests;
     console.log(
@@ -127,6 +158,7 @@ describe.skipIf(gate.skip)("mlflowStore round trip against a real MLflow server"
     await store.append(a); // a retry after a lost answer: no-op
     await store.append(b);
     await store.append(a); // an older identical record: no-op
+    await store.flush();
     const changed = parseRecord({ ...b, metrics: { ...b.metrics, m0: 42 } });
     const error = await store.append(changed).catch((e: unknown) => e);
     expect(IterationConflictError.isInstance(error)).toBe(true);
@@ -142,6 +174,7 @@ describe.skipIf(gate.skip)("mlflowStore round trip against a real MLflow server"
     expect(
       IterationConflictError.isInstance(await other.append(older).catch((e: unknown) => e)),
     ).toBe(true);
+    await other.flush();
     const exp = await store.client.getExperimentByName("idem");
     const runs = await store.client.searchRuns({
       experimentIds: [exp?.experiment_id ?? ""],
@@ -204,6 +237,7 @@ describe.skipIf(gate.skip)("mlflowStore round trip against a real MLflow server"
     });
     await store.append(r);
     await store.append(r);
+    await store.flush();
     expect(firstDifference((await store.read("keys1"))[0], r)).toBeUndefined();
     const [child] = await c.searchRuns({
       experimentIds: [exp.experiment_id],
