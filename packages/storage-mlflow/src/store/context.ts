@@ -59,6 +59,8 @@ export interface StoreContext {
   /** Runs `work` after every earlier operation on the experiment. */
   serial<T>(id: string, work: () => Promise<T>): Promise<T>;
   notify(notice: MlflowStoreNotice): void;
+  /** True the first time it is called with `key` (a notice said once per store). */
+  once(key: string): boolean;
   /** The MLflow experiment, created when missing (its description from `directive`). */
   ensureExperiment(directive?: string): Promise<MlflowExperiment>;
   /** The MLflow experiment when it exists (reads never create it). */
@@ -94,6 +96,7 @@ export function createStoreContext(settings: {
   let reachable: boolean | undefined;
   let probedAt = 0;
   let lastProbeError: MlflowError | undefined;
+  const said = new Set<string>();
 
   const stateOf = (id: string): ExperimentState => {
     let s = states.get(id);
@@ -145,6 +148,11 @@ export function createStoreContext(settings: {
       return next;
     },
     notify: settings.notify,
+    once(key: string): boolean {
+      if (said.has(key)) return false;
+      said.add(key);
+      return true;
+    },
     ensureExperiment(directive?: string): Promise<MlflowExperiment> {
       const tags = directive ? [{ key: TAG.note, value: directive.slice(0, 5000) }] : [];
       experimentPromise ??= client.getOrCreateExperiment(experimentName, tags).then(checkActive);

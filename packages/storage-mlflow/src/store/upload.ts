@@ -227,10 +227,11 @@ async function uploadArtifacts(
   const served = run.info.artifact_uri.startsWith("mlflow-artifacts:");
   const required = artifacts.some((a) => a.path === "converge/record.json");
   if (!served && !required) {
+    if (!ctx.once("artifacts-unavailable")) return;
     ctx.notify({
       kind: "artifacts-unavailable",
       experimentId: id,
-      message: `MLflow at ${ctx.client.trackingUri} does not serve artifacts (run ${run.info.run_id}'s artifact location is not mlflow-artifacts:): ${artifacts.map((a) => a.path).join(", ")} left out; the record itself is in the run's tags`,
+      message: `MLflow at ${ctx.client.trackingUri} does not serve artifacts (run ${run.info.run_id}'s artifact location is not mlflow-artifacts:): ${artifacts.map((a) => a.path).join(", ")} left out (and so for every run after it); the records themselves are in the runs' tags`,
     });
     return;
   }
