@@ -97,7 +97,8 @@ export async function transfer(request: TransferRequest, ctx: CommandContext): P
       const spooledBefore = mlflowDest ? await mlflowDest.pending() : 0;
       const outcome = await copyExperiment(source, dest, id, request, ctx);
       if (mlflowDest) {
-        // Appends the server did not take went to the spool: not copied (yet).
+        // Appends are acknowledged from the spool: wait for the sender, then count what it could not send.
+        await mlflowDest.flush().catch(() => undefined);
         outcome.spooled = Math.max(0, (await mlflowDest.pending()) - spooledBefore);
         outcome.copied = Math.max(0, outcome.copied - outcome.spooled);
       }

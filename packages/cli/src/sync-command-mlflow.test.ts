@@ -43,7 +43,10 @@ describe.skipIf(gate.skip)("an MLflow outage in the middle of a gate loop", () =
       gate: { criteria: [{ metric: "score", op: ">=", threshold: 10 }] },
       strategy: { name: "toy", parameters: { size: 1 } },
       backtest: async (s) => {
-        if (s.parameters.size === 4) await server.kill(); // the server dies before iteration 4 is logged
+        if (s.parameters.size === 4) {
+          await store.flush(); // iterations 1-3 reached the server (the sender works in the background)
+          await server.kill(); // and it dies before iteration 4 is logged
+        }
         return { score: s.parameters.size };
       },
       refine: ({ strategy }) => ({
