@@ -154,7 +154,7 @@ describe.skipIf(gate.skip)("a Converge experiment in the MLflow UI (headless Chr
     await page.getByRole("heading", { name: parent.info.run_name, exact: true }).waitFor();
     await expectAbout(page, parent);
     expect(await tableRows(page, "Parameter", 3)).toMatchObject(stringValues(params(0)));
-    const metrics = await tableRows(page, "Metric", 1);
+    const metrics = await tableRows(page, "Metric", 4);
     // The best iteration (5), not the last one (8, whose values MLflow shows as "latest").
     expect(metrics).toMatchObject({
       best_sharpe_ratio: String(SHARPE[4]),
