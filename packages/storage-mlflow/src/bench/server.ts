@@ -83,8 +83,15 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
-/** Starts `mlflow server` and waits for `/health`. */
-export async function startServer(venv: string): Promise<BenchServer> {
+/**
+ * Starts `mlflow server` and waits for `/health`. Without `workers`, no `--workers` is
+ * passed: the server runs MLflow's default number of worker processes (4 in 3.17), as a
+ * team's server does.
+ */
+export async function startServer(
+  venv: string,
+  options: { workers?: number } = {},
+): Promise<BenchServer> {
   const python = join(venv, "bin", "python");
   const version = (
     await run(
@@ -110,8 +117,7 @@ export async function startServer(venv: string): Promise<BenchServer> {
       "127.0.0.1",
       "--port",
       String(port),
-      "--workers",
-      "1",
+      ...(options.workers === undefined ? [] : ["--workers", String(options.workers)]),
     ],
     { cwd: dir, env: childEnv(venv), detached: true, stdio: ["ignore", "pipe", "pipe"] },
   );
