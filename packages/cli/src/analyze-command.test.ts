@@ -297,9 +297,12 @@ describe("converge analyze --help", () => {
     expect(stdout).toContain("Usage: converge analyze [options] <experiment...>");
     for (const option of [
       "--json",
-      "--gate <file>",
-      "--maximize <metric>",
-      "--minimize <metric>",
+      "--gate <file|criteria>",
+      "--maximize [metric]",
+      "--metric <name>",
+      "--runs",
+      "--history <run>",
+      "--minimize [metric]",
       "--store <uri>",
       "--lenient",
     ]) {
