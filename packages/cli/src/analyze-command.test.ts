@@ -308,8 +308,12 @@ describe("converge analyze --help", () => {
     ]) {
       expect(stdout).toContain(option);
     }
+    expect(stdout).not.toContain("preset"); // the bare --maximize's internal value stays internal
     expect(stdout).toContain("Examples:");
     expect(stdout).toContain("$ converge analyze ./experiments --json > trajectories.jsonl");
+    expect(stdout).toContain(
+      "$ converge analyze my-sweep --store mlflow+http://127.0.0.1:5000 --runs --maximize val_acc",
+    );
     expect(stdout).toContain('"NaN"');
     expect(stdout).toContain("success_probability (probability,");
     expect(stdout).toMatch(/The ETA is the\s+median and the 80% range/);

@@ -10,7 +10,7 @@ import {
 import { renderAnalysis, toJsonLine } from "./analyze-command-render.js";
 import type { CommandContext } from "./context.js";
 import { foreignOptions } from "./foreign-targets.js";
-import { objectiveOptions } from "./objective.js";
+import { addObjectiveOptions } from "./objective.js";
 import { mlflowExperimentOption, storeOption } from "./options.js";
 import { strictOption } from "./strict-notices.js";
 
@@ -62,7 +62,8 @@ export function analysisOptions(command: Command): Command {
       'the gate to score the records against (default: the experiment\'s own): a JSON file ({"criteria": [...]}, or a .meta.json), JSON, or criteria like "val_acc>=0.9,val_loss<0.3"',
     ),
   );
-  for (const option of [...objectiveOptions(), ...foreignOptions()]) command.addOption(option);
+  addObjectiveOptions(command);
+  for (const option of foreignOptions()) command.addOption(option);
   return command
     .option("--lenient", "skip lines that are not valid records (each reported on stderr)")
     .addOption(strictOption());

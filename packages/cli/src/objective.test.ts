@@ -1,6 +1,7 @@
 import { Command } from "commander";
 import { describe, expect, it } from "vitest";
 import {
+  addObjectiveOptions,
   metricSpecs,
   type ObjectiveOptions,
   objectiveMetric,
@@ -60,5 +61,16 @@ describe("--metric, --maximize, --minimize", () => {
     const specs = metricSpecs({}, parse(["--metric", "__proto__", "--minimize"]));
     expect(Object.hasOwn(specs, "__proto__")).toBe(true);
     expect(Object.keys(specs)).toEqual(["__proto__"]);
+  });
+
+  it("--help shows the options without their internal preset", () => {
+    const help = addObjectiveOptions(new Command("analyze")).helpInformation();
+    expect(help).toContain("--maximize [metric]");
+    expect(help).toMatch(/alone, the\s+--metric objective/);
+    expect(help).not.toContain("preset");
+    // Without the help override commander would show it: the test above can fail.
+    const plain = new Command("analyze");
+    for (const option of objectiveOptions()) plain.addOption(option);
+    expect(plain.helpInformation()).toContain("preset");
   });
 });

@@ -3,7 +3,7 @@
  * there is no gate, and which way each metric is better.
  */
 import { type MetricSpec, metricGoal, nameMap, ownValue } from "@converge/core";
-import { InvalidArgumentError, Option } from "commander";
+import { type Command, Help, InvalidArgumentError, Option } from "commander";
 import { UsageError } from "./usage-error.js";
 
 /**
@@ -51,6 +51,20 @@ export function objectiveOptions(): Option[] {
       .preset(THE_METRIC)
       .argParser(collect),
   ];
+}
+
+/**
+ * Adds `objectiveOptions()` to a command, keeping their internal preset out
+ * of `--help` (commander would print it as `(preset: "...")`).
+ */
+export function addObjectiveOptions(command: Command): Command {
+  for (const option of objectiveOptions()) command.addOption(option);
+  return command.configureHelp({
+    optionDescription(option) {
+      const text = Help.prototype.optionDescription.call(this, option);
+      return option.presetArg === THE_METRIC ? text.replace(/ \(preset: [^)]*\)$/, "") : text;
+    },
+  });
 }
 
 /** `--maximize` / `--minimize` with a bare flag replaced by the `--metric` name. */
