@@ -33,6 +33,7 @@ import { metricSpecs, type ObjectiveOptions } from "./objective.js";
 import { resolveShowTarget } from "./show-command.js";
 import { openStore, parseStoreUri, type StoreLocation, type StoreOptions } from "./store-uri.js";
 import { noticeGate } from "./strict-notices.js";
+import { UsageError } from "./usage-error.js";
 
 export { collect, metricSpecs } from "./objective.js";
 
@@ -172,7 +173,8 @@ export async function loadTargets(
     try {
       experiments.push(await prepare(target, gateOption, options, ctx));
     } catch (error) {
-      if (targets.length === 1) throw error;
+      // A usage error (no objective for --runs, a metric the runs lack) is the command line's: stop.
+      if (targets.length === 1 || UsageError.isInstance(error)) throw error;
       failed++;
       ctx.err(`error: ${terminalSafe(target.experimentId)}: ${(error as Error).message}`);
     }

@@ -9,13 +9,14 @@ import { join } from "node:path";
 import { createTracker } from "@converge/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mlflowStore } from "../../storage-mlflow/src/index.js";
+import { startFaultProxy } from "../../storage-mlflow/src/test-fixtures/fault-proxy.js";
 import {
   type MlflowServer,
   startMlflowServer,
 } from "../../storage-mlflow/src/test-fixtures/mlflow-server.js";
 import { mlflowSuiteGate } from "../../storage-mlflow/src/test-fixtures/mlflow-venv.js";
 import { runPython } from "../../storage-mlflow/src/test-fixtures/python.js";
-import { removeTempDirs, runCli, tempDir } from "./test-fixtures/run-cli.js";
+import { removeTempDirs, runCli, runCliAsync, tempDir } from "./test-fixtures/run-cli.js";
 
 type Logged = number | "NaN" | "Infinity" | "-Infinity";
 interface LoggedSweep {
@@ -293,6 +294,11 @@ describe.skipIf(gate.skip)("converge on an MLflow experiment you already have", 
       'Fix: add --maximize val_acc (or --metric NAME with --maximize / --minimize), and/or --gate "val_acc>=TARGET"',
     );
 
+    // With several experiments too: a usage error stops the command (exit 2).
+    const several = run(["analyze", sweepName, trainingName, "--store", store, "--runs"]);
+    expect(several.code).toBe(2);
+    expect(several.stderr).toContain(`error: MLflow has no objective for "${sweepName}"`);
+
     const metric = run([...base, "--runs", "--metric", "accuracy", "--maximize"]);
     expect(metric.code).toBe(2);
     expect(metric.stderr).toContain(
@@ -370,5 +376,26 @@ describe.skipIf(gate.skip)("converge on an MLflow experiment you already have", 
     ]);
     expect(both.code).toBe(2);
     expect(both.stderr).toContain("Drop --mlflow-experiment.");
+  });
+
+  it("list keeps its plain message when the server cannot say what the experiment holds", async () => {
+    // experiments/search fails: the listing (get-by-name) works, the description of a missing experiment cannot.
+    const proxy = await startFaultProxy(server.url, (info) =>
+      info.path.includes("/experiments/search") ? "error500" : null,
+    );
+    try {
+      const list = await runCliAsync(
+        ["list", "--store", `mlflow+${proxy.url}`, "--mlflow-experiment", "nowhere"],
+        { timeout: 60_000 },
+      );
+      expect(list.code).toBe(0);
+      expect(list.stdout).toContain(
+        `No experiments found in mlflow+${proxy.url} (experiment "nowhere").`,
+      );
+      expect(list.stdout).toContain("(The server could not say what the MLflow experiment holds:");
+      expect(proxy.stats.byKind.error500).toBeGreaterThan(0);
+    } finally {
+      await proxy.stop();
+    }
   });
 });

@@ -108,9 +108,21 @@ export function resolveForeignTargets(
   });
 }
 
-/** A client for an MLflow location, with the credentials of the environment. */
-export function mlflowClientFor(location: MlflowLocation, env: NodeJS.ProcessEnv): MlflowClient {
-  return createMlflowClient({ trackingUri: location.trackingUri, ...mlflowCredentials(env) });
+/**
+ * A client for an MLflow location, with the credentials of the environment.
+ * `quick`: for an explanation beside another result (list's empty listing,
+ * a not-found hint), one retry within a few seconds instead of a minute.
+ */
+export function mlflowClientFor(
+  location: MlflowLocation,
+  env: NodeJS.ProcessEnv,
+  options: { quick?: boolean } = {},
+): MlflowClient {
+  return createMlflowClient({
+    trackingUri: location.trackingUri,
+    ...mlflowCredentials(env),
+    ...(options.quick && { maxRetries: 1, retryBudgetMs: 3_000, timeoutMs: 10_000 }),
+  });
 }
 
 /**

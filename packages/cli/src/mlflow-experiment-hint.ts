@@ -11,6 +11,7 @@ import {
 } from "@converge/storage-mlflow";
 import type { CommandContext } from "./context.js";
 import { type MlflowLocation, mlflowClientFor, shellWord } from "./foreign-targets.js";
+import { redactSecrets } from "./store-uri.js";
 
 type Present = Extract<MlflowExperimentDescription, { state: "present" }>;
 
@@ -20,7 +21,7 @@ async function describe(
   ctx: CommandContext,
   name = location.experimentName,
 ): Promise<MlflowExperimentDescription> {
-  const client = mlflowClientFor(location, ctx.io.env);
+  const client = mlflowClientFor(location, ctx.io.env, { quick: true });
   try {
     return await describeMlflowExperiment(client, name);
   } finally {
@@ -58,7 +59,17 @@ export async function explainEmptyListing(
   location: MlflowLocation,
   ctx: CommandContext,
 ): Promise<string[]> {
-  const d = await describe(location, ctx);
+  let d: MlflowExperimentDescription;
+  try {
+    d = await describe(location, ctx);
+  } catch (error) {
+    // The listing stands on its own: a server that cannot tell more leaves today's message.
+    return [
+      `No experiments found in ${terminalSafe(location.display)}.`,
+      "Check --mlflow-experiment (or MLFLOW_EXPERIMENT_NAME): it names the MLflow experiment your tracker logs into.",
+      `(The server could not say what the MLflow experiment holds: ${terminalSafe(redactSecrets((error as Error).message, ctx.io.env).split("\n")[0] ?? "")})`,
+    ];
+  }
   const name = `"${terminalSafe(location.experimentName)}"`;
   switch (d.state) {
     case "missing": {
