@@ -267,6 +267,8 @@ function inCliTerms(
       return new ConvergeError(message, {
         hint: `give --history a run id, or a run name exactly as listed (case-sensitive), of MLflow experiment "${details.experimentName}"`,
       });
+    case "no-history":
+      return new ConvergeError(message, { hint: "give --history a run that logged metrics" });
     case "run-ambiguous":
       return new ConvergeError(message, { hint: "give --history one of those run ids" });
     case "run-deleted":

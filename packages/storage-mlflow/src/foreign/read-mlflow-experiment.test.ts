@@ -285,6 +285,16 @@ describe.skipIf(gate.skip)("an MLflow experiment of ordinary runs, read as recor
     expect(missing.reason).toBe("experiment-not-found");
     expect(missing.message).toContain(`No MLflow experiment "${wrongCase}" at ${server.url}`);
     expect(missing.details.others?.slice(0, 2).sort()).toEqual([name, other].sort());
+
+    await client.deleteExperiment(otherId);
+    const deleted2 = await reason(readMlflowExperiment(client, { experimentName: other }));
+    expect(deleted2.reason).toBe("experiment-deleted");
+    expect(deleted2.message).toContain(`mlflow experiments restore --experiment-id ${otherId}`);
+    expect(await describeMlflowExperiment(client, other)).toEqual({
+      state: "deleted",
+      name: other,
+      experimentId: otherId,
+    });
   });
 
   it("Converge's own runs are not foreign: said clearly, and left out of a mixed experiment", async () => {
