@@ -155,7 +155,12 @@ describe("converge advise --help", () => {
     const { code, stdout } = runCli(["advise", "--help"]);
     expect(code).toBe(0);
     expect(stdout).toContain("Usage: converge advise [options] <experiment>");
-    for (const option of ["--json", "--max-iterations <n>", "--gate <file>", "--store <uri>"]) {
+    for (const option of [
+      "--json",
+      "--max-iterations <n>",
+      "--gate <file|criteria>",
+      "--store <uri>",
+    ]) {
       expect(stdout).toContain(option);
     }
     expect(stdout).toContain("R1 the gate passes → CONTINUE");

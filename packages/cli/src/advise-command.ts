@@ -13,7 +13,13 @@ import {
   providerChoice,
   providerOptions,
 } from "./advise-provider.js";
-import { analysisOptions, analyzePrepared, loadAnalyzers, outlookOf } from "./analyze-command.js";
+import {
+  analysisOptions,
+  analyzePrepared,
+  foreignHelp,
+  loadAnalyzers,
+  outlookOf,
+} from "./analyze-command.js";
 import {
   type LoadOptions,
   loadTargets,
@@ -39,7 +45,10 @@ export function registerAdvise(program: Command, ctx: CommandContext): Command {
     .description(
       "Ask an advisor about one experiment: CONTINUE, PIVOT or ABANDON, with findings, parameter advice and next steps. The offline rule advisor by default; an LLM (OpenAI, Anthropic or an OpenAI-compatible server) with --provider.",
     )
-    .argument("<experiment>", "an experiment id, or the path of an <experiment_id>.jsonl file")
+    .argument(
+      "<experiment>",
+      "an experiment id, or the path of an <experiment_id>.jsonl file; with --runs / --history, an MLflow experiment name",
+    )
     .addOption(storeOption())
     .addOption(mlflowExperimentOption())
     .option(
@@ -112,7 +121,8 @@ Examples:
   $ export ANTHROPIC_API_KEY=sk-ant-...
   $ converge advise exp_a --provider anthropic --model claude-haiku-4-5
   $ OPENAI_API_KEY=local converge advise exp_a --provider openai \\
-      --model llama3.1 --base-url http://127.0.0.1:11434/v1 --timeout 120`;
+      --model llama3.1 --base-url http://127.0.0.1:11434/v1 --timeout 120
+${foreignHelp("advise")}`;
 }
 
 /** `converge advise <arg>`: loads the one experiment, asks the advisor and prints the advice. */

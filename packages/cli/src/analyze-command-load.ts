@@ -4,32 +4,46 @@
  * metric directions from `--maximize` / `--minimize`, and loading the
  * experiments ready for `analyzeTrajectory`.
  */
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import {
   ConvergeError,
   type ExperimentMeta,
   ExperimentMetaSchema,
+  ExperimentNotFoundError,
   type ExperimentRecord,
   evaluateGate,
   type GateSpec,
   type MetricSpec,
-  parseGate,
   terminalSafe,
-  ValidationError,
 } from "@converge/core";
 import { InvalidArgumentError } from "commander";
 import type { CommandContext } from "./context.js";
+import {
+  type ForeignOptions,
+  type ForeignTarget,
+  foreignMode,
+  prepareForeign,
+  resolveForeignTargets,
+} from "./foreign-targets.js";
+import { readGateOption } from "./gate-option.js";
 import { loadExperiment } from "./load-experiment.js";
+import { mlflowExperimentHint } from "./mlflow-experiment-hint.js";
+import { metricSpecs, type ObjectiveOptions } from "./objective.js";
 import { resolveShowTarget } from "./show-command.js";
 import { openStore, parseStoreUri, type StoreLocation, type StoreOptions } from "./store-uri.js";
 import { noticeGate } from "./strict-notices.js";
 import { UsageError } from "./usage-error.js";
 
+export { collect, metricSpecs } from "./objective.js";
+
 /** One experiment to read: where, and which. */
 export interface AnalysisTarget {
   location: StoreLocation;
+  /** The Converge experiment id; with `foreign`, the MLflow experiment's name. */
   experimentId: string;
+  /** Set by `--runs` / `--history`: an MLflow experiment of ordinary runs. */
+  foreign?: ForeignTarget;
 }
 
 /** An experiment ready to analyse. */
@@ -45,28 +59,18 @@ export interface PreparedExperiment {
   gateSource: "option" | "meta" | "none";
   metrics: Record<string, MetricSpec>;
   location: StoreLocation;
+  /** Where the iterations came from, when they are not a Converge experiment's (`--runs`, `--history`). */
+  source?: string;
 }
 
-/** Options both commands take. */
-export interface LoadOptions {
+/** Options analyze, advise and report take. */
+export interface LoadOptions extends ObjectiveOptions, ForeignOptions {
   store?: string;
   mlflowExperiment?: string;
   gate?: string;
-  maximize?: string[];
-  minimize?: string[];
   lenient?: boolean;
   /** Integrity notices (duplicate, out-of-order, foreign, missing iterations) fail the experiment. */
   strict?: boolean;
-}
-
-/** Commander collector for repeatable options; "a,b" counts as two values. */
-export function collect(value: string, previous: string[] | undefined): string[] {
-  const names = value
-    .split(",")
-    .map((s) => s.trim())
-    .filter(Boolean);
-  if (names.length === 0) throw new InvalidArgumentError("give a metric name");
-  return [...(previous ?? []), ...names];
 }
 
 /** Commander parser for a positive whole number. */
@@ -89,9 +93,11 @@ const isPathLike = (arg: string) =>
  */
 export async function resolveTargets(
   args: readonly string[],
-  storeOpt: StoreOptions,
+  storeOpt: StoreOptions & ForeignOptions,
   ctx: CommandContext,
 ): Promise<AnalysisTarget[]> {
+  const mode = foreignMode(storeOpt);
+  if (mode !== undefined) return resolveForeignTargets(args, storeOpt, mode, ctx);
   const out: AnalysisTarget[] = [];
   const seen = new Set<string>();
   const add = (t: AnalysisTarget) => {
@@ -134,66 +140,6 @@ async function experimentsIn(dir: string): Promise<AnalysisTarget[]> {
   }
 }
 
-/**
- * Reads a gate from a JSON file: a GateSpec (`{"criteria": [...]}`), or any
- * object with a `gate` field (an experiment's `.meta.json`). A bad field is
- * named in the error (exit 1, like a corrupt record).
- */
-export function readGateFile(path: string, cwd: string): GateSpec {
-  const file = resolve(cwd, path);
-  const shown = terminalSafe(file);
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (error) {
-    throw new ConvergeError(`Cannot read the gate file ${shown}: ${(error as Error).message}`, {
-      hint: 'write the gate as JSON, e.g. {"criteria": [{"metric": "sharpe_ratio", "op": ">=", "threshold": 1}]}',
-    });
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new ConvergeError(
-      `The gate file ${shown} is not valid JSON: ${(error as Error).message}`,
-      {
-        hint: 'write the gate as JSON, e.g. {"criteria": [{"metric": "sharpe_ratio", "op": ">=", "threshold": 1}]}',
-      },
-    );
-  }
-  const spec =
-    value !== null &&
-    typeof value === "object" &&
-    !Array.isArray(value) &&
-    !("criteria" in value) &&
-    "gate" in value
-      ? (value as { gate: unknown }).gate
-      : value;
-  try {
-    return parseGate(spec);
-  } catch (error) {
-    if (!ValidationError.isInstance(error)) throw error;
-    throw new ConvergeError(`${shown}: ${error.message}`, {
-      hint: 'each criterion is {"metric": NAME, "op": ">=" | "<=" | ">" | "<" | "between", "threshold": NUMBER or [LOW, HIGH], "weight"?: NUMBER > 0, "required"?: BOOLEAN}',
-    });
-  }
-}
-
-/** The metric directions: `--maximize` / `--minimize` over the meta's specs. */
-export function metricSpecs(
-  base: Readonly<Record<string, MetricSpec>>,
-  options: Pick<LoadOptions, "maximize" | "minimize">,
-): Record<string, MetricSpec> {
-  const specs: Record<string, MetricSpec> = { ...base };
-  const both = (options.maximize ?? []).filter((m) => (options.minimize ?? []).includes(m));
-  if (both.length > 0) {
-    throw new UsageError(`${both.join(", ")} cannot be both --maximize and --minimize.`);
-  }
-  for (const m of options.maximize ?? []) specs[m] = { ...specs[m], goal: "maximize" };
-  for (const m of options.minimize ?? []) specs[m] = { ...specs[m], goal: "minimize" };
-  return specs;
-}
-
 /** The records scored against another gate: gate_passed, gate_score and failed_criteria replaced. */
 function rescore(records: readonly ExperimentRecord[], gate: GateSpec): ExperimentRecord[] {
   return records.map((r) => {
@@ -219,7 +165,7 @@ export async function loadTargets(
   ctx: CommandContext,
 ): Promise<{ experiments: PreparedExperiment[]; failed: number }> {
   const gateOption =
-    options.gate === undefined ? undefined : readGateFile(options.gate, ctx.io.cwd);
+    options.gate === undefined ? undefined : readGateOption(options.gate, ctx.io.cwd);
   metricSpecs({}, options); // usage errors before any I/O
   const experiments: PreparedExperiment[] = [];
   let failed = 0;
@@ -227,7 +173,8 @@ export async function loadTargets(
     try {
       experiments.push(await prepare(target, gateOption, options, ctx));
     } catch (error) {
-      if (targets.length === 1) throw error;
+      // A usage error (no objective for --runs, a metric the runs lack) is the command line's: stop.
+      if (targets.length === 1 || UsageError.isInstance(error)) throw error;
       failed++;
       ctx.err(`error: ${terminalSafe(target.experimentId)}: ${(error as Error).message}`);
     }
@@ -241,6 +188,10 @@ async function prepare(
   options: LoadOptions,
   ctx: CommandContext,
 ): Promise<PreparedExperiment> {
+  if (target.foreign !== undefined && target.location.kind === "mlflow") {
+    const foreign = { ...target, foreign: target.foreign, location: target.location };
+    return prepareForeign(foreign, gateOption, options, ctx);
+  }
   const notices = noticeGate(ctx, options.strict);
   const store = openStore(target.location, { onNotice: notices.onNotice });
   let loaded: Awaited<ReturnType<typeof loadExperiment>>;
@@ -248,6 +199,11 @@ async function prepare(
     loaded = await loadExperiment(store, target.experimentId, {
       lenient: options.lenient === true,
     });
+  } catch (error) {
+    if (!ExperimentNotFoundError.isInstance(error) || target.location.kind !== "mlflow")
+      throw error;
+    // The id may be the name of an MLflow experiment of ordinary runs: say how to read it.
+    throw await mlflowExperimentHint(error, target.experimentId, target.location, ctx);
   } finally {
     await store.close();
   }

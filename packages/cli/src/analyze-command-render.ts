@@ -154,11 +154,14 @@ function trendRows(x: PreparedExperiment, a: TrajectoryAnalysis, style: Style): 
   const t = a.score_trend;
   const header: HeaderRow[] = [
     ["Experiment", style.bold(safe(x.experimentId))],
+    ...(x.source === undefined ? [] : [["Source", safe(x.source)] as HeaderRow]),
     ["Iterations", String(a.total_iterations)],
     ["Score", scoreName(a)],
   ];
   if (x.gate) {
-    const from = x.gateSource === "option" ? " (from --gate; records re-scored)" : "";
+    // Runs read from MLflow are scored by that gate in the first place, not re-scored.
+    const rescored = x.source === undefined ? "; records re-scored" : "";
+    const from = x.gateSource === "option" ? ` (from --gate${rescored})` : "";
     header.push(["Gate", `${safe(x.gate.criteria.map(formatCriterion).join(", "))}${from}`]);
   }
   header.push(

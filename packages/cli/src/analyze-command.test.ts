@@ -297,16 +297,23 @@ describe("converge analyze --help", () => {
     expect(stdout).toContain("Usage: converge analyze [options] <experiment...>");
     for (const option of [
       "--json",
-      "--gate <file>",
-      "--maximize <metric>",
-      "--minimize <metric>",
+      "--gate <file|criteria>",
+      "--maximize [metric]",
+      "--metric <name>",
+      "--runs",
+      "--history <run>",
+      "--minimize [metric]",
       "--store <uri>",
       "--lenient",
     ]) {
       expect(stdout).toContain(option);
     }
+    expect(stdout).not.toContain("preset"); // the bare --maximize's internal value stays internal
     expect(stdout).toContain("Examples:");
     expect(stdout).toContain("$ converge analyze ./experiments --json > trajectories.jsonl");
+    expect(stdout).toContain(
+      "$ converge analyze my-sweep --store mlflow+http://127.0.0.1:5000 --runs --maximize val_acc",
+    );
     expect(stdout).toContain('"NaN"');
     expect(stdout).toContain("success_probability (probability,");
     expect(stdout).toMatch(/The ETA is the\s+median and the 80% range/);

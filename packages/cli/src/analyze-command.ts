@@ -2,7 +2,6 @@ import type { TrajectoryAnalysis } from "@converge/analyzers";
 import { StoreError } from "@converge/core";
 import { type Command, Option } from "commander";
 import {
-  collect,
   type LoadOptions,
   loadTargets,
   type PreparedExperiment,
@@ -10,6 +9,8 @@ import {
 } from "./analyze-command-load.js";
 import { renderAnalysis, toJsonLine } from "./analyze-command-render.js";
 import type { CommandContext } from "./context.js";
+import { foreignOptions } from "./foreign-targets.js";
+import { addObjectiveOptions } from "./objective.js";
 import { mlflowExperimentOption, storeOption } from "./options.js";
 import { strictOption } from "./strict-notices.js";
 
@@ -51,29 +52,45 @@ export async function outlookOf(analysis: TrajectoryAnalysis): Promise<string> {
 }
 
 /**
- * `--gate`, `--maximize`, `--minimize`, `--lenient`, `--strict`: the options
- * analyze, advise and report take.
+ * `--gate`, `--metric`, `--maximize`, `--minimize`, `--runs`, `--history`,
+ * `--lenient`, `--strict`: the options analyze, advise and report take.
  */
 export function analysisOptions(command: Command): Command {
+  command.addOption(
+    new Option(
+      "--gate <file|criteria>",
+      'the gate to score the records against (default: the experiment\'s own): a JSON file ({"criteria": [...]}, or a .meta.json), JSON, or criteria like "val_acc>=0.9,val_loss<0.3"',
+    ),
+  );
+  addObjectiveOptions(command);
+  for (const option of foreignOptions()) command.addOption(option);
   return command
-    .addOption(
-      new Option(
-        "--gate <file>",
-        'a JSON gate ({"criteria": [...]}, or a .meta.json) to score the records against; default: the experiment\'s own gate',
-      ),
-    )
-    .addOption(
-      new Option("--maximize <metric>", "a metric where higher is better (repeatable)").argParser(
-        collect,
-      ),
-    )
-    .addOption(
-      new Option("--minimize <metric>", "a metric where lower is better (repeatable)").argParser(
-        collect,
-      ),
-    )
     .option("--lenient", "skip lines that are not valid records (each reported on stderr)")
     .addOption(strictOption());
+}
+
+/**
+ * The help paragraph on MLflow experiments of ordinary runs (`--runs`,
+ * `--history`) that analyze, advise and report show, with `command`'s examples.
+ */
+export function foreignHelp(command: string, extra = ""): string {
+  return `
+Ordinary MLflow runs (--runs, --history):
+An MLflow experiment you logged yourself (runs with mlflow.log_params /
+log_metrics, not written by Converge): add --runs, and the arguments are
+MLflow experiment names on the --store mlflow+http://HOST:PORT server (or
+$MLFLOW_TRACKING_URI). Each FINISHED run is an iteration, in start order
+(params as parameters, the runs' latest metrics); runs not FINISHED, parents
+of other runs and Converge's own runs are left out, with a warning. With
+--history RUN (a run id or name) the argument is one MLflow experiment and
+each step of that run's metric history is an iteration. MLflow has no
+objective: give --metric NAME with --maximize or --minimize (or just
+--maximize NAME), and/or --gate "NAME>=X" for a pass/fail target (the ETA
+and the probability of passing need one). Without either it is an error
+that lists the experiment's metrics.
+  $ converge ${command} my-sweep --store mlflow+http://127.0.0.1:5000 --runs --maximize val_acc${extra}
+  $ converge ${command} my-sweep --store mlflow+http://127.0.0.1:5000 --runs --gate "val_acc>=0.9"
+  $ converge ${command} my-training --store mlflow+http://127.0.0.1:5000 --history train-long --metric loss --minimize`;
 }
 
 /** Adds `converge analyze` to a program. */
@@ -85,7 +102,7 @@ export function registerAnalyze(program: Command, ctx: CommandContext): Command 
     )
     .argument(
       "<experiment...>",
-      "experiment ids, <experiment_id>.jsonl files, or directories (every experiment in each)",
+      "experiment ids, <experiment_id>.jsonl files, or directories (every experiment in each); with --runs / --history, MLflow experiment names",
     )
     .addOption(storeOption())
     .addOption(mlflowExperimentOption())
@@ -99,8 +116,10 @@ An argument that is a directory means every experiment in it; a .jsonl file
 else is an experiment id in the --store store.
 
 The score is the records' gate score; with --gate the records are re-scored
-against that gate. Metric directions come from --maximize / --minimize, else
-the experiment's meta, else the name (drawdown, volatility, loss, error, cost,
+against that gate. Without a gate the score is the objective: --metric, else
+the first --maximize, else the first --minimize, else the first metric the
+meta names. Metric directions come from --maximize / --minimize, else the
+experiment's meta, else the name (drawdown, volatility, loss, error, cost,
 latency are minimised; the rest maximised).
 
 Outlook: P(pass within the N iterations left) is the probability that the
@@ -131,7 +150,8 @@ Examples:
   $ converge analyze ./logs/exp_20260118_143022.jsonl
   $ converge analyze ./experiments --json > trajectories.jsonl
   $ converge analyze exp_a exp_b --store jsonl:./runs --gate gate.json
-  $ converge analyze exp_a --maximize profit_factor --minimize max_drawdown`,
+  $ converge analyze exp_a --maximize profit_factor --minimize max_drawdown
+${foreignHelp("analyze")}`,
     )
     .action(async (args: string[], options: LoadOptions & { json?: boolean }) => {
       const targets = await resolveTargets(args, options, ctx);

@@ -4,6 +4,7 @@ import type { Command } from "commander";
 import type { CommandContext } from "./context.js";
 import { formatScore, formatTime, toJson } from "./format.js";
 import { type LoadedExperiment, loadExperiment } from "./load-experiment.js";
+import { explainEmptyListing } from "./mlflow-experiment-hint.js";
 import { mlflowExperimentOption, storeOption } from "./options.js";
 import { openStore, resolveStoreLocation, type StoreLocation } from "./store-uri.js";
 import { type NoticeGate, noticeGate, strictOption } from "./strict-notices.js";
@@ -64,8 +65,19 @@ Examples:
       const location = resolveStoreLocation(options, ctx.io);
       const notices = noticeGate(ctx, options.strict);
       const { entries, unreadable } = await collect(location, ctx, notices);
-      if (options.json) await ctx.json(`${toJson(entries)}\n`);
-      else printTable(entries, location, ctx);
+      // No Converge experiment in an MLflow store: a missing MLflow experiment, or one of ordinary runs?
+      const why =
+        entries.length === 0 && location.kind === "mlflow"
+          ? await explainEmptyListing(location, ctx)
+          : undefined;
+      if (options.json) {
+        await ctx.json(`${toJson(entries)}\n`);
+        for (const line of why ?? []) ctx.err(`note: ${line.trim()}`);
+      } else if (why !== undefined) {
+        for (const [i, line] of why.entries()) {
+          ctx.out(i === 0 || line.startsWith("  ") ? line : ctx.style.dim(line));
+        }
+      } else printTable(entries, location, ctx);
       if (unreadable > 0) {
         throw new StoreError(
           `${unreadable} experiment(s) could not be read (see the messages above); the others are listed.`,

@@ -2,7 +2,7 @@ import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import { type ReportExperiment, StoreError, terminalSafe } from "@converge/core";
 import { type Command, Option } from "commander";
-import { analysisOptions, analyzePrepared, loadAnalyzers } from "./analyze-command.js";
+import { analysisOptions, analyzePrepared, foreignHelp, loadAnalyzers } from "./analyze-command.js";
 import { type LoadOptions, loadTargets, resolveTargets } from "./analyze-command-load.js";
 import type { CommandContext } from "./context.js";
 import { mlflowExperimentOption, storeOption } from "./options.js";
@@ -39,7 +39,7 @@ export function registerReport(program: Command, ctx: CommandContext): Command {
     )
     .argument(
       "<experiment...>",
-      "experiment ids, <experiment_id>.jsonl files, or directories (every experiment in each)",
+      "experiment ids, <experiment_id>.jsonl files, or directories (every experiment in each); with --runs / --history, MLflow experiment names",
     )
     .addOption(storeOption())
     .addOption(mlflowExperimentOption())
@@ -100,7 +100,8 @@ Examples:
   $ converge report ./logs/exp_20260118_143022.jsonl -o review.html --interactive
   $ converge report exp_a exp_b --store ./runs -o comparison.html
   $ converge report ./experiments --format md -o REPORT.md
-  $ converge report exp_20260118_143022 -o - > review.html`;
+  $ converge report exp_20260118_143022 -o - > review.html
+${foreignHelp("report", " -o sweep.html")}`;
 }
 
 /** Renders the report and writes it to -o (a file, a device, or stdout with "-"), with a status line. */
