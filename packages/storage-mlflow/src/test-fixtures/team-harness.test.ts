@@ -3,7 +3,7 @@
  * artifacts in moto's S3, all on 127.0.0.1, all gone after stop().
  */
 import { existsSync } from "node:fs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type MlflowServer, processGroupMembers, startMlflowServer } from "./mlflow-server.js";
 import type { MotoS3 } from "./moto-s3.js";
 import { type PostgresCluster, teamSuiteGate } from "./postgres.js";
@@ -53,6 +53,12 @@ describe.skipIf(gate.skip)("MLflow test harness: PostgreSQL + moto S3", () => {
       `postgresql+psycopg2://mlflow:${pg.password}@127.0.0.1:${pg.port}/mlflow`,
     );
     expect(server.artifactsDestination).toBe("s3://converge-artifacts/mlflow");
+    // workers: "default" leaves --workers out: mlflow 3.x starts 4 uvicorn workers (the
+    // first one up answers /health; the others may still be starting).
+    await vi.waitFor(
+      () => expect(server.output().match(/Started server process/g)).toHaveLength(4),
+      { timeout: 60_000, interval: 200 },
+    );
     expect((await pg.psql("SHOW listen_addresses")).trim()).toBe("127.0.0.1");
     const groups = [
       ["mlflow", server.pid, server.port],
@@ -70,7 +76,7 @@ describe.skipIf(gate.skip)("MLflow test harness: PostgreSQL + moto S3", () => {
         `${what} listens beyond loopback`,
       ).toEqual([]);
     }
-  });
+  }, 90_000);
 
   it("a run lands in PostgreSQL and its artifact in the S3 bucket", async () => {
     ({ experiment_id: experimentId } = await call<{ experiment_id: string }>(
