@@ -127,6 +127,18 @@ describe.skipIf(gate.skip)("MLflow test harness: PostgreSQL + moto S3", () => {
     expect(back.parent?.artifact_contents).toEqual({ "notes/record.json": content });
   }, 120_000);
 
+  it("a missing artifact: mlflow answers 500 INTERNAL_ERROR naming S3's 404, not a 404 as with local artifacts", async () => {
+    // A fact of mlflow 3.17.2 with an S3 destination that a client must live with: the
+    // proxy's download of a key that does not exist fails in boto3's HeadObject.
+    const response = await fetch(
+      `${server.url}/api/2.0/mlflow-artifacts/artifacts/${experimentId}/${runId}/artifacts/missing.json`,
+    );
+    expect(response.status).toBe(500);
+    const body = (await response.json()) as { error_code: string; message: string };
+    expect(body.error_code).toBe("INTERNAL_ERROR");
+    expect(body.message).toMatch(/\(404\) when calling the HeadObject operation: Not Found/);
+  });
+
   it("no process of the three holds a TCP connection to anything but loopback", () => {
     for (const pid of [server.pid, pg.pid, s3.pid]) {
       const remotes = groupTcpSockets(pid as number).map((socket) => socket.remote);

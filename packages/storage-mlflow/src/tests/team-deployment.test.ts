@@ -213,6 +213,31 @@ describe.skipIf(gate.skip)("mlflowStore on PostgreSQL + S3 (mlflow's default wor
     }, 120_000);
   });
 
+  test("KNOWN BUG (store): on S3, an experiment without converge/meta.json makes readMeta and list fail", async () => {
+    // Records appended without writeMeta (or imported from a JSONL directory without a meta
+    // file) leave a parent run with no meta artifact. With local artifacts mlflow answers its
+    // download with 404 and readMeta gives null, list the experiment (roundtrip/offline
+    // tests). With S3 it answers 500 INTERNAL_ERROR "(404) when calling the HeadObject
+    // operation" (team-harness.test.ts), which the store retries and then throws: `converge
+    // list` fails for the whole MLflow experiment. Fixed, the two expectations become:
+    //   expect(await store.readMeta(id)).toBeNull();
+    //   expect((await store.list()).map((l) => l.experiment_id)).toEqual([id]);
+    const experimentName = "team-no-meta";
+    const id = "team_no_meta";
+    const store = mlflowStore({
+      trackingUri: server.url,
+      experimentName,
+      spoolDir: tempDir(),
+      maxRetries: 0,
+    });
+    for (const r of generated(id, 2)) await store.append(r);
+    expect((await store.read(id)).map((r) => r.iteration)).toEqual([1, 2]);
+    const missing = /HTTP 500: INTERNAL_ERROR.*HeadObject operation: Not Found/s;
+    await expect(store.readMeta(id)).rejects.toThrow(missing);
+    await expect(store.list()).rejects.toThrow(missing);
+    await store.close();
+  }, 120_000);
+
   test("outage: mlflow killed mid-loop, appends go on; after restart sync leaves exactly the logged set", async () => {
     const experimentName = "team-outage";
     const id = "team_outage";
