@@ -64,8 +64,10 @@ interface WriterResult {
 
 /** Runs team-writer.mjs (the built package) and resolves with its JSON line. */
 function runWriter(args: string[]): Promise<WriterResult> {
+  // A loop's machine has no S3 keys (artifacts go through the server's proxy) and no
+  // inherited tracking settings.
   const env = Object.fromEntries(
-    Object.entries(process.env).filter(([key]) => !key.startsWith("MLFLOW_")),
+    Object.entries(process.env).filter(([key]) => !/^(MLFLOW_|AWS_)/.test(key)),
   );
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [writer, ...args], { env, stdio: "pipe" });
