@@ -115,6 +115,29 @@ function run(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<stri
   });
 }
 
+/** As root, wraps a command in setpriv to run as `postgres` (setpriv execs: no extra process). */
+function asOwner(owner: boolean, command: string[]): string[] {
+  return owner
+    ? ["setpriv", "--reuid=postgres", "--regid=postgres", "--init-groups", "--", ...command]
+    : command;
+}
+
+function initdbCommand(bin: string, data: string): string[] {
+  return [join(bin, "initdb"), "-D", data, "-U", ADMIN]
+    .concat(["--auth-local=trust", "--auth-host=scram-sha-256", "--no-locale", "-E", "UTF8"])
+    .concat(["--no-sync", "--no-instructions"]);
+}
+
+function postgresCommand(bin: string, data: string, port: number, socketDir: string): string[] {
+  const settings = ["listen_addresses=127.0.0.1", `unix_socket_directories=${socketDir}`]
+    // A throwaway cluster: durability buys nothing here and costs the shared CPUs.
+    .concat(["fsync=off", "synchronous_commit=off", "full_page_writes=off"])
+    .concat(["logging_collector=off", "max_connections=200"]);
+  return [join(bin, "postgres"), "-D", data, "-p", String(port)].concat(
+    settings.flatMap((setting) => ["-c", setting]),
+  );
+}
+
 /** Initialises, starts and prepares a cluster; pair with `await cluster.stop()`. */
 export async function startPostgres(options: PostgresOptions = {}): Promise<PostgresCluster> {
   const bin = postgresBinDir();
@@ -126,11 +149,6 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
   const socketDir = join(dir, "socket");
   await mkdir(socketDir);
   if (owner) for (const path of [dir, socketDir]) chownSync(path, owner.uid, owner.gid);
-  // setpriv execs (no extra process), so the postmaster stays the guard's direct child.
-  const asOwner = (command: string[]) =>
-    owner
-      ? ["setpriv", "--reuid=postgres", "--regid=postgres", "--init-groups", "--", ...command]
-      : command;
   // A clean environment: nothing from the caller's PG* variables or locale leaks in.
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, LC_ALL: "C", HOME: dir };
   const log = outputBuffer(64 * 1024, options.echo);
@@ -170,23 +188,11 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
   };
 
   try {
-    const [cmd, ...args] = asOwner(
-      [join(bin, "initdb"), "-D", data, "-U", ADMIN]
-        .concat(["--auth-local=trust", "--auth-host=scram-sha-256", "--no-locale", "-E", "UTF8"])
-        .concat(["--no-sync", "--no-instructions"]),
-    );
+    const [cmd, ...args] = asOwner(owner !== undefined, initdbCommand(bin, data));
     await run(cmd as string, args, env);
     child = spawnGuarded({
       python: options.python ?? process.env.CONVERGE_PYTHON ?? "python3",
-      command: asOwner(
-        [join(bin, "postgres"), "-D", data, "-p", String(port)].concat(
-          ["listen_addresses=127.0.0.1", `unix_socket_directories=${socketDir}`]
-            // A throwaway cluster: durability buys nothing here and costs the shared CPUs.
-            .concat(["fsync=off", "synchronous_commit=off", "full_page_writes=off"])
-            .concat(["logging_collector=off", "max_connections=200"])
-            .flatMap((setting) => ["-c", setting]),
-        ),
-      ),
+      command: asOwner(owner !== undefined, postgresCommand(bin, data, port, socketDir)),
       cwd: dir,
       env,
       output: log.append,
