@@ -3,6 +3,8 @@ when the Node process that started us disappears, even if that process was SIGKI
 and could not clean up.
 
 Usage: python serve_guard.py <command> [args...]
+CONVERGE_GUARD_SIGNAL=INT makes the orphaned guard send SIGINT first instead of SIGTERM
+(PostgreSQL: SIGTERM is a "smart" shutdown that waits for every client, SIGINT a fast one).
 The test harness spawns this as the leader of a new process group (detached), so the
 mlflow CLI and its uvicorn worker share the group and are stopped with one
 `kill(-pgid, signal)`. Exit status: the command's.
@@ -17,6 +19,7 @@ import time
 
 def main() -> int:
     parent = os.getppid()
+    first = signal.SIGINT if os.environ.get("CONVERGE_GUARD_SIGNAL") == "INT" else signal.SIGTERM
     child = subprocess.Popen(sys.argv[1:])
 
     def on_term(signum, _frame):
@@ -35,8 +38,8 @@ def main() -> int:
         if code is not None:
             return code
         if os.getppid() != parent:  # orphaned: our Node parent is gone
-            signal.signal(signal.SIGTERM, signal.SIG_IGN)
-            os.killpg(os.getpgrp(), signal.SIGTERM)
+            signal.signal(first, signal.SIG_IGN)
+            os.killpg(os.getpgrp(), first)
             deadline = time.monotonic() + 5
             while child.poll() is None and time.monotonic() < deadline:
                 time.sleep(0.1)

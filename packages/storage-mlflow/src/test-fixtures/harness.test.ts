@@ -1,9 +1,10 @@
-import { existsSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FaultKind, type FaultProxy, startFaultProxy } from "./fault-proxy.js";
 import { type MlflowServer, processGroupMembers, startMlflowServer } from "./mlflow-server.js";
 import { MLFLOW_VERSION, mlflowSuiteGate } from "./mlflow-venv.js";
 import { logWithPython, readBack } from "./python.js";
+import { groupTcpSockets, isLocal } from "./sockets.js";
 
 const gate = await mlflowSuiteGate("MLflow test harness");
 
@@ -25,45 +26,6 @@ async function json<T>(response: Response): Promise<T> {
 
 async function experimentByName(base: string, name: string): Promise<Response> {
   return fetch(`${base}${API}/experiments/get-by-name?experiment_name=${encodeURIComponent(name)}`);
-}
-
-/** Remote addresses of the TCP sockets the process group holds (Linux /proc). */
-function remoteAddresses(pgid: number): string[] {
-  const inodes = new Set<string>();
-  for (const pid of processGroupMembers(pgid)) {
-    let fds: string[] = [];
-    try {
-      fds = readdirSync(`/proc/${pid}/fd`);
-    } catch {
-      continue;
-    }
-    for (const fd of fds) {
-      try {
-        const match = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
-        if (match?.[1]) inodes.add(match[1]);
-      } catch {
-        // fd closed meanwhile
-      }
-    }
-  }
-  const remotes: string[] = [];
-  for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) {
-    if (!existsSync(table)) continue;
-    for (const line of readFileSync(table, "utf8").split("\n").slice(1)) {
-      const cols = line.trim().split(/\s+/);
-      if (cols.length > 9 && inodes.has(cols[9] ?? "")) remotes.push(cols[2] ?? "");
-    }
-  }
-  return remotes;
-}
-
-/** Whether a hex address from /proc/net/tcp{,6} is unset or loopback. */
-function isLocal(hexAddress: string): boolean {
-  const [ip = ""] = hexAddress.split(":");
-  if (/^0+$/.test(ip)) return true;
-  if (ip.length === 8) return ip.endsWith("7F"); // 127.x.x.x, little-endian
-  if (ip === "00000000000000000000000001000000") return true; // ::1
-  return /^0000000000000000FFFF0000..{5}7F$/i.test(ip); // ::ffff:127.x
 }
 
 describe.skipIf(gate.skip)("MLflow test harness", () => {
@@ -92,7 +54,7 @@ describe.skipIf(gate.skip)("MLflow test harness", () => {
   });
 
   it("holds no TCP connection to anything but loopback", () => {
-    const remotes = remoteAddresses(server.pid as number);
+    const remotes = groupTcpSockets(server.pid as number).map((socket) => socket.remote);
     expect(remotes.length).toBeGreaterThan(0); // at least the listening socket
     expect(remotes.filter((address) => !isLocal(address))).toEqual([]);
   });

@@ -1,16 +1,38 @@
 /**
- * A real `mlflow server` for tests: 127.0.0.1 only, a free port, SQLite + an artifacts
- * directory in a temp dir, its own process group (stopped as a whole), and a guard that
- * takes it down if this Node process dies without cleaning up.
+ * A real `mlflow server` for tests: 127.0.0.1 only, a free port, its own process group
+ * (stopped as a whole), and a guard that takes it down if this Node process dies without
+ * cleaning up. Backend: SQLite in a temp dir (default) or a throwaway PostgreSQL cluster;
+ * artifacts: a directory in the temp dir (default) or a bucket in moto's S3.
  */
-import { spawn } from "node:child_process";
-import { copyFileSync, existsSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, renameSync, rmSync } from "node:fs";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
-import { ensureMlflowVenv, type MlflowVenv, SCRIPTS_DIR } from "./mlflow-venv.js";
+import { ensureMlflowVenv, type MlflowVenv } from "./mlflow-venv.js";
+import { type MotoS3, startMotoS3, withoutAwsEnv } from "./moto-s3.js";
+import { type PostgresCluster, startPostgres } from "./postgres.js";
+import {
+  answers,
+  freePort,
+  type GuardedProcess,
+  type Live,
+  outputBuffer,
+  processGroupMembers,
+  signalGroup,
+  spawnGuarded,
+  stopGroup,
+  trackLive,
+  untrackLive,
+  waitGroupGone,
+  waitReady,
+} from "./processes.js";
+
+export { freePort, processGroupMembers } from "./processes.js";
+
+/** Where the runs live: SQLite in the data dir, or a throwaway PostgreSQL cluster. */
+export type MlflowBackend = "sqlite" | "postgres";
+/** Where the artifacts go: a directory in the data dir, or a bucket of moto's S3. */
+export type MlflowArtifacts = "local" | "s3";
 
 export interface MlflowServerOptions {
   /** Port on 127.0.0.1; default: a free one. */
@@ -32,16 +54,32 @@ export interface MlflowServerOptions {
   venv?: MlflowVenv;
   /** Echo the server's output to this process's stderr (debugging). Default false. */
   echo?: boolean;
+  /** Default "sqlite". "postgres" starts a cluster that lives until `stop()`. */
+  backend?: MlflowBackend;
+  /** Default "local". "s3" starts moto's S3 (until `stop()`) and proxies artifacts to it. */
+  artifacts?: MlflowArtifacts;
+  /** `--workers N`; default 1. "default" omits the flag (mlflow's own default, 4 in 3.x). */
+  workers?: number | "default";
 }
 
 export interface MlflowServer {
   /** `http://127.0.0.1:<port>` (no trailing slash). */
   readonly url: string;
   readonly port: number;
-  /** Data directory: `mlflow.db` and `artifacts/`. */
+  /** Data directory: `mlflow.db` and `artifacts/` (used by the sqlite / local variants). */
   readonly dir: string;
   readonly dbPath: string;
   readonly artifactsDir: string;
+  readonly backend: MlflowBackend;
+  readonly artifacts: MlflowArtifacts;
+  /** `--backend-store-uri`; the PostgreSQL one holds a password, so never log it. */
+  readonly backendUri: string;
+  /** `--artifacts-destination`: `artifactsDir` or `s3://<bucket>/<prefix>`. */
+  readonly artifactsDestination: string;
+  /** The cluster behind a "postgres" backend (kept running by `kill()` / `restart()`). */
+  readonly postgres: PostgresCluster | undefined;
+  /** The object store behind "s3" artifacts (kept running by `kill()` / `restart()`). */
+  readonly s3: MotoS3 | undefined;
   /** `<venv>/bin/python` (for `runPython`). */
   readonly python: string;
   /** `<venv>/bin/mlflow`. */
@@ -56,9 +94,12 @@ export interface MlflowServer {
   readonly startMs: number;
   /** The last ~64 KB of the server's stdout + stderr. */
   output(): string;
-  /** SIGTERM the process group, SIGKILL after the grace period, remove the temp dir. Idempotent. */
+  /**
+   * SIGTERM the process group, SIGKILL after the grace period, then stop PostgreSQL / moto,
+   * remove the temp dir. Idempotent.
+   */
   stop(): Promise<void>;
-  /** SIGKILL the process group at once; keeps the data (for "server died mid-run" tests). */
+  /** SIGKILL the mlflow process group at once; keeps the data, PostgreSQL and moto running. */
   kill(): Promise<void>;
   /** Start again on the same port with the same data (stops it first if it is running). */
   restart(): Promise<void>;
@@ -80,114 +121,41 @@ export const MLFLOW_SERVER_ENV: Readonly<Record<string, string>> = {
   PYTHONWARNINGS: "ignore::DeprecationWarning",
 };
 
-/** A free TCP port on 127.0.0.1 (asks the kernel for one). */
-export function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
-  });
-}
-
-/** Pids of the live (non-zombie) members of a process group; [] when it is gone. */
-export function processGroupMembers(pgid: number): number[] {
-  try {
-    process.kill(-pgid, 0);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ESRCH") return [];
-    throw error;
-  }
-  if (!existsSync("/proc/self/stat")) return [pgid];
-  const members: number[] = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-    } catch {
-      continue;
-    }
-    // pid (comm) state ppid pgrp ...: comm may contain spaces, so split after the last ')'.
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    if (Number(fields[2]) === pgid && fields[0] !== "Z" && fields[0] !== "X") {
-      members.push(Number(entry));
-    }
-  }
-  return members;
-}
-
-function signalGroup(pgid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pgid, signal);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ESRCH") throw error;
-  }
-}
-
-async function waitGroupGone(pgid: number, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (processGroupMembers(pgid).length > 0) {
-    if (Date.now() >= deadline) return false;
-    await sleep(50);
-  }
-  return true;
-}
-
-// ---- everything this process started, torn down on exit -------------------------------
-
-interface Live {
-  pgid(): number | undefined;
-  ownedDir: string | undefined;
-}
-const live = new Set<Live>();
-let exitHooksInstalled = false;
-
-function killAllSync(): void {
-  for (const entry of live) {
-    const pgid = entry.pgid();
-    if (pgid !== undefined) signalGroup(pgid, "SIGKILL");
-    if (entry.ownedDir) rmSync(entry.ownedDir, { recursive: true, force: true });
-  }
-  live.clear();
-}
-
-function installExitHooks(): void {
-  if (exitHooksInstalled) return;
-  exitHooksInstalled = true;
-  process.on("exit", killAllSync);
-  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
-    const handler = () => {
-      killAllSync();
-      // Re-raise with the default behaviour unless someone else handles the signal.
-      if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
-    };
-    process.once(signal, handler);
-  }
-}
-
 // ---- the server --------------------------------------------------------------------------
 
 function serverEnv(venv: MlflowVenv, extra: Record<string, string | undefined> = {}) {
-  const env: Record<string, string | undefined> = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (key.startsWith("MLFLOW_") || key.startsWith("_MLFLOW_")) continue;
-    env[key] = value;
-  }
+  // Inherited MLFLOW_* and AWS_* variables (a tracking URI, a profile, real keys) are dropped.
+  const env = withoutAwsEnv(process.env);
   Object.assign(env, MLFLOW_SERVER_ENV, extra);
   env.PATH = `${join(venv.venvDir, "bin")}:${process.env.PATH ?? ""}`;
   env.VIRTUAL_ENV = venv.venvDir;
   return env;
 }
 
+/** Starts what the backend and the artifact store need (in parallel); stops both on failure. */
+async function startStores(
+  venv: MlflowVenv,
+  options: MlflowServerOptions,
+): Promise<{ postgres: PostgresCluster | undefined; s3: MotoS3 | undefined }> {
+  const [pg, s3] = await Promise.allSettled([
+    options.backend === "postgres"
+      ? startPostgres({ python: venv.python, echo: options.echo })
+      : undefined,
+    options.artifacts === "s3" ? startMotoS3({ venv, echo: options.echo }) : undefined,
+  ]);
+  if (pg.status === "rejected" || s3.status === "rejected") {
+    if (pg.status === "fulfilled") await pg.value?.stop();
+    if (s3.status === "fulfilled") await s3.value?.stop();
+    throw pg.status === "rejected" ? pg.reason : (s3 as PromiseRejectedResult).reason;
+  }
+  return { postgres: pg.value, s3: s3.value };
+}
+
 /**
- * Starts `mlflow server --backend-store-uri sqlite:////<dir>/mlflow.db --artifacts-destination
- * <dir>/artifacts --host 127.0.0.1 --port <port> --workers 1` and waits until `GET /health`
- * answers 200. Always pair with `await server.stop()` (e.g. in `afterAll`).
+ * Starts `mlflow server --backend-store-uri <sqlite:////<dir>/mlflow.db | postgresql+psycopg2://…>
+ * --artifacts-destination <<dir>/artifacts | s3://…> --host 127.0.0.1 --port <port>
+ * [--workers 1]` and waits until `GET /health` answers 200. Always pair with
+ * `await server.stop()` (e.g. in `afterAll`), which also stops PostgreSQL and moto.
  */
 export async function startMlflowServer(options: MlflowServerOptions = {}): Promise<MlflowServer> {
   const venv = options.venv ?? (await ensureMlflowVenv());
@@ -196,106 +164,69 @@ export async function startMlflowServer(options: MlflowServerOptions = {}): Prom
   const dbPath = join(dir, "mlflow.db");
   const artifactsDir = join(dir, "artifacts");
   await mkdir(artifactsDir, { recursive: true });
+  const backend = options.backend ?? "sqlite";
+  const artifacts = options.artifacts ?? "local";
+  let stores: Awaited<ReturnType<typeof startStores>>;
+  try {
+    stores = await startStores(venv, options);
+  } catch (error) {
+    if (ownedDir) await rm(ownedDir, { recursive: true, force: true });
+    throw error;
+  }
+  const { postgres, s3 } = stores;
+  const backendUri = postgres?.uri ?? `sqlite:///${dbPath}`; // sqlite:////abs/path
+  const artifactsDestination = s3?.destination ?? artifactsDir;
   const startTimeoutMs = options.startTimeoutMs ?? 90_000;
   const stopGraceMs = options.stopGraceMs ?? 5_000;
   const templateDb = join(venv.venvDir, `.converge-empty-mlflow-${venv.version}.db`);
-  const env = serverEnv(venv, options.env);
+  const env = serverEnv(venv, { ...s3?.serverEnv, ...options.env });
+  const workers = options.workers ?? 1;
+  const log = outputBuffer(OUTPUT_LIMIT, options.echo);
 
   let port = options.port ?? (await freePort());
-  let pgid: number | undefined;
-  let exited: Promise<number | null> = Promise.resolve(null);
-  let output = "";
+  let child: GuardedProcess | undefined;
   let startMs = 0;
   let stopped = false;
-
-  const record: Live = { pgid: () => pgid, ownedDir };
-  live.add(record);
-  installExitHooks();
-
-  const append = (chunk: string) => {
-    output += chunk;
-    if (output.length > OUTPUT_LIMIT * 2) output = output.slice(-OUTPUT_LIMIT);
-    if (options.echo) process.stderr.write(chunk);
-  };
+  const record: Live = { pgid: () => child?.pgid, ownedDir };
+  trackLive(record);
 
   const spawnOnce = async (): Promise<void> => {
-    const freshDb = !existsSync(dbPath);
+    const freshDb = backend === "sqlite" && !existsSync(dbPath);
     if (freshDb && existsSync(templateDb)) copyFileSync(templateDb, dbPath); // skips migrations
-    const args = [
-      join(SCRIPTS_DIR, "serve_guard.py"),
-      venv.mlflow,
-      "server",
-      "--backend-store-uri",
-      `sqlite:///${dbPath}`, // dbPath is absolute, so this is sqlite:////abs/path
-      "--artifacts-destination",
-      artifactsDir,
-      "--host",
-      "127.0.0.1",
-      "--port",
-      String(port),
-      "--workers",
-      "1",
-      ...(options.extraArgs ?? []),
-    ];
+    const args = ["server", "--backend-store-uri", backendUri]
+      .concat(["--artifacts-destination", artifactsDestination])
+      .concat(["--host", "127.0.0.1", "--port", String(port)])
+      .concat(workers === "default" ? [] : ["--workers", String(workers)])
+      .concat(options.extraArgs ?? []);
     const started = Date.now();
-    append(`[harness] starting mlflow server on 127.0.0.1:${port} (data ${dir})\n`);
-    const proc = spawn(venv.python, args, {
+    // Names the stores, never the backend URI (it holds the PostgreSQL password).
+    log.append(
+      `[harness] starting mlflow server on 127.0.0.1:${port} (${backend}, ${artifacts} artifacts, workers ${workers}, data ${dir})\n`,
+    );
+    const proc = spawnGuarded({
+      python: venv.python,
+      command: [venv.mlflow, ...args],
       cwd: dir,
       env,
-      detached: true,
-      stdio: ["ignore", "pipe", "pipe"],
+      output: log.append,
     });
-    pgid = proc.pid;
-    proc.stdout?.setEncoding("utf8").on("data", append);
-    proc.stderr?.setEncoding("utf8").on("data", append);
-    exited = new Promise((resolveExit) => {
-      proc.on("error", (error) => {
-        append(`[harness] spawn error: ${error.message}\n`);
-        resolveExit(-1);
-      });
-      proc.on("exit", (code, signal) => {
-        append(`[harness] server process exited (code ${code}, signal ${signal})\n`);
-        resolveExit(code);
-      });
-    });
-    let died = false;
-    void exited.then(() => {
-      died = true;
-    });
-    const deadline = started + startTimeoutMs;
-    for (;;) {
-      if (died) {
-        const gone = pgid;
-        pgid = undefined;
-        if (gone !== undefined) signalGroup(gone, "SIGKILL");
-        throw new Error(
-          `mlflow server exited before answering /health on 127.0.0.1:${port}.\n--- server output (tail) ---\n${output.slice(-8000)}`,
-        );
-      }
-      if (Date.now() > deadline) {
-        const gone = pgid;
-        pgid = undefined;
-        if (gone !== undefined) {
-          signalGroup(gone, "SIGKILL");
-          await waitGroupGone(gone, 5_000);
-        }
-        throw new Error(
-          `mlflow server did not answer GET /health on 127.0.0.1:${port} within ${startTimeoutMs} ms.\n--- server output (tail) ---\n${output.slice(-8000)}`,
-        );
-      }
-      try {
-        const response = await fetch(`http://127.0.0.1:${port}/health`, {
-          signal: AbortSignal.timeout(2_000),
-        });
-        await response.arrayBuffer();
-        if (response.status === 200) break;
-      } catch {
-        // not listening yet
-      }
-      await sleep(100);
+    child = proc;
+    try {
+      await waitReady(
+        `mlflow server on 127.0.0.1:${port}`,
+        proc,
+        () => answers(`http://127.0.0.1:${port}/health`),
+        startTimeoutMs,
+        log.text,
+      );
+    } catch (error) {
+      child = undefined;
+      signalGroup(proc.pgid, "SIGKILL");
+      await waitGroupGone(proc.pgid, 5_000);
+      throw error;
     }
     startMs = Date.now() - started;
-    append(`[harness] healthy after ${startMs} ms\n`);
+    log.append(`[harness] healthy after ${startMs} ms\n`);
     if (freshDb && !existsSync(templateDb)) {
       // Cache the freshly migrated empty database: later servers copy it and skip migrations.
       const tmp = `${templateDb}.${process.pid}.${Date.now()}.tmp`;
@@ -309,27 +240,29 @@ export async function startMlflowServer(options: MlflowServerOptions = {}): Prom
   };
 
   const terminate = async (signal: NodeJS.Signals, graceMs: number): Promise<void> => {
-    const group = pgid;
-    if (group === undefined) return;
-    signalGroup(group, signal);
-    if (signal !== "SIGKILL") signalGroup(group, "SIGCONT"); // a frozen group must see it
-    if (!(await waitGroupGone(group, graceMs))) {
-      signalGroup(group, "SIGKILL");
-      if (!(await waitGroupGone(group, 10_000))) {
-        throw new Error(`mlflow server process group ${group} survived SIGKILL`);
-      }
-    }
-    await Promise.race([exited, sleep(2_000)]);
-    pgid = undefined;
+    if (child === undefined) return;
+    await stopGroup(child, signal, graceMs);
+    child = undefined;
   };
 
-  const startWithRetry = async (): Promise<void> => {
+  const stopAll = async (): Promise<void> => {
+    try {
+      await terminate("SIGTERM", stopGraceMs);
+    } finally {
+      untrackLive(record);
+      // mlflow first: PostgreSQL's fast shutdown would otherwise cut live connections.
+      await Promise.allSettled([postgres?.stop(), s3?.stop()]);
+      if (ownedDir) await rm(ownedDir, { recursive: true, force: true });
+    }
+  };
+
+  try {
     for (let attempt = 1; ; attempt++) {
       try {
         await spawnOnce();
-        return;
+        break;
       } catch (error) {
-        const portTaken = /address already in use|Errno 98/i.test(output.slice(-4000));
+        const portTaken = /address already in use|Errno 98/i.test(log.text().slice(-4000));
         if (options.port === undefined && portTaken && attempt < 3) {
           port = await freePort();
           continue;
@@ -337,13 +270,8 @@ export async function startMlflowServer(options: MlflowServerOptions = {}): Prom
         throw error;
       }
     }
-  };
-
-  try {
-    await startWithRetry();
   } catch (error) {
-    live.delete(record);
-    if (ownedDir) await rm(ownedDir, { recursive: true, force: true });
+    await stopAll();
     throw error;
   }
 
@@ -357,28 +285,29 @@ export async function startMlflowServer(options: MlflowServerOptions = {}): Prom
     dir,
     dbPath,
     artifactsDir,
+    backend,
+    artifacts,
+    backendUri,
+    artifactsDestination,
+    postgres,
+    s3,
     python: venv.python,
     mlflow: venv.mlflow,
     version: venv.version,
     get pid() {
-      return pgid;
+      return child?.pgid;
     },
     get running() {
-      return pgid !== undefined && processGroupMembers(pgid).length > 0;
+      return child !== undefined && processGroupMembers(child.pgid).length > 0;
     },
     get startMs() {
       return startMs;
     },
-    output: () => output,
+    output: log.text,
     async stop() {
       if (stopped) return;
       stopped = true;
-      try {
-        await terminate("SIGTERM", stopGraceMs);
-      } finally {
-        live.delete(record);
-        if (ownedDir) await rm(ownedDir, { recursive: true, force: true });
-      }
+      await stopAll();
     },
     async kill() {
       await terminate("SIGKILL", 0);
@@ -389,10 +318,10 @@ export async function startMlflowServer(options: MlflowServerOptions = {}): Prom
       await spawnOnce();
     },
     freeze() {
-      if (pgid !== undefined) signalGroup(pgid, "SIGSTOP");
+      if (child !== undefined) signalGroup(child.pgid, "SIGSTOP");
     },
     thaw() {
-      if (pgid !== undefined) signalGroup(pgid, "SIGCONT");
+      if (child !== undefined) signalGroup(child.pgid, "SIGCONT");
     },
   };
   return server;
