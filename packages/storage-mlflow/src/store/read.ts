@@ -42,6 +42,27 @@ export async function mapLimit<T, R>(
 const is404 = (e: unknown) => MlflowError.isInstance(e) && e.status === 404;
 
 /**
+ * An artifact's text, or undefined when the run has no such file. The
+ * directory is listed first: an S3-backed server answers the download of a
+ * missing file with a 500 (its HeadObject's 404 wrapped), not a 404.
+ */
+async function artifactText(
+  ctx: StoreContext,
+  run: MlflowRun,
+  path: string,
+): Promise<string | undefined> {
+  const dir = path.slice(0, path.lastIndexOf("/"));
+  const files = await ctx.client.listArtifacts(run.info.artifact_uri, dir);
+  if (!files.some((f) => f.path === path)) return undefined;
+  try {
+    return (await ctx.client.downloadArtifact(run.info.artifact_uri, path)).toString("utf8");
+  } catch (error) {
+    if (is404(error)) return undefined; // deleted between the listing and the download
+    throw error;
+  }
+}
+
+/**
  * The meta on the server: the parent run's `converge.meta` tag, else its
  * `converge/meta.json` artifact; null without a parent run or either.
  */
@@ -59,19 +80,8 @@ async function serverMeta(
   }
   const lastTag = tagOf(run, TAG.lastIteration);
   if (lastTag !== undefined) s.last = Math.max(s.last ?? -1, Number(lastTag));
-  const inTag = tagOf(run, TAG.meta);
-  let text = inTag;
-  if (text === undefined) {
-    try {
-      text = (await ctx.client.downloadArtifact(run.info.artifact_uri, ARTIFACT.meta)).toString(
-        "utf8",
-      );
-    } catch (error) {
-      if (is404(error)) return null;
-      throw error;
-    }
-  }
-  return parseOrThrow(ExperimentMetaSchema, JSON.parse(text), "meta");
+  const text = tagOf(run, TAG.meta) ?? (await artifactText(ctx, run, ARTIFACT.meta));
+  return text === undefined ? null : parseOrThrow(ExperimentMetaSchema, JSON.parse(text), "meta");
 }
 
 /**
@@ -90,18 +100,8 @@ export async function fetchChildren(
     filter: `${idFilter(experimentId)} and tags.\`${TAG.kind}\` = 'iteration' and attributes.status = 'FINISHED'`,
   });
   const children = await mapLimit(runs, DOWNLOAD_CONCURRENCY, async (run) => {
-    const inTag = tagOf(run, TAG.record);
-    let line = inTag;
-    if (line === undefined) {
-      try {
-        line = (await client.downloadArtifact(run.info.artifact_uri, ARTIFACT.record)).toString(
-          "utf8",
-        );
-      } catch (error) {
-        if (is404(error)) return undefined;
-        throw error;
-      }
-    }
+    const line = tagOf(run, TAG.record) ?? (await artifactText(ctx, run, ARTIFACT.record));
+    if (line === undefined) return undefined;
     return {
       record: deserializeRecord(line),
       runId: run.info.run_id,
