@@ -35,23 +35,10 @@ import mlflow  # noqa: E402
 from mlflow.entities import Metric, Param  # noqa: E402
 from mlflow.tracking import MlflowClient  # noqa: E402
 
+from json_safe import clean  # noqa: E402  (beside this script)
+
 # A fixed start, so that times are predictable: 2026-03-02T09:00:00Z.
 T0 = 1772442000000
-
-
-def clean(value):
-    """JSON-safe: non-finite floats become the strings MLflow's REST API uses."""
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "NaN"
-        if math.isinf(value):
-            return "Infinity" if value > 0 else "-Infinity"
-        return value
-    if isinstance(value, dict):
-        return {k: clean(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [clean(v) for v in value]
-    return value
 
 
 def trial_values(i, rng):

@@ -40,23 +40,10 @@ import mlflow  # noqa: E402
 from mlflow.entities import ViewType  # noqa: E402
 from mlflow.tracking import MlflowClient  # noqa: E402
 
+from json_safe import clean  # noqa: E402  (beside this script)
+
 PARENT_TAG = "mlflow.parentRunId"
 PAGE = 1000
-
-
-def clean(value):
-    """JSON-safe: non-finite floats become the strings MLflow's REST API uses."""
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "NaN"
-        if math.isinf(value):
-            return "Infinity" if value > 0 else "-Infinity"
-        return value
-    if isinstance(value, dict):
-        return {k: clean(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [clean(v) for v in value]
-    return value
 
 
 def search_all(client, experiment_id, filter_string, view_type):

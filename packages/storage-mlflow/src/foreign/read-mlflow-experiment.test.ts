@@ -15,7 +15,7 @@ import {
 } from "../index.js";
 import { type MlflowServer, startMlflowServer } from "../test-fixtures/mlflow-server.js";
 import { mlflowSuiteGate } from "../test-fixtures/mlflow-venv.js";
-import { runPython } from "../test-fixtures/python.js";
+import { readBackNumber, runPython } from "../test-fixtures/python.js";
 import { tempDir } from "../tests/helpers.js";
 
 type Logged = number | "NaN" | "Infinity" | "-Infinity";
@@ -38,14 +38,7 @@ interface LoggedSweep {
   runs: LoggedRun[];
 }
 
-const num = (v: Logged): number =>
-  v === "NaN"
-    ? Number.NaN
-    : v === "Infinity"
-      ? Number.POSITIVE_INFINITY
-      : v === "-Infinity"
-        ? Number.NEGATIVE_INFINITY
-        : v;
+const num = readBackNumber;
 
 /** The order the reader must give: start time, then run id. */
 const startOrder = (a: LoggedRun, b: LoggedRun) =>

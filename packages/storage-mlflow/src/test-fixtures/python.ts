@@ -111,6 +111,14 @@ export function runPython<T = unknown>(
 /** A metric value as the official client reads it; non-finite values as strings. */
 export type ReadBackNumber = number | "NaN" | "Infinity" | "-Infinity";
 
+/** A number as the scripts print it, back to a number (NaN and ±Infinity from their strings). */
+export function readBackNumber(v: ReadBackNumber): number {
+  if (v === "NaN") return Number.NaN;
+  if (v === "Infinity") return Number.POSITIVE_INFINITY;
+  if (v === "-Infinity") return Number.NEGATIVE_INFINITY;
+  return v;
+}
+
 export interface ReadBackRun {
   run_id: string;
   run_name: string;

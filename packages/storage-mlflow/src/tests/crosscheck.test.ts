@@ -3,19 +3,14 @@ import { describe, expect, test } from "vitest";
 import { canonicalParamValue } from "../client/index.js";
 import { ARTIFACT, mlflowKey, mlflowStore, TAG } from "../index.js";
 import { mlflowSuiteGate } from "../test-fixtures/mlflow-venv.js";
-import { type ReadBackNumber, readBack } from "../test-fixtures/python.js";
+import { type ReadBackNumber, readBack, readBackNumber } from "../test-fixtures/python.js";
 import { generated, sampleLog, tempDir, useMlflowServer } from "./helpers.js";
 
 const gate = await mlflowSuiteGate("storage-mlflow cross-check with the official Python client");
 
-const num = (v: ReadBackNumber | undefined): number =>
-  v === "NaN"
-    ? Number.NaN
-    : v === "Infinity"
-      ? Number.POSITIVE_INFINITY
-      : v === "-Infinity"
-        ? Number.NEGATIVE_INFINITY
-        : (v as number);
+/** A missing metric stays undefined, so it never passes for NaN. */
+const num = (v: ReadBackNumber | undefined): number | undefined =>
+  v === undefined ? undefined : readBackNumber(v);
 /** ±Infinity is stored as ±1.7976931348623157e308; the Python client reads that number. */
 const asStored = (v: number): number =>
   v === Number.POSITIVE_INFINITY
