@@ -329,7 +329,7 @@ function parameterSection(a: TrajectoryAnalysis, style: Style): string[] {
       { header: "CHANGES", align: "right" },
     ];
     const rows = entries.map(([name, p]): CellInput[] => [
-      p.kind === "categorical" ? `${name} (${p.current ?? "?"} → ${p.best ?? "?"})` : name,
+      p.kind === "categorical" ? categoricalLabel(name, p.current, p.best) : name,
       `${s(p.impact)} ± ${n(p.stderr)}`,
       n(p.importance),
       p.direction === "UNCLEAR"
@@ -351,4 +351,10 @@ function parameterSection(a: TrajectoryAnalysis, style: Style): string[] {
     lines.push(`  ${style.dim("no parameters in the records")}`);
   }
   return lines;
+}
+
+/** A categorical parameter with the change its impact is for: "optimizer (sgd → adam)", or "(adam, the best level)". */
+function categoricalLabel(name: string, current?: string, best?: string): string {
+  if (current !== undefined && current === best) return `${name} (${current}, the best level)`;
+  return `${name} (${current ?? "?"} → ${best ?? "?"})`;
 }
