@@ -121,6 +121,20 @@ export {
   serializeRecord,
   TimestampSchema,
 } from "./record.js";
+export {
+  checkParameters,
+  clampToSpace,
+  type ParameterSpace,
+  ParameterSpaceSchema,
+  type ParameterSpec,
+  ParameterSpecSchema,
+  parameterKey,
+  parameterProblems,
+  type RefinableStrategy,
+  type Refiner,
+  type RefinerInput,
+  type RefinerProposal,
+} from "./refiner.js";
 export { type ResolvePluginOptions, resolvePlugin } from "./resolve-plugin.js";
 export { parseRetryAfter } from "./retry-after.js";
 export { deriveParameterChanges } from "./run.js";
