@@ -139,8 +139,10 @@ export class Sender {
     return [...this.lanes.keys()];
   }
 
+  /** What a lane sent and what waits; for an experiment without a lane, what its spool file holds (no lane is made). */
   counts(id: string): { uploaded: number; skipped: number; waiting: number } {
-    const lane = this.lane(id);
+    const lane = this.lanes.get(id);
+    if (!lane) return { uploaded: 0, skipped: 0, waiting: this.ctx.spool.lines(id).length };
     const waiting = lane.entries.filter((e) => e.state !== "done").length;
     return { ...lane.counts, waiting };
   }
