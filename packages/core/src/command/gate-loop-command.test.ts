@@ -118,6 +118,48 @@ describe("runGateLoop with commandEvaluator and the rule refiner", () => {
     expect((await store.readMeta("too-many"))?.status).toBe("FAILED");
   });
 
+  it("stops after logging the running evaluation when the signal aborts, whatever the policy", async () => {
+    scripts.write("slow.py", "import time\ntime.sleep(30)\n");
+    const store = memoryStore();
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 300);
+    const started = Date.now();
+    const error = await runGateLoop({
+      tracker: createTracker({ store }),
+      gate,
+      strategy: start,
+      backtest: commandEvaluator({ command: ["python3", scripts.path("slow.py")] }),
+      refine: (c) => c.strategy,
+      maxIterations: 3,
+      experimentId: "aborted",
+      onEvaluationError: "continue",
+      signal: controller.signal,
+    }).catch((e: unknown) => e);
+    expect(GateLoopError.isInstance(error)).toBe(true);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    const records = await store.read("aborted");
+    expect(records).toHaveLength(1);
+    expect(records[0]?.evaluation_error?.message).toContain("was aborted");
+
+    // Aborted between iterations: nothing more runs or is logged.
+    const between = new AbortController();
+    const stopped = await runGateLoop({
+      tracker: createTracker({ store }),
+      gate,
+      strategy: start,
+      backtest: (s) => ({ score: s.parameters.size / 4 }),
+      refine: (c) => {
+        between.abort();
+        return { ...c.strategy, parameters: { size: c.strategy.parameters.size + 1 } };
+      },
+      maxIterations: 3,
+      experimentId: "aborted-between",
+      signal: between.signal,
+    }).catch((e: unknown) => e);
+    expect((stopped as Error).message).toContain("aborted before iteration 2 ran");
+    expect(await store.read("aborted-between")).toHaveLength(1);
+  });
+
   it("keeps the last 16 KB of a log a backtest returns, and passes it the iteration", async () => {
     const store = memoryStore();
     const seen: unknown[] = [];
