@@ -155,6 +155,18 @@ describe("ruleRefiner", () => {
     expect(d.description).toMatch(/no untried neighbour left/);
   });
 
+  it("without other evidence, repeats the latest single move that raised the score", async () => {
+    const proposal = await refiner.refine(
+      inputFor([
+        { parameters: start, score: 0.3 },
+        { parameters: { ...start, lookback: 15 }, score: 0.5 },
+        { parameters: { ...start, lookback: 15, mode: "slow" }, score: 0.5 },
+      ]),
+    );
+    expect(proposal.parameters).toEqual({ ...start, lookback: 10, mode: "slow" });
+    expect(proposal.description).toMatch(/its last move \(iteration 2\) raised the score/);
+  });
+
   it("starts from the best iteration when the last move hurt", async () => {
     const proposal = await refiner.refine(
       inputFor(
