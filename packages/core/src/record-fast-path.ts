@@ -37,7 +37,13 @@ const KNOWN = new Set([
   "cost",
   "llm_usage",
   "advice",
+  "evaluation_error",
+  "evaluator_log",
+  "refiner",
 ]);
+
+/** The optional fields the fast path takes (advice and evaluation_error only when undefined). */
+const OPTIONAL = ["advice", "evaluation_error", "evaluator_log", "refiner"] as const;
 
 type Obj = Record<string, unknown>;
 const DECLINE = Symbol("decline");
@@ -168,8 +174,18 @@ function scalarFieldsFit(v: Obj): boolean {
     if (!isPlainObject(c) || Object.hasOwn(c, "__proto__") || !shallow(c)) return false;
   if (!(v.llm_usage === undefined || (Array.isArray(v.llm_usage) && v.llm_usage.length === 0)))
     return false;
-  // Advice is rare (one per LLM-advised iteration) and nested: zod validates it.
-  return v.advice === undefined;
+  // Advice is rare (one per LLM-advised iteration) and nested: zod validates it, as it
+  // does the rare evaluation_error. The refiner and the log are common: checked here.
+  if (!(v.evaluator_log === undefined || typeof v.evaluator_log === "string")) return false;
+  if (!(v.refiner === undefined || isRefinerField(v.refiner))) return false;
+  return v.advice === undefined && v.evaluation_error === undefined;
+}
+
+/** `{ source, fallback? }` with strings and nothing else: the schema's output is a copy. */
+function isRefinerField(v: unknown): boolean {
+  if (!isPlainObject(v) || typeof v.source !== "string") return false;
+  if (!(v.fallback === undefined || typeof v.fallback === "string")) return false;
+  return Object.keys(v).every((k) => k === "source" || k === "fallback");
 }
 
 /** The fields the schema defaults or converts, or undefined when one of them declines. */
@@ -224,6 +240,12 @@ function assemble(
     cost: fields.cost,
     llm_usage: [],
   };
+  // Optional fields, in shape order; present-but-undefined stays a key, as in the schema's output.
+  for (const key of OPTIONAL) {
+    if (!Object.hasOwn(v, key)) continue;
+    const value = v[key];
+    out[key] = key === "refiner" && value !== undefined ? { ...(value as Obj) } : value;
+  }
   for (const key in v) {
     if (KNOWN.has(key)) continue;
     // Fields this version does not know are kept as they are; deep ones go to the schema path and its depth check.
