@@ -211,6 +211,26 @@ describe("llmRefiner: what falls back (over openai)", () => {
     ]);
   });
 
+  it("a refusal is not re-asked: the fallback answers at once, its own usage after the model's", async () => {
+    const refusal: FakeReply = {
+      kind: "refusal",
+      message: "I cannot help with trading",
+      usage: USAGE,
+    };
+    const { server, model: m } = await model.model([refusal, proposal(NEXT)]);
+    const paid = { provider: "x", model: "y", inputTokens: 5, outputTokens: 1, costUsd: 0 };
+    const fallback = {
+      ...stepRefiner(),
+      refine: async () => ({ parameters: NEXT, source: "paid", usage: [paid] }),
+    };
+    const result = await llmRefiner({ model: m, fallback }).refine(refinerInput());
+    expect(server.requests).toHaveLength(1);
+    expect(result.source).toBe(
+      "paid (fallback from llm:openai/gpt-4.1: refusal: I cannot help with trading)",
+    );
+    expect(result.usage).toEqual([expect.objectContaining({ purpose: "refiner" }), paid]);
+  });
+
   it("a budget of maxTokens spent: no re-ask", async () => {
     const { server, model: m } = await model.model([proposal(NEXT, BAD_DIFF), proposal(NEXT)]);
     const result = await llmRefiner({
