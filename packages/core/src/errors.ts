@@ -248,6 +248,32 @@ export class ConfigurationError extends ConvergeError {
   }
 }
 
+/** Options of {@link EvaluationError}. */
+export interface EvaluationErrorOptions extends ConvergeErrorOptions {
+  /** What the evaluator wrote to stderr (capped, keeping the tail). */
+  log?: string;
+}
+
+/**
+ * An evaluation that produced no metrics: a command that failed, hung or
+ * printed something other than one JSON object of numbers. `log` is its
+ * captured stderr (capped); `runGateLoop` records the failed iteration with
+ * it and then stops or goes on by its `onEvaluationError` policy.
+ */
+export class EvaluationError extends ConvergeError {
+  static override readonly isInstance = ConvergeError.instanceCheck<EvaluationError>(
+    "converge.error.evaluation",
+  );
+  /** The evaluator's stderr (capped, the tail kept); "" when it wrote none. */
+  readonly log: string;
+
+  constructor(message: string, options: EvaluationErrorOptions = {}) {
+    super(message, options);
+    this.name = "EvaluationError";
+    this.log = options.log ?? "";
+  }
+}
+
 /** Options of {@link CostlyFailureError}. */
 export interface CostlyFailureErrorOptions extends ConvergeErrorOptions {
   /** Every LLM call made before the failure, failed ones included: they were paid. */

@@ -116,7 +116,7 @@ describe("runGateLoop when a step fails", () => {
     expect((await store.readMeta("refine-fails"))?.status).toBe("FAILED");
   });
 
-  it("logs an ERROR iteration when the backtest throws", async () => {
+  it("logs an EVALUATION_FAILED iteration when the backtest throws, then stops (policy stop)", async () => {
     const store = memoryStore();
     const error = await runGateLoop({
       tracker: createTracker({ store }),
@@ -132,11 +132,14 @@ describe("runGateLoop when a step fails", () => {
     expect((error as GateLoopError).stage).toBe("backtest");
     const [record] = await store.read("bt");
     expect(record).toMatchObject({
-      action_taken: "ERROR",
+      action_taken: "EVALUATION_FAILED",
       failure_classification: "EVALUATION_ERROR",
       gate_passed: false,
-      gate_score: 0,
+      gate_score: null,
+      metrics: {},
+      evaluation_error: { message: "no data for AAPL", log_tail: "" },
     });
+    expect((await store.readMeta("bt"))?.status).toBe("FAILED");
     expect(record?.failure_analysis?.error).toBe("no data for AAPL");
   });
 });

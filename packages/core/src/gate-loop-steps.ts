@@ -10,11 +10,14 @@ import type {
 import { CostlyFailureError, describeCause, GateLoopError, type GateLoopStage } from "./errors.js";
 import type { GateResult, GateSpec } from "./gate.js";
 import type { GateLoopOptions, GateLoopResult, RefineContext } from "./gate-loop.js";
+import { capLogTail, carriedFields, clearCarried, type Evaluated } from "./gate-loop-evaluation.js";
 import { isMisconfiguration, toRecordUsage, usageCost } from "./gate-loop-usage.js";
 import type { JsonValue } from "./json.js";
 import type { ExperimentRecord, LlmUsage, RecordedAdvice } from "./record.js";
+import { refinementOf } from "./refinement.js";
 import type { ExperimentStatus, ExperimentSummary } from "./summary.js";
 import type { LogInput, Run } from "./tracker.js";
+import type { ExperimentTrajectory } from "./trajectory.js";
 
 /** Reports a problem that does not stop the loop. */
 export type Warn = (message: string, cause: unknown) => void;
@@ -39,6 +42,14 @@ export interface LoopState<S extends StrategyLike> {
   carriedUsage: LlmUsage[];
   /** Advice is given after its iteration is logged: the next record stores it. */
   carriedAdvice: RecordedAdvice | null;
+  /** Who proposed the strategy being evaluated (from `refineWithin`): its record stores it. */
+  carriedRefiner: { source: string; fallback?: string } | null;
+  /** The analysis the advisor was given last, handed to `refine`. */
+  trajectory: ExperimentTrajectory | null;
+  /** The last strategy that evaluated, and its metrics: "continue" refines from it. */
+  lastEvaluated: Evaluated<S> | null;
+  /** Failed evaluations since the last one that produced metrics. */
+  consecutiveEvaluationErrors: number;
 }
 
 /** What the failure-analysis step found out. */
@@ -100,35 +111,6 @@ export async function done<S extends StrategyLike>(
 }
 
 /**
- * Runs the backtest. When it throws, the iteration is still logged (ERROR,
- * EVALUATION_ERROR) with what was carried into it, and the loop fails.
- */
-export async function evaluate<S extends StrategyLike>(
-  loop: LoopState<S>,
-): Promise<Record<string, number>> {
-  const { run, strategy } = loop;
-  try {
-    return await run.time(() => loop.options.backtest(strategy));
-  } catch (error) {
-    await logSafely(
-      run,
-      strategyFields(strategy, {
-        metrics: {},
-        action_taken: "ERROR",
-        failure_classification: "EVALUATION_ERROR",
-        failure_analysis: { stage: "backtest", error: describeCause(error) },
-        llm_usage: loop.carriedUsage,
-        ...(loop.carriedAdvice && { advice: loop.carriedAdvice }),
-      }),
-      loop.warn,
-    );
-    loop.carriedUsage = [];
-    loop.carriedAdvice = null;
-    return fail(loop, "backtest", error);
-  }
-}
-
-/**
  * Asks the failure analyzer, if there is one, why the gate failed. A failing
  * analyzer is a warning unless it is misconfigured; either way what it paid
  * is kept for the record.
@@ -171,6 +153,7 @@ export async function logIteration<S extends StrategyLike>(
   metrics: Record<string, number>,
   gate: GateResult,
   { analysis, failedUsage }: FailureStep,
+  log?: string,
 ): Promise<ExperimentRecord> {
   const usage = [
     ...loop.carriedUsage,
@@ -184,8 +167,9 @@ export async function logIteration<S extends StrategyLike>(
         action_taken: gate.passed ? "SUCCESS" : (analysis?.recommendation ?? "REFINE"),
         failure_classification: analysis?.classification ?? null,
         failure_analysis: analysis ? failureAnalysisField(analysis) : null,
+        ...(log !== undefined && log !== "" && { evaluator_log: capLogTail(log) }),
+        ...carriedFields(loop),
         ...(usage.length > 0 && { llm_usage: usage }),
-        ...(loop.carriedAdvice && { advice: loop.carriedAdvice }),
       }),
     );
   } catch (error) {
@@ -193,8 +177,7 @@ export async function logIteration<S extends StrategyLike>(
     loop.carriedUsage = usage;
     return fail(loop, "log", error);
   }
-  loop.carriedUsage = [];
-  loop.carriedAdvice = null;
+  clearCarried(loop);
   return record;
 }
 
@@ -223,9 +206,8 @@ export async function advise<S extends StrategyLike>(
   if (!advisor || run.records.length < 2) return null;
   try {
     const progress = loopProgress(loop, iteration);
-    const advice = await run.advise(await run.analyze({ loop: progress }), advisor, {
-      loop: progress,
-    });
+    loop.trajectory = await run.analyze({ loop: progress });
+    const advice = await run.advise(loop.trajectory, advisor, { loop: progress });
     loop.carriedUsage = toRecordUsage(advice.usage, "advisor");
     loop.carriedAdvice = adviceToRecord(advice, record.iteration);
     return advice;
@@ -270,7 +252,11 @@ export function decide<S extends StrategyLike>(
   if (next === "ABANDON") return "ABANDONED";
   if (next === "PIVOT") return "PIVOT_TO_RESEARCH";
   if (analysis && ["REFINE_RESEARCH", "ABANDON"].includes(analysis.recommendation)) return "FAILED";
+  return budgetSpent(loop);
+}
 
+/** BUDGET_EXHAUSTED when the cost (with what is carried) or the wall time is spent, else null. */
+export function budgetSpent<S extends StrategyLike>(loop: LoopState<S>): ExperimentStatus | null {
   const { budget = {} } = loop.options;
   const spent = loop.run.records.reduce((sum, r) => sum + r.cost, 0) + usageCost(loop.carriedUsage);
   if (budget.costUsd !== undefined && spent >= budget.costUsd) return "BUDGET_EXHAUSTED";
@@ -280,16 +266,30 @@ export function decide<S extends StrategyLike>(
   return null;
 }
 
-/** Asks `refine` for the next strategy; a throwing `refine` ends the loop. */
+/**
+ * Asks `refine` for the next strategy; a throwing `refine` ends the loop.
+ * What a `refineWithin` proposal paid and who proposed it are carried into
+ * the next record.
+ */
 export async function refineStrategy<S extends StrategyLike>(
   loop: LoopState<S>,
   context: RefineContext<S>,
 ): Promise<S> {
+  let next: S;
   try {
-    return await loop.options.refine(context);
+    next = await loop.options.refine(context);
   } catch (error) {
     return fail(loop, "refine", error);
   }
+  const refinement = refinementOf(next);
+  if (refinement) {
+    loop.carriedUsage = [...loop.carriedUsage, ...toRecordUsage(refinement.usage, "refiner")];
+    loop.carriedRefiner = {
+      source: refinement.source,
+      ...(refinement.fallback !== undefined && { fallback: refinement.fallback }),
+    };
+  }
+  return next;
 }
 
 /** Calls `onIteration`; a throwing hook is a warning. */
@@ -307,7 +307,8 @@ export async function notify<S extends StrategyLike>(
   }
 }
 
-function strategyFields(
+/** The record fields that describe the strategy, with the rest of the record. */
+export function strategyFields(
   strategy: StrategyLike,
   rest: Partial<LogInput> & { metrics: Record<string, number> },
 ): LogInput {
@@ -318,12 +319,4 @@ function strategyFields(
     parameters: strategy.parameters as Record<string, JsonValue>,
     ...rest,
   };
-}
-
-async function logSafely(run: Run, input: LogInput, warn: Warn): Promise<void> {
-  try {
-    await run.log(input);
-  } catch (error) {
-    warn(`could not log the failed iteration: ${describeCause(error)}`, error);
-  }
 }

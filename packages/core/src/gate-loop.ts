@@ -8,11 +8,18 @@ import type {
 import { ConfigurationError } from "./errors.js";
 import { evaluateGate, type GateResult, type GateSpecInput, parseGate } from "./gate.js";
 import {
+  type EvaluationContext,
+  type EvaluationResult,
+  evaluationErrorEnds,
+  logEvaluationFailure,
+  runEvaluation,
+} from "./gate-loop-evaluation.js";
+import {
   advise,
   analyzeFailure,
+  budgetSpent,
   decide,
   done,
-  evaluate,
   fail,
   type LoopState,
   logIteration,
@@ -25,6 +32,13 @@ import type { ExperimentRecord } from "./record.js";
 import { resolvePlugin } from "./resolve-plugin.js";
 import type { ExperimentStatus, ExperimentSummary } from "./summary.js";
 import type { Tracker } from "./tracker.js";
+import type { ExperimentTrajectory } from "./trajectory.js";
+
+export type {
+  EvaluationContext,
+  EvaluationOutput,
+  EvaluationResult,
+} from "./gate-loop-evaluation.js";
 
 /** What `refine` is given to produce the next strategy. */
 export interface RefineContext<S extends StrategyLike> {
@@ -35,6 +49,8 @@ export interface RefineContext<S extends StrategyLike> {
   advice: Advice | null;
   records: readonly ExperimentRecord[];
   iteration: number;
+  /** The trajectory analysis the advisor was last given (null before the advisor is asked). */
+  trajectory?: ExperimentTrajectory | null;
 }
 
 /** Limits that end the loop as BUDGET_EXHAUSTED before `maxIterations`. */
@@ -53,8 +69,26 @@ export interface GateLoopOptions<S extends StrategyLike> {
   gate: GateSpecInput;
   /** The first strategy to evaluate. */
   strategy: S;
-  /** Evaluates a strategy: a backtest, an eval suite. Returns its metrics. */
-  backtest: (strategy: S) => Record<string, number> | Promise<Record<string, number>>;
+  /**
+   * Evaluates a strategy: a backtest, an eval suite. Returns its metrics, or
+   * `{ metrics, log }` (the log becomes the record's `evaluator_log`, capped
+   * to its last 16 KB). A throw is a failed evaluation (see `onEvaluationError`).
+   */
+  backtest: (
+    strategy: S,
+    context: EvaluationContext,
+  ) => EvaluationResult | Promise<EvaluationResult>;
+  /**
+   * What a failed evaluation does after it is logged (metrics {}, action
+   * EVALUATION_FAILED, `evaluation_error`): "stop" (default) ends the loop
+   * FAILED with a `GateLoopError` at stage "backtest"; "continue" refines from
+   * the last strategy that evaluated and goes on.
+   */
+  onEvaluationError?: "stop" | "continue";
+  /** With "continue": this many failed evaluations in a row end the loop as "stop" does (default 3). */
+  maxConsecutiveEvaluationErrors?: number;
+  /** Aborting it stops the running evaluation (given to `backtest`) and ends the loop after logging it. */
+  signal?: AbortSignal;
   /** Produces the next strategy from the failed one. */
   refine: (context: RefineContext<S>) => S | Promise<S>;
   /** Asked why a failed iteration failed; its recommendation may end the loop. */
@@ -98,8 +132,10 @@ export interface GateLoopResult<S extends StrategyLike> {
  * or ABANDON (FAILED). Each iteration is logged before anything that may fail
  * after it; a failing advisor or failure analyzer is reported through
  * `onWarning` and the loop goes on, unless it is misconfigured; a failing
- * backtest, store write or refine, or a misconfigured plugin, stops it with a
- * `GateLoopError` after writing the summary. Bad options (a `maxIterations`
+ * store write or refine, or a misconfigured plugin, stops it with a
+ * `GateLoopError` after writing the summary. A failed evaluation is logged
+ * as an iteration first, then stops the loop the same way or, with
+ * `onEvaluationError: "continue"`, lets it go on. Bad options (a `maxIterations`
  * below 1, a plugin of another specification) are rejected before anything is
  * written.
  */
@@ -121,7 +157,13 @@ export async function runGateLoop<S extends StrategyLike>(
 async function startLoop<S extends StrategyLike>(
   options: GateLoopOptions<S>,
 ): Promise<LoopState<S>> {
-  const { tracker, maxIterations } = options;
+  const { tracker, maxIterations, maxConsecutiveEvaluationErrors: maxErrors } = options;
+  if (maxErrors !== undefined && !(Number.isInteger(maxErrors) && maxErrors >= 1)) {
+    throw new ConfigurationError(
+      `maxConsecutiveEvaluationErrors must be a whole number >= 1, got ${String(maxErrors)}`,
+      { hint: "e.g. maxConsecutiveEvaluationErrors: 3" },
+    );
+  }
   if (!Number.isInteger(maxIterations) || maxIterations < 1) {
     const given = typeof maxIterations === "number" ? String(maxIterations) : typeof maxIterations;
     throw new ConfigurationError(`maxIterations must be a whole number >= 1, got ${given}`, {
@@ -151,6 +193,10 @@ async function startLoop<S extends StrategyLike>(
     advice: null,
     carriedUsage: [],
     carriedAdvice: null,
+    carriedRefiner: null,
+    trajectory: null,
+    lastEvaluated: null,
+    consecutiveEvaluationErrors: 0,
   };
 }
 
@@ -163,12 +209,16 @@ async function runIteration<S extends StrategyLike>(
   loop: LoopState<S>,
   iteration: number,
 ): Promise<ExperimentStatus | null> {
-  const metrics = await evaluate(loop);
+  const evaluation = await runEvaluation(loop, iteration);
+  if (!evaluation.ok) return evaluationFailed(loop, iteration, evaluation.error);
+  const { metrics, log } = evaluation.output;
+  loop.consecutiveEvaluationErrors = 0;
+  loop.lastEvaluated = { strategy: loop.strategy, metrics };
   const result = evaluateGate(metrics, loop.gate);
   const failure = result.passed
     ? NOT_ANALYZED
     : await analyzeFailure(loop, metrics, result, iteration);
-  const record = await logIteration(loop, metrics, result, failure);
+  const record = await logIteration(loop, metrics, result, failure, log);
   if (failure.misconfigured !== undefined) {
     return fail(loop, "failure analysis", failure.misconfigured);
   }
@@ -189,6 +239,37 @@ async function runIteration<S extends StrategyLike>(
     advice: loop.advice,
     records: loop.run.records,
     iteration,
+    trajectory: loop.trajectory,
+  });
+  return null;
+}
+
+/**
+ * A failed evaluation: logged, then the loop ends (policy "stop", aborted,
+ * or too many in a row: FAILED and a `GateLoopError`) or refines from the
+ * last strategy that evaluated (the failed one when none did yet).
+ */
+async function evaluationFailed<S extends StrategyLike>(
+  loop: LoopState<S>,
+  iteration: number,
+  error: unknown,
+): Promise<ExperimentStatus | null> {
+  loop.consecutiveEvaluationErrors++;
+  const record = await logEvaluationFailure(loop, error);
+  if (record !== null) await notify(loop, record, null);
+  if (record === null || evaluationErrorEnds(loop)) return fail(loop, "backtest", error);
+  const stop = budgetSpent(loop);
+  if (stop !== null || iteration === loop.options.maxIterations) return stop;
+  const base = loop.lastEvaluated ?? { strategy: loop.strategy, metrics: {} };
+  loop.strategy = await refineStrategy(loop, {
+    strategy: base.strategy,
+    metrics: base.metrics,
+    gate: evaluateGate(base.metrics, loop.gate),
+    analysis: null,
+    advice: loop.advice,
+    records: loop.run.records,
+    iteration,
+    trajectory: loop.trajectory,
   });
   return null;
 }

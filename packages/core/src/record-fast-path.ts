@@ -37,6 +37,9 @@ const KNOWN = new Set([
   "cost",
   "llm_usage",
   "advice",
+  "evaluation_error",
+  "evaluator_log",
+  "refiner",
 ]);
 
 type Obj = Record<string, unknown>;
@@ -168,8 +171,18 @@ function scalarFieldsFit(v: Obj): boolean {
     if (!isPlainObject(c) || Object.hasOwn(c, "__proto__") || !shallow(c)) return false;
   if (!(v.llm_usage === undefined || (Array.isArray(v.llm_usage) && v.llm_usage.length === 0)))
     return false;
-  // Advice is rare (one per LLM-advised iteration) and nested: zod validates it.
-  return v.advice === undefined;
+  // Advice is rare (one per LLM-advised iteration) and nested: zod validates it, as it
+  // does the rare evaluation_error. The refiner and the log are common: checked here.
+  if (!(v.evaluator_log === undefined || typeof v.evaluator_log === "string")) return false;
+  if (!(v.refiner === undefined || isRefinerField(v.refiner))) return false;
+  return v.advice === undefined && v.evaluation_error === undefined;
+}
+
+/** `{ source, fallback? }` with strings and nothing else: the schema's output is a copy. */
+function isRefinerField(v: unknown): boolean {
+  if (!isPlainObject(v) || typeof v.source !== "string") return false;
+  if (!(v.fallback === undefined || typeof v.fallback === "string")) return false;
+  return Object.keys(v).every((k) => k === "source" || k === "fallback");
 }
 
 /** The fields the schema defaults or converts, or undefined when one of them declines. */
@@ -224,6 +237,8 @@ function assemble(
     cost: fields.cost,
     llm_usage: [],
   };
+  if (v.evaluator_log !== undefined) out.evaluator_log = v.evaluator_log;
+  if (v.refiner !== undefined) out.refiner = { ...(v.refiner as Obj) };
   for (const key in v) {
     if (KNOWN.has(key)) continue;
     // Fields this version does not know are kept as they are; deep ones go to the schema path and its depth check.

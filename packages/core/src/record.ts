@@ -102,6 +102,18 @@ export {
 const nonNegativeFinite = (what: string) =>
   z.number().refine((n) => Number.isFinite(n) && n >= 0, `${what} must be a finite number >= 0`);
 
+/** A record's `evaluation_error`: the failure's message and the evaluator's stderr tail. */
+export const EvaluationErrorFieldSchema = z.looseObject({
+  message: z.string(),
+  log_tail: z.string().default(""),
+});
+
+/** A record's `refiner`: the refiner that proposed the strategy, and the fallback reason. */
+export const RefinerFieldSchema = z.looseObject({
+  source: z.string(),
+  fallback: z.string().optional(),
+});
+
 /**
  * One iteration of an experiment: wire format v1, the Python logger's
  * snake_case format (docs/record-format.md), so its logs read as they are. Required: `experiment_id`, `iteration`, `metrics`; every other field
@@ -157,6 +169,12 @@ export const ExperimentRecordSchema = z.looseObject({
   llm_usage: z.array(LlmUsageSchema).default([]),
   /** The advice this iteration acted on (absent when no advisor was asked). */
   advice: RecordedAdviceSchema.optional(),
+  /** Why the evaluation produced no metrics (absent when it did): the error and the stderr tail. */
+  evaluation_error: EvaluationErrorFieldSchema.optional(),
+  /** The evaluator's log (its stderr), capped to its last 16 KB. */
+  evaluator_log: z.string().optional(),
+  /** Who proposed this iteration's strategy (`refineWithin`), and why a fallback answered. */
+  refiner: RefinerFieldSchema.optional(),
 });
 
 /** A validated record, with every default filled in. */

@@ -81,7 +81,12 @@ function buildRecord(
     metrics,
     parameter_changes: { ...deriveParameterChanges(previous?.parameters, parameters), ...stated },
   };
-  if (gate) {
+  if (gate && input.evaluation_error != null) {
+    // Nothing was measured: the iteration failed, but it has no score.
+    draft.gate_passed = false;
+    draft.gate_score = null;
+    draft.failed_criteria = [];
+  } else if (gate) {
     const result = evaluateGate(metrics, gate);
     draft.gate_passed = result.passed;
     draft.gate_score = result.score;

@@ -58,6 +58,12 @@ export interface LogInput {
   gate_passed?: boolean;
   gate_score?: number | null;
   failed_criteria?: Record<string, unknown>[];
+  /** Why the evaluation produced no metrics: the record then has no gate score. */
+  evaluation_error?: { message: string; log_tail: string };
+  /** The evaluator's stderr, capped to its tail. */
+  evaluator_log?: string;
+  /** Who proposed the strategy. */
+  refiner?: { source: string; fallback?: string };
   /** Extra fields are stored as they are. */
   [extra: string]: unknown;
 }
