@@ -42,6 +42,24 @@ export {
   TrajectoryAssessmentSchema,
 } from "./assessment.js";
 export { baseTrajectory } from "./base-trajectory.js";
+export {
+  type CommandEvaluatorOptions,
+  commandEvaluator,
+  type EvaluatorInput,
+  parseMetricsOutput,
+} from "./command/command-evaluator.js";
+export {
+  CommandProposalSchema,
+  type CommandRefinerOptions,
+  commandRefiner,
+} from "./command/command-refiner.js";
+export {
+  type CommandOutcome,
+  commandEnv,
+  type RunCommandOptions,
+  runCommand,
+  SECRET_ENV_NAME,
+} from "./command/run-command.js";
 export type * from "./contracts.js";
 export { INTEGRITY_NOTICE_KINDS, isIntegrityNotice } from "./contracts.js";
 export { DEFAULT_MODELS } from "./default-models.js";
@@ -71,6 +89,13 @@ export {
   type RefineContext,
   runGateLoop,
 } from "./gate-loop.js";
+export {
+  capLogTail,
+  type EvaluationContext,
+  type EvaluationOutput,
+  type EvaluationResult,
+  MAX_EVALUATOR_LOG_BYTES,
+} from "./gate-loop-evaluation.js";
 export { inIterationOrder } from "./iteration-order.js";
 export {
   canonicalJson,
@@ -105,6 +130,7 @@ export {
 export { seededRandom } from "./random.js";
 export {
   deserializeRecord,
+  EvaluationErrorFieldSchema,
   ExperimentIdSchema,
   type ExperimentRecord,
   type ExperimentRecordInput,
@@ -117,10 +143,13 @@ export {
   parseRecord,
   type RecordedAdvice,
   RecordedAdviceSchema,
+  RefinerFieldSchema,
   SCHEMA_VERSION,
   serializeRecord,
   TimestampSchema,
 } from "./record.js";
+export { type RefineWithinOptions, refineWithin } from "./refine-within.js";
+export { attachRefinement, type Refinement, refinementOf } from "./refinement.js";
 export {
   checkParameters,
   clampToSpace,
@@ -137,6 +166,14 @@ export {
 } from "./refiner.js";
 export { type ResolvePluginOptions, resolvePlugin } from "./resolve-plugin.js";
 export { parseRetryAfter } from "./retry-after.js";
+export {
+  adviceDirections,
+  evidenceOf,
+  type ParameterEvidence,
+  type RuleRefinerOptions,
+  ruleProposal,
+  ruleRefiner,
+} from "./rule-refiner.js";
 export { deriveParameterChanges } from "./run.js";
 export {
   type ExperimentStatus,
