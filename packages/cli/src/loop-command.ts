@@ -31,8 +31,8 @@ import { chooseAdvisor, loadLlmAdapters, providerChoice } from "./advise-provide
 import { loadAnalyzers } from "./analyze-command.js";
 import type { CommandContext } from "./context.js";
 import { ExitStatus } from "./exit-status.js";
-import { loopHelp } from "./loop-help.js";
 import { type LoopFile, loadLoopFile } from "./loop-file.js";
+import { loopHelp } from "./loop-help.js";
 import { gateColumns, startLoopProgress } from "./loop-progress.js";
 import { formatLoopSummary, metricsText, summaryRow } from "./loop-summary.js";
 import {
@@ -165,9 +165,7 @@ function interruptHandling(ctx: CommandContext) {
   const onSigint = () => {
     if (!requested) {
       requested = true;
-      ctx.err(
-        "\nStopping after the current iteration is logged (Ctrl-C again to stop at once).",
-      );
+      ctx.err("\nStopping after the current iteration is logged (Ctrl-C again to stop at once).");
       return;
     }
     abort.abort(); // kills the running evaluation's process group

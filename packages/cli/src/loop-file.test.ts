@@ -152,7 +152,7 @@ describe("the loop file", () => {
     const strip = ({ path: _p, ...rest }: { path: string }) => rest;
     expect(strip(yaml)).toEqual(strip(json));
     expect(json.dir).toBe(EXAMPLE);
-    expect(json.reportPath).toBe(join(EXAMPLE, "experiments/python_backtest.html"));
+    expect(json.store).toBe("jsonl:./experiments");
   });
 
   it("reports bad syntax, a missing file and an unreadable code file as usage errors", async () => {
