@@ -37,6 +37,20 @@ export {
   type TokenCounts,
 } from "./pricing.js";
 export type { PromptTemplate } from "./prompt-template.js";
+export { applyUnifiedDiff, type DiffOutcome } from "./refiner/apply-diff.js";
+export {
+  type LlmRefinerOptions,
+  type LlmRefinerProposal,
+  llmRefiner,
+} from "./refiner/llm-refiner.js";
+export { proposalSchema, type RefineProposalWire } from "./refiner/refine-answer.js";
+export {
+  REFINE_PROMPT_CODE_CHARS,
+  REFINE_PROMPT_MAX_CHARS,
+  REFINE_PROMPT_VERSION,
+  type RefinePromptInput,
+  refinePromptV1,
+} from "./refiner/refine-prompt.js";
 export { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry.js";
 export {
   type AttemptProblem,

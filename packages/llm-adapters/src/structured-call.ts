@@ -129,6 +129,19 @@ const PROBLEM_WORDS: Record<LlmOutputProblem, string> = {
   empty: "empty answer",
 };
 
+/**
+ * The answer error a re-ask can fix (not JSON, not matching the schema, cut
+ * off with something written, empty), else null: a refusal, a provider
+ * failure or anything else thrown is not re-asked.
+ */
+export function repairableOutput(error: unknown): LlmOutputError | null {
+  if (!LlmOutputError.isInstance(error) || !REPAIRABLE.has(error.problem)) return null;
+  // Cut off before writing anything (a reasoning model spent the whole output
+  // budget thinking): asking for a shorter answer cannot help.
+  if (error.problem === "truncated" && error.output.trim() === "") return null;
+  return error;
+}
+
 /** The re-ask: the original prompt, the previous answer quoted, and what to fix. */
 export function repairPrompt(prompt: string, error: LlmOutputError, attempt: number): string {
   const lines = ["", "", "## Your previous answer could not be used"];
@@ -275,11 +288,8 @@ export async function generateValidated<T>(
               ? "shape"
               : "error",
       );
-      // Cut off before writing anything (a reasoning model spent the whole output
-      // budget thinking): asking for a shorter answer cannot help.
-      const cutOffEmpty = output?.problem === "truncated" && output.output.trim() === "";
-      const repairable = output !== null && REPAIRABLE.has(output.problem) && !cutOffEmpty;
-      if (!repairable || problems.length > maxRepairs || abortSignal?.aborted) {
+      const fixable = repairableOutput(error);
+      if (!fixable || problems.length > maxRepairs || abortSignal?.aborted) {
         throw new StructuredOutputError({
           provider: model.provider,
           model: model.modelId,
@@ -290,7 +300,7 @@ export async function generateValidated<T>(
           cause: error,
         });
       }
-      text = repairPrompt(prompt, output, problems.length);
+      text = repairPrompt(prompt, fixable, problems.length);
     }
   }
 }
