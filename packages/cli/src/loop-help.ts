@@ -41,11 +41,11 @@ stops the evaluation and exits at once.
 
 A complete example (examples/python-backtest/loop.json):
   {
-    "directive": "Tune a moving-average crossover to Sharpe >= 0.6, drawdown <= 20%, win rate >= 50%.",
+    "directive": "Tune a moving-average crossover to Sharpe >= 0.9, drawdown <= 20%, win rate >= 60%.",
     "gate": { "criteria": [
-      { "metric": "sharpe_ratio", "op": ">=", "threshold": 0.6 },
+      { "metric": "sharpe_ratio", "op": ">=", "threshold": 0.9 },
       { "metric": "max_drawdown", "op": "<=", "threshold": 0.2 },
-      { "metric": "win_rate", "op": ">=", "threshold": 0.5 } ] },
+      { "metric": "win_rate", "op": ">=", "threshold": 0.6 } ] },
     "metrics": { "sharpe_ratio": "maximize", "max_drawdown": "minimize", "win_rate": "maximize" },
     "strategy": { "name": "ma_crossover", "parameters": { "fast": 5, "slow": 20, "stop_loss": 0.05 } },
     "parameters": {
