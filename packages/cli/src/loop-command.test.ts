@@ -113,7 +113,9 @@ run_backtest()`,
     const logged = records(dir, "cont");
     expect(logged[1]?.action_taken).toBe("EVALUATION_FAILED");
     expect(logged.length).toBeGreaterThan(2);
-    expect(typeof (logged[2]?.metrics as Record<string, unknown> | undefined)?.sharpe_ratio).toBe("number");
+    expect(typeof (logged[2]?.metrics as Record<string, unknown> | undefined)?.sharpe_ratio).toBe(
+      "number",
+    );
     const status = meta(dir, "cont").summary?.status;
     expect(status).not.toBe("FAILED");
     // 0 only for SUCCESS (the advisor may end it first: PIVOT, ABANDON).
