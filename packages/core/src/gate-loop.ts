@@ -5,7 +5,7 @@ import type {
   FailureAnalyzer,
   StrategyLike,
 } from "./contracts.js";
-import { ConfigurationError } from "./errors.js";
+import { ConfigurationError, EvaluationError } from "./errors.js";
 import { evaluateGate, type GateResult, type GateSpecInput, parseGate } from "./gate.js";
 import {
   type EvaluationContext,
@@ -87,7 +87,12 @@ export interface GateLoopOptions<S extends StrategyLike> {
   onEvaluationError?: "stop" | "continue";
   /** With "continue": this many failed evaluations in a row end the loop as "stop" does (default 3). */
   maxConsecutiveEvaluationErrors?: number;
-  /** Aborting it stops the running evaluation (given to `backtest`) and ends the loop after logging it. */
+  /**
+   * Aborting it stops the running evaluation (the signal is given to
+   * `backtest`): the loop logs it and ends FAILED with a `GateLoopError`
+   * (stage "backtest") whatever the policy; between iterations it ends the
+   * same way without running another.
+   */
   signal?: AbortSignal;
   /** Produces the next strategy from the failed one. */
   refine: (context: RefineContext<S>) => S | Promise<S>;
@@ -144,6 +149,10 @@ export async function runGateLoop<S extends StrategyLike>(
 ): Promise<GateLoopResult<S>> {
   const loop = await startLoop(options);
   for (let i = 1; i <= options.maxIterations; i++) {
+    if (options.signal?.aborted) {
+      // Stopped between iterations: nothing runs, so nothing more is logged.
+      return fail(loop, "backtest", new EvaluationError(`aborted before iteration ${i} ran`));
+    }
     const status = await runIteration(loop, i);
     if (status !== null) return done(loop, status);
   }

@@ -71,6 +71,11 @@ const plausible = fc.record(
       [],
       [{ provider: "p", model: "m", input_tokens: 1, output_tokens: 1, cost_usd: null }],
     ),
+    evaluator_log: mostly(fc.string()),
+    refiner: mostly(
+      fc.record({ source: fc.string(), fallback: fc.string() }, { requiredKeys: ["source"] }),
+    ),
+    evaluation_error: fc.constantFrom(undefined, { message: "m", log_tail: "t" }, { message: 1 }),
     team: anything,
   },
   { requiredKeys: ["experiment_id", "iteration", "metrics"] },

@@ -42,6 +42,9 @@ const KNOWN = new Set([
   "refiner",
 ]);
 
+/** The optional fields the fast path takes (advice and evaluation_error only when undefined). */
+const OPTIONAL = ["advice", "evaluation_error", "evaluator_log", "refiner"] as const;
+
 type Obj = Record<string, unknown>;
 const DECLINE = Symbol("decline");
 
@@ -237,8 +240,12 @@ function assemble(
     cost: fields.cost,
     llm_usage: [],
   };
-  if (v.evaluator_log !== undefined) out.evaluator_log = v.evaluator_log;
-  if (v.refiner !== undefined) out.refiner = { ...(v.refiner as Obj) };
+  // Optional fields, in shape order; present-but-undefined stays a key, as in the schema's output.
+  for (const key of OPTIONAL) {
+    if (!Object.hasOwn(v, key)) continue;
+    const value = v[key];
+    out[key] = key === "refiner" && value !== undefined ? { ...(value as Obj) } : value;
+  }
   for (const key in v) {
     if (KNOWN.has(key)) continue;
     // Fields this version does not know are kept as they are; deep ones go to the schema path and its depth check.

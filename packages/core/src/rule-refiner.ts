@@ -7,6 +7,7 @@
  *    "DECREASE …"), else the trajectory analysis's parameter effects, where
  *    only an effect whose 95% interval excludes 0 counts (|impact| > 1.96 ×
  *    stderr). A choice parameter goes to the level the effects say is best.
+ *    Weakest: the latest single-parameter move that raised the score, again.
  * 2. The base: the best iteration so far (a move that hurt is undone).
  * 3. One step of the parameter's `step` (int: 1, float: a twentieth of the
  *    range), then two and four when that set was tried; never a set in
@@ -94,7 +95,37 @@ export function evidenceOf(input: RefinerInput): [string, ParameterEvidence][] {
     const seen = impact ? impactEvidence(spec, impact) : null;
     if (seen) out.push([name, seen]);
   }
+  const helped = lastMoveThatHelped(input);
+  if (helped && !out.some(([name]) => name === helped[0])) out.push(helped);
   return out.sort((a, b) => b[1].strength - a[1].strength);
+}
+
+/**
+ * The weakest evidence: the latest move of a single numeric parameter that
+ * raised the gate score (between two scored iterations) says "again".
+ */
+function lastMoveThatHelped(input: RefinerInput): [string, ParameterEvidence] | null {
+  const scored = input.records.filter((r) => r.gate_score !== null);
+  for (let i = scored.length - 1; i > 0; i--) {
+    const before = scored[i - 1] as ExperimentRecord;
+    const after = scored[i] as ExperimentRecord;
+    if ((after.gate_score as number) <= (before.gate_score as number)) continue;
+    const changed = Object.keys(input.space).filter(
+      (name) =>
+        parameterKey({ v: before.parameters[name] }) !==
+        parameterKey({ v: after.parameters[name] }),
+    );
+    const name = changed[0];
+    if (changed.length !== 1 || name === undefined || input.space[name]?.type === "choice")
+      continue;
+    const from = before.parameters[name];
+    const to = after.parameters[name];
+    if (typeof from !== "number" || typeof to !== "number") continue;
+    const direction: Direction = to > from ? 1 : -1;
+    const because = `its last move (iteration ${after.iteration}) raised the score`;
+    return [name, { kind: "direction", direction, because, strength: 0 }];
+  }
+  return null;
 }
 
 /** The step of a numeric parameter. */

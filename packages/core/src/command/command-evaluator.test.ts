@@ -129,6 +129,13 @@ describe("commandEvaluator", () => {
     expect(Buffer.byteLength(full)).toBeLessThanOrEqual(16_384 + 100);
   });
 
+  it("says so when the command cannot be started", async () => {
+    const error = await failure(
+      commandEvaluator({ command: [scripts.path("no-such-program")] })(strategy, context),
+    );
+    expect(error.message).toMatch(/could not be started: .*ENOENT/);
+  });
+
   it("refuses an unusable command before running anything", () => {
     expect(() => commandEvaluator({ command: [] })).toThrow(ConfigurationError);
     expect(() => commandEvaluator({ command: ["python3"], timeoutMs: 0 })).toThrow(/timeoutMs/);
