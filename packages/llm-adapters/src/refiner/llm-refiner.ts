@@ -178,6 +178,11 @@ export function llmRefiner(options: LlmRefinerOptions): Refiner {
     specificationVersion: "v1",
     name,
     async refine(input: RefinerInput): Promise<LlmRefinerProposal> {
+      // zod's object parsing assigns `result[key] = value`, which for "__proto__"
+      // sets the prototype instead: such a parameter cannot come back in an answer.
+      if (Object.hasOwn(input.space, "__proto__")) {
+        return fallBack(input, 'a parameter named "__proto__" cannot be read from an answer', []);
+      }
       const promptInput: RefinePromptInput = { ...input, allowCode };
       const base = prompt.render(promptInput);
       const schema = proposalSchema(input.space);

@@ -72,6 +72,13 @@ export function checkProposal(
   input: RefinerInput,
   allowCode: boolean,
 ): CheckedProposal {
+  const missing = Object.keys(input.space).filter((n) => !Object.hasOwn(answer.parameters, n));
+  if (missing.length > 0) {
+    return {
+      ok: false,
+      problems: [`no value for ${missing.map((n) => JSON.stringify(n)).join(", ")}`],
+    };
+  }
   const parameters: Record<string, unknown> = { ...(input.strategy.parameters ?? {}) };
   for (const [name, value] of Object.entries(answer.parameters)) {
     Object.defineProperty(parameters, name, {
