@@ -3,11 +3,21 @@
  * JSONL store. Each test writes its loop file and scripts into a temp dir.
  */
 import { spawn } from "node:child_process";
-import { cpSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { BIN, removeTempDirs, runCli, runCliAsync, tempDir } from "./test-fixtures/run-cli.js";
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Whether a process runs (a zombie does not). */
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return !/^\d+ \(.*\) Z/.test(stat);
+  } catch {
+    return false;
+  }
+}
 const EXAMPLE = join(import.meta.dirname, "../../../examples/python-backtest");
 
 afterAll(removeTempDirs);
@@ -190,6 +200,79 @@ run_backtest()`,
     expect(records(dir, "int")).toHaveLength(2);
     expect(meta(dir, "int").summary?.status).toBe("FAILED");
     expect(existsSync(join(dir, "experiments", "int.html"))).toBe(true);
+  });
+
+  it("a second Ctrl-C kills the running evaluation and exits at once, the logged iterations kept", async () => {
+    const dir = example((loop) => {
+      loop.evaluator = { command: ["python3", "stuck.py"] };
+    });
+    script(
+      dir,
+      "stuck.py",
+      `import os
+if request["iteration"] == 2:
+    open("stuck.pid", "w").write(str(os.getpid()))
+    time.sleep(60)
+run_backtest()`,
+    );
+    const child = spawn(process.execPath, [BIN, "loop", "loop.json", "--experiment-id", "int2"], {
+      cwd: dir,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stderr.setEncoding("utf8").on("data", (d: string) => {
+      stderr += d;
+    });
+    child.stdout.setEncoding("utf8").on("data", (d: string) => {
+      stdout += d;
+    });
+    const closed = new Promise<number | null>((resolve) => child.on("close", resolve));
+    // Wait until iteration 2's evaluation is running, then press Ctrl-C twice.
+    const pidFile = join(dir, "stuck.pid");
+    for (let i = 0; i < 200 && !existsSync(pidFile); i++) await sleep(50);
+    const pid = Number(readFileSync(pidFile, "utf8"));
+    const started = Date.now();
+    child.kill("SIGINT");
+    await sleep(300);
+    child.kill("SIGINT");
+    const code = await closed;
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(code).toBe(130);
+    expect(stderr).toContain("Stopped at once; the iterations logged so far are kept.");
+    expect(stdout).toContain("[ 1/12]");
+    // The evaluation was killed, not orphaned (gone, or a zombie waiting to be reaped).
+    for (let i = 0; i < 40 && alive(pid); i++) await sleep(50);
+    expect(alive(pid)).toBe(false);
+    expect(records(dir, "int2")).toHaveLength(1);
+  });
+
+  it("passes no secret-looking variable to the evaluator unless passEnv names it", () => {
+    const sentinel = "sk-sentinel-loop-7f3a";
+    const dir = example((loop) => {
+      loop.evaluator = { command: ["python3", "env.py"], passEnv: ["DATA_TOKEN"] };
+    });
+    script(
+      dir,
+      "env.py",
+      `import os
+print("env:", " ".join(sorted(k + "=" + v for k, v in os.environ.items() if "sentinel" in v)), file=sys.stderr)
+run_backtest()`,
+    );
+    const r = runCli(["loop", "loop.json", "--experiment-id", "env"], {
+      cwd: dir,
+      env: { OPENAI_API_KEY: sentinel, MY_SECRET: sentinel, DATA_TOKEN: `${sentinel}-data` },
+    });
+    expect(r.code).toBe(0);
+    const log = String(records(dir, "env")[0]?.evaluator_log);
+    expect(log).toContain(`DATA_TOKEN=${sentinel}-data`);
+    expect(log).not.toContain("OPENAI_API_KEY");
+    expect(log).not.toContain("MY_SECRET");
+    const everything = readdirSync(join(dir, "experiments"))
+      .map((f) => readFileSync(join(dir, "experiments", f), "utf8"))
+      .join("\n");
+    expect(everything.replaceAll(`${sentinel}-data`, "")).not.toContain(sentinel);
+    expect(r.stdout + r.stderr).not.toContain(sentinel);
   });
 
   it("is listed in converge --help and has a complete example in its own help", async () => {
