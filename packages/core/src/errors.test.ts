@@ -5,6 +5,7 @@ import {
   ConvergeError,
   CostlyFailureError,
   type ErrorInstanceCheck,
+  EvaluationError,
   GateLoopError,
   PluginError,
   StoreError,
@@ -30,6 +31,16 @@ describe("isInstance", () => {
     expect(StoreError.isInstance(new ConvergeError("x"))).toBe(false);
     for (const value of [null, undefined, "StoreError", 1, new Error("x"), { name: "StoreError" }])
       expect(StoreError.isInstance(value)).toBe(false);
+  });
+
+  it("knows an EvaluationError by its marker, with its log and cause", () => {
+    const cause = new Error("exit 3");
+    const error = new EvaluationError("evaluator failed", { log: "Traceback …", cause });
+    expect(EvaluationError.isInstance(error)).toBe(true);
+    expect(ConvergeError.isInstance(error)).toBe(true);
+    expect(EvaluationError.isInstance(new ConfigurationError("x"))).toBe(false);
+    expect(error).toMatchObject({ name: "EvaluationError", log: "Traceback …", cause });
+    expect(new EvaluationError("no log").log).toBe("");
   });
 
   it("works unbound, as a predicate handed to another function", async () => {

@@ -279,6 +279,9 @@ export async function refineStrategy<S extends StrategyLike>(
   try {
     next = await loop.options.refine(context);
   } catch (error) {
+    // What a failing refiner paid is kept: the summary's trailing usage holds it.
+    const paid = toRecordUsage(CostlyFailureError.usageOf(error), "refiner");
+    loop.carriedUsage = [...loop.carriedUsage, ...paid];
     return fail(loop, "refine", error);
   }
   const refinement = refinementOf(next);

@@ -127,6 +127,34 @@ describe("refineWithin", () => {
     await expect(refineWithin(failing, { space })(context())).rejects.toThrow("garbage twice");
   });
 
+  it("records what failing refiners paid when the loop stops on them", async () => {
+    const store = memoryStore();
+    const costly = (name: string, cost: number) =>
+      scripted(name, [
+        () => {
+          throw new CostlyFailureError(`${name} answered garbage`, { usage: usage(cost) });
+        },
+      ]);
+    const error = await runGateLoop({
+      tracker: createTracker({ store }),
+      gate,
+      strategy,
+      backtest: () => ({ score: 0.1 }),
+      refine: refineWithin(costly("llm:p/m", 0.5), {
+        space,
+        fallback: costly("llm:p/backup", 0.25),
+        onWarning: () => {},
+      }),
+      maxIterations: 3,
+      experimentId: "paid-refiners",
+    }).catch((e: unknown) => e);
+    expect((error as Error).message).toContain("llm:p/backup answered garbage");
+    const summary = (await store.readMeta("paid-refiners"))?.summary;
+    expect(summary?.status).toBe("FAILED");
+    expect(summary?.total_cost).toBeCloseTo(0.75, 12);
+    expect(summary?.trailing_llm_usage?.map((u) => u.purpose)).toEqual(["refiner", "refiner"]);
+  });
+
   it("carries the proposal's usage and source into the next record", async () => {
     const store = memoryStore();
     let calls = 0;

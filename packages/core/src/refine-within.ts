@@ -123,7 +123,13 @@ export function refineWithin<S extends StrategyLike>(
       tried: new Set(context.records.map((r) => parameterKey(r.parameters))),
     };
     const paid: LlmCallUsage[] = [];
-    let { proposal, fallback } = await answer(refiner, input, options, warn, paid);
+    let { proposal, fallback } = await answer(refiner, input, options, warn, paid).catch(
+      (error: unknown) => {
+        // Every refiner failed: what their calls cost travels on the error, for the loop to record.
+        if (paid.length === 0) throw error;
+        throw new CostlyFailureError(describeCause(error), { usage: paid, cause: error });
+      },
+    );
     let parameters = inSpace(proposal, input, warn);
 
     if (!options.allowRepeats && input.tried.has(parameterKey(parameters))) {

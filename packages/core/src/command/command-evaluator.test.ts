@@ -92,7 +92,8 @@ describe("commandEvaluator", () => {
   it("names the exit code and shows the traceback's tail on failure", async () => {
     const error = await failure(run("exit3.py"));
     expect(error.message).toMatch(/evaluator \["python3",".*exit3\.py"\] exited with code 3/);
-    expect(error.message).toContain("ValueError: no prices for AAPL in 2019");
+    expect(error.message.endsWith("ValueError: no prices for AAPL in 2019")).toBe(true);
+    expect(error.message).toContain("Fix: the command must exit 0");
     expect(error.log).toContain("Traceback (most recent call last)");
   });
 

@@ -139,11 +139,12 @@ export function commandEvaluator(
       const failed = commandFailure(outcome, timeoutMs);
       const read = failed === null ? parseMetricsOutput(outcome.stdout) : { problem: failed };
       if ("problem" in read) {
-        throw new EvaluationError(withLogTail(`${who} ${read.problem}`, outcome.log), {
+        const fix = outcome.timedOut
+          ? "make the evaluation faster or raise timeoutMs"
+          : 'the command must exit 0 and print one JSON object such as {"sharpe_ratio": 1.2} on stdout (logs go to stderr)';
+        // The fix goes before the stderr tail (no `hint`): the tail stays the message's last lines.
+        throw new EvaluationError(withLogTail(`${who} ${read.problem}`, outcome.log, fix), {
           log: outcome.log,
-          hint: outcome.timedOut
-            ? "make the evaluation faster or raise timeoutMs"
-            : 'the command must exit 0 and print one JSON object such as {"sharpe_ratio": 1.2} on stdout (logs go to stderr)',
         });
       }
       return { metrics: read.metrics, log: outcome.log };

@@ -31,9 +31,9 @@ export const CommandProposalSchema = z.object({
 
 /** Why a refiner's answer cannot be used: the command, the cause and its stderr tail. */
 function rejected(who: string, problem: string, log: string): ConvergeError {
-  return new ConvergeError(withLogTail(`${who} ${problem}`, log), {
-    hint: 'the command must exit 0 and print one JSON object such as {"parameters": {"lookback": 30}, "description": "why"} on stdout',
-  });
+  const fix =
+    'the command must exit 0 and print one JSON object such as {"parameters": {"lookback": 30}, "description": "why"} on stdout';
+  return new ConvergeError(withLogTail(`${who} ${problem}`, log, fix));
 }
 
 /** Reads a proposal from stdout, or throws naming what is wrong. */

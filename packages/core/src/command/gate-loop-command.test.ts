@@ -160,6 +160,37 @@ describe("runGateLoop with commandEvaluator and the rule refiner", () => {
     expect(await store.read("aborted-between")).toHaveLength(1);
   });
 
+  it("keeps a secret of the environment out of the evaluator, its log and every record", async () => {
+    scripts.write(
+      "dump-env.py",
+      `import json, os, sys
+print(json.dumps(dict(os.environ)), file=sys.stderr)
+print('{"score": 0.5}')
+`,
+    );
+    const saved = process.env.OPENAI_API_KEY;
+    process.env.OPENAI_API_KEY = "sentinel-sk-5d0c7e";
+    try {
+      const store = memoryStore();
+      await runGateLoop({
+        tracker: createTracker({ store }),
+        gate,
+        strategy: start,
+        backtest: commandEvaluator({ command: ["python3", scripts.path("dump-env.py")] }),
+        refine: refineWithin(ruleRefiner(), { space, onWarning: () => {} }),
+        maxIterations: 2,
+        experimentId: "sentinel",
+      });
+      const records = await store.read("sentinel");
+      expect(records[0]?.evaluator_log).toContain('"PATH"');
+      const written = JSON.stringify([records, await store.readMeta("sentinel")]);
+      expect(written).not.toContain("sentinel-sk-5d0c7e");
+    } finally {
+      if (saved === undefined) delete process.env.OPENAI_API_KEY;
+      else process.env.OPENAI_API_KEY = saved;
+    }
+  });
+
   it("keeps the last 16 KB of a log a backtest returns, and passes it the iteration", async () => {
     const store = memoryStore();
     const seen: unknown[] = [];

@@ -219,10 +219,12 @@ export function commandFailure(outcome: CommandOutcome, timeoutMs: number): stri
   return null;
 }
 
-/** A failure message with the stderr tail as its last lines. */
-export function withLogTail(message: string, log: string): string {
+/**
+ * A failure message with what to do, then the stderr tail as its last lines
+ * (the end of a traceback is what explains the failure).
+ */
+export function withLogTail(message: string, log: string, fix: string): string {
   const tail = lastLines(log);
-  return tail === ""
-    ? `${message} (no stderr)`
-    : `${message}\n--- stderr (last lines) ---\n${tail}`;
+  const head = `${message}\nFix: ${fix}`;
+  return tail === "" ? `${head}\n(no stderr)` : `${head}\n--- stderr (last lines) ---\n${tail}`;
 }
