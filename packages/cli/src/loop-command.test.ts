@@ -77,6 +77,11 @@ describe("converge loop", () => {
       expect(meta(dir, id).summary?.status).toBe("SUCCESS");
       const report = readFileSync(join(dir, "experiments", `${id}.html`), "utf8");
       expect(report).toContain(id);
+      // The same id again is refused before anything is written.
+      const again = runCli(["loop", file, "--experiment-id", id], { cwd: dir });
+      expect(again.code).toBe(2);
+      expect(again.stderr).toContain(`Experiment "${id}" already exists`);
+      expect(records(dir, id)).toHaveLength(4);
     }
   });
 

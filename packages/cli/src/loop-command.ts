@@ -42,6 +42,7 @@ import {
   type StoreLocation,
   storeUriSource,
 } from "./store-uri.js";
+import { UsageError } from "./usage-error.js";
 
 /** Exit code after Ctrl-C (128 + SIGINT), as shells report it. */
 export const INTERRUPTED_EXIT = 130;
@@ -203,6 +204,11 @@ async function runLoop(arg: string, options: LoopOptions, ctx: CommandContext): 
   const tracker = createTracker({ store, analyzers: defaultAnalyzers(), advisor });
   const interrupt = interruptHandling(ctx);
   try {
+    if ((await store.readMeta(experimentId)) !== null) {
+      throw new UsageError(
+        `Experiment "${experimentId}" already exists in ${location.display}. Give the loop another id (--experiment-id, or the file's experimentId), or leave both out for a fresh loop_<UTC time> id.`,
+      );
+    }
     if (!options.quiet) for (const line of header(file, location, refiner, advisor)) ctx.out(line);
     const outcome = await loop(file, {
       tracker,
