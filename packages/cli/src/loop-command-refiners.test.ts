@@ -84,6 +84,7 @@ describe("converge loop with the LLM refiner", () => {
       /^rule \(fallback from llm:openai\/gpt-4\.1: .*invalid JSON/,
     );
     expect(r.records[1].parameters).not.toEqual(r.records[0].parameters);
+    expect(r.stdout).toMatch(/^ {7}proposed by rule \(fallback from llm:openai\/gpt-4\.1: /m);
   });
 
   it("the command refiner: the user's script proposes from the refiner input on stdin", async () => {

@@ -102,6 +102,7 @@ export function formatIterationLine(
         ? describeMoves(note)
         : describeChanges(record) || "no change");
   const indent = " ".repeat(2 * width + 5);
+  const fellBack = fallbackNote(record);
   const head = [
     `[${String(record.iteration).padStart(width)}/${maxIterations}]`,
     ...columns.map(
@@ -110,7 +111,15 @@ export function formatIterationLine(
     `gate ${fixed(record.gate_score, 3)}`,
     `${verdict} → ${action}${nextText}`,
   ].join("  ");
-  return `${head}\n${indent}${style.dim(changes)}`;
+  return `${head}\n${indent}${style.dim(changes)}${fellBack ? `\n${indent}${style.yellow(fellBack)}` : ""}`;
+}
+
+/** "proposed by rule (fallback from llm:openai/gpt-4.1: ...)" when the configured refiner failed. */
+function fallbackNote(record: ExperimentRecord): string | null {
+  const source = (record as { refiner?: { source?: unknown } }).refiner?.source;
+  if (typeof source !== "string" || !source.includes("fallback")) return null;
+  const text = `proposed by ${source}`;
+  return terminalSafe(text.length > 160 ? `${text.slice(0, 157)}...` : text);
 }
 
 /** A running display. */
