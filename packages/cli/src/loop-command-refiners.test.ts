@@ -108,4 +108,22 @@ json.dump({"parameters": p, "description": "fast 14"}, sys.stdout)
     expect(records[1].parameters.fast).toBe(14);
     expect(records[1].refiner.source).toBe("command:python3");
   });
+
+  it("an LLM refiner or advisor without its key exits 2 naming the field and the variable", async () => {
+    const dir = example({ kind: "llm", provider: "anthropic" });
+    const r = await runCliAsync(["loop", "loop.json"], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      "The loop file's refiner uses anthropic, and ANTHROPIC_API_KEY is not set.",
+    );
+    const loop = JSON.parse(readFileSync(join(dir, "loop.json"), "utf8"));
+    loop.refiner = { kind: "rule" };
+    loop.advisor = { kind: "openai" };
+    writeFileSync(join(dir, "loop.json"), JSON.stringify(loop));
+    const a = await runCliAsync(["loop", "loop.json"], { cwd: dir });
+    expect(a.code).toBe(2);
+    expect(a.stderr).toContain(
+      "The loop file's advisor uses openai, and OPENAI_API_KEY is not set.",
+    );
+  });
 });

@@ -27,7 +27,7 @@ import {
 import { jsonlStore } from "@converge/storage-jsonl";
 import type { MlflowStore } from "@converge/storage-mlflow";
 import { type Command, Option } from "commander";
-import { chooseAdvisor, loadLlmAdapters, providerChoice } from "./advise-provider.js";
+import { chooseAdvisor, KEY_ENVS, loadLlmAdapters, providerChoice } from "./advise-provider.js";
 import { loadAnalyzers } from "./analyze-command.js";
 import type { CommandContext } from "./context.js";
 import { ExitStatus } from "./exit-status.js";
@@ -90,6 +90,15 @@ function openLoopStore(location: StoreLocation, ctx: CommandContext): Store {
   return openMlflowStore(location, { env: ctx.io.env, onNotice: ctx.notice });
 }
 
+/** A usage error naming the loop-file field and the key variable when an LLM's key is not set. */
+function requireKey(field: string, provider: "openai" | "anthropic", env: NodeJS.ProcessEnv): void {
+  const name = KEY_ENVS[provider];
+  if (env[name]?.trim()) return;
+  throw new UsageError(
+    `The loop file's ${field} uses ${provider}, and ${name} is not set. Run \`export ${name}=...\` first (keys are read from the environment only; a local server that needs no key takes any value, e.g. ${name}=local), or use { "kind": "rule" }.`,
+  );
+}
+
 /** The advisor and (for an LLM refiner) the refiner the file asks for; keys from the environment. */
 async function plugins(
   file: LoopFile,
@@ -100,6 +109,8 @@ async function plugins(
   const { ruleAdvisor } = await loadAnalyzers();
   const rule = ruleAdvisor({ maxIterations: file.maxIterations });
   const a = file.advisor;
+  if (a.kind !== "rule") requireKey("advisor", a.kind, env);
+  if (file.refiner.kind === "llm") requireKey("refiner", file.refiner.provider, env);
   const advisorChoice = providerChoice(
     { provider: a.kind, ...(a.kind !== "rule" && a.model !== undefined && { model: a.model }) },
     env,
