@@ -5,6 +5,38 @@
 export { type CliIo, type CommandContext, createContext, type OutputStream } from "./context.js";
 export { formatChanges, formatNumber, toJson } from "./format.js";
 export { type LoadedExperiment, loadExperiment } from "./load-experiment.js";
+export {
+  checkLoopFile,
+  type LoopFile,
+  type LoopFileData,
+  LoopFileError,
+  type LoopFileInput,
+  LoopFileSchema,
+  loadLoopFile,
+} from "./loop-file.js";
+export {
+  describeChanges,
+  describeMoves,
+  fixed,
+  formatIterationLine,
+  gateColumns,
+  type LoopProgress,
+  type LoopProgressOptions,
+  type MetricColumn,
+  type MoveNote,
+  percent,
+  startLoopProgress,
+} from "./loop-progress.js";
+export {
+  adviceReason,
+  formatLoopSummary,
+  type LoopSummaryOptions,
+  type LoopSummaryResult,
+  metricsText,
+  shellWord,
+  storeArguments,
+  summaryRow,
+} from "./loop-summary.js";
 export { createProgram, ExitCode, main } from "./program.js";
 export {
   AVAILABLE_STORES,

@@ -3,9 +3,11 @@ import { Command, CommanderError } from "commander";
 import { registerAdvise } from "./advise-command.js";
 import { registerAnalyze } from "./analyze-command.js";
 import { type CliIo, type CommandContext, createContext, processIo } from "./context.js";
+import { ExitStatus } from "./exit-status.js";
 import { registerExport } from "./export-command.js";
 import { registerImport } from "./import-command.js";
 import { registerList } from "./list-command.js";
+import { registerLoop } from "./loop-command.js";
 import { registerReport } from "./report-command.js";
 import { registerShow } from "./show-command.js";
 import { redactSecrets } from "./store-uri.js";
@@ -63,7 +65,8 @@ else jsonl:./experiments):
                             only from MLFLOW_TRACKING_TOKEN or
                             MLFLOW_TRACKING_USERNAME + MLFLOW_TRACKING_PASSWORD
 
-Exit codes: 0 success, 1 failure (e.g. experiment not found), 2 usage error.
+Exit codes: 0 success, 1 failure (e.g. experiment not found; converge loop:
+the gate did not pass), 2 usage error, 130 converge loop stopped by Ctrl-C.
 Set CONVERGE_DEBUG=1 to print stack traces, NO_COLOR=1 to turn colours off.
 
 Examples:
@@ -71,7 +74,8 @@ Examples:
   $ converge show exp_20260118_143022
   $ converge show ./experiments/exp_20260118_143022.jsonl --json
   $ converge import ./experiments mlflow+http://127.0.0.1:5000
-  $ converge list --store mlflow+http://127.0.0.1:5000`,
+  $ converge list --store mlflow+http://127.0.0.1:5000
+  $ converge loop examples/python-backtest/loop.json`,
     );
   registerList(program, ctx);
   registerShow(program, ctx);
@@ -81,6 +85,7 @@ Examples:
   registerImport(program, ctx);
   registerExport(program, ctx);
   registerSync(program, ctx);
+  registerLoop(program, ctx);
   return program;
 }
 
@@ -99,6 +104,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     if (error instanceof CommanderError) {
       return error.exitCode === 0 ? ExitCode.Success : ExitCode.Usage;
     }
+    // The command has said everything already (converge loop: the gate did not pass, Ctrl-C).
+    if (error instanceof ExitStatus) return error.code;
     // Credentials live in the environment only; an error must never echo one.
     const message = redactSecrets(error instanceof Error ? error.message : String(error), io.env);
     ctx.err(`error: ${message}`);
