@@ -10,26 +10,16 @@ import { z } from "zod";
 import type { StrategyLike } from "../contracts.js";
 import { EvaluationError } from "../errors.js";
 import type { EvaluationContext, EvaluationOutput } from "../gate-loop-evaluation.js";
-import { checkCommandOptions, commandFailure, runCommand, withLogTail } from "./run-command.js";
+import {
+  type CommandOptions,
+  checkCommandOptions,
+  commandFailure,
+  runCommand,
+  withLogTail,
+} from "./run-command.js";
 
 /** Options of {@link commandEvaluator}. */
-export interface CommandEvaluatorOptions {
-  /** argv, run without a shell, e.g. `["python3", "backtest.py"]`. */
-  command: string[];
-  /** Working directory (default: this process's). */
-  cwd?: string;
-  /** Default 600,000 (10 minutes); then the process group is killed. */
-  timeoutMs?: number;
-  /** Variables set for the command. */
-  env?: Record<string, string>;
-  /**
-   * Secret-looking variables (names matching /KEY|TOKEN|SECRET|PASSWORD|CREDENTIAL/i)
-   * are not passed to the command unless named here.
-   */
-  passEnv?: string[];
-  /** The stderr kept as the iteration's log: its last this many bytes (default 16,384). */
-  maxLogBytes?: number;
-}
+export type CommandEvaluatorOptions = CommandOptions;
 
 /** What the command is given on stdin. */
 export interface EvaluatorInput {

@@ -6,21 +6,16 @@ import { z } from "zod";
 import { ConvergeError } from "../errors.js";
 import type { Refiner, RefinerInput, RefinerProposal } from "../refiner.js";
 import { describeCommand } from "./command-evaluator.js";
-import { checkCommandOptions, commandFailure, runCommand, withLogTail } from "./run-command.js";
+import {
+  type CommandOptions,
+  checkCommandOptions,
+  commandFailure,
+  runCommand,
+  withLogTail,
+} from "./run-command.js";
 
 /** Options of {@link commandRefiner}: the same process rules as `commandEvaluator`. */
-export interface CommandRefinerOptions {
-  /** argv, run without a shell, e.g. `["python3", "refine.py"]`. */
-  command: string[];
-  cwd?: string;
-  /** Default 600,000 (10 minutes); then the process group is killed. */
-  timeoutMs?: number;
-  env?: Record<string, string>;
-  /** Secret-looking variables passed on all the same. */
-  passEnv?: string[];
-  /** The stderr shown on failure: its last this many bytes (default 16,384). */
-  maxLogBytes?: number;
-}
+export type CommandRefinerOptions = CommandOptions;
 
 /** What the command must print. */
 export const CommandProposalSchema = z.object({

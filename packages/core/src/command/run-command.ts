@@ -17,6 +17,25 @@ export const KILL_GRACE_MS = 2_000;
 /** The most stdout kept: a command printing more is a failure, not a memory problem. */
 export const MAX_STDOUT_BYTES = 16 * 1024 * 1024;
 
+/** How a user's command is run: what `commandEvaluator` and `commandRefiner` take. */
+export interface CommandOptions {
+  /** argv, run without a shell, e.g. `["python3", "backtest.py"]`. */
+  command: string[];
+  /** Working directory (default: this process's). */
+  cwd?: string;
+  /** Default 600,000 (10 minutes); then the process group is killed. */
+  timeoutMs?: number;
+  /** Variables set for the command. */
+  env?: Record<string, string>;
+  /**
+   * Secret-looking variables (names matching /KEY|TOKEN|SECRET|PASSWORD|CREDENTIAL/i)
+   * are not passed to the command unless named here.
+   */
+  passEnv?: string[];
+  /** The stderr kept (the iteration's log, the tail shown on failure): its last this many bytes (default 16,384). */
+  maxLogBytes?: number;
+}
+
 /** What to run and how. */
 export interface RunCommandOptions {
   /** argv: the program and its arguments, run without a shell. */
