@@ -54,6 +54,7 @@ export {
   commandRefiner,
 } from "./command/command-refiner.js";
 export {
+  type CommandOptions,
   type CommandOutcome,
   commandEnv,
   type RunCommandOptions,
