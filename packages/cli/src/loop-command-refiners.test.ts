@@ -71,7 +71,11 @@ describe("converge loop with the LLM refiner", () => {
     expect(r.stdout).toContain("refiner         llm:openai/gpt-4.1");
     expect(r.stdout).toContain("status          SUCCESS: the gate passed at iteration 2");
     expect(r.records[1].parameters).toEqual({ fast: 14, slow: 20, stop_loss: 0.05 });
-    expect(r.records[1].refiner.source).toBe("llm:openai/gpt-4.1");
+    expect(r.records[1].refiner).toEqual({
+      source: "llm:openai/gpt-4.1",
+      model: "openai/gpt-4.1",
+      prompt_version: "refine-v1",
+    });
     expect(r.records[1].llm_usage[0]).toMatchObject({ input_tokens: 900, output_tokens: 80 });
     expect(r.server.requests).toHaveLength(1);
   });

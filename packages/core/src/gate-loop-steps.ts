@@ -13,7 +13,7 @@ import type { GateLoopOptions, GateLoopResult, RefineContext } from "./gate-loop
 import { capLogTail, carriedFields, clearCarried, type Evaluated } from "./gate-loop-evaluation.js";
 import { isMisconfiguration, toRecordUsage, usageCost } from "./gate-loop-usage.js";
 import type { JsonValue } from "./json.js";
-import type { ExperimentRecord, LlmUsage, RecordedAdvice } from "./record.js";
+import type { ExperimentRecord, LlmUsage, RecordedAdvice, RefinerField } from "./record.js";
 import { refinementOf } from "./refinement.js";
 import type { ExperimentStatus, ExperimentSummary } from "./summary.js";
 import type { LogInput, Run } from "./tracker.js";
@@ -43,7 +43,7 @@ export interface LoopState<S extends StrategyLike> {
   /** Advice is given after its iteration is logged: the next record stores it. */
   carriedAdvice: RecordedAdvice | null;
   /** Who proposed the strategy being evaluated (from `refineWithin`): its record stores it. */
-  carriedRefiner: { source: string; fallback?: string } | null;
+  carriedRefiner: RefinerField | null;
   /** The analysis the advisor was given last, handed to `refine`. */
   trajectory: ExperimentTrajectory | null;
   /** The last strategy that evaluated, and its metrics: "continue" refines from it. */
@@ -290,6 +290,10 @@ export async function refineStrategy<S extends StrategyLike>(
     loop.carriedRefiner = {
       source: refinement.source,
       ...(refinement.fallback !== undefined && { fallback: refinement.fallback }),
+      ...(refinement.model !== undefined && { model: refinement.model }),
+      ...(refinement.promptVersion !== undefined && {
+        prompt_version: refinement.promptVersion,
+      }),
     };
   }
   return next;

@@ -182,10 +182,13 @@ function scalarFieldsFit(v: Obj): boolean {
 }
 
 /** `{ source, fallback? }` with strings and nothing else: the schema's output is a copy. */
+const REFINER_KEYS = ["source", "fallback", "model", "prompt_version"];
+
 function isRefinerField(v: unknown): boolean {
   if (!isPlainObject(v) || typeof v.source !== "string") return false;
-  if (!(v.fallback === undefined || typeof v.fallback === "string")) return false;
-  return Object.keys(v).every((k) => k === "source" || k === "fallback");
+  return Object.keys(v).every(
+    (k) => REFINER_KEYS.includes(k) && (k === "source" || typeof v[k] === "string"),
+  );
 }
 
 /** The fields the schema defaults or converts, or undefined when one of them declines. */

@@ -112,7 +112,11 @@ export const EvaluationErrorFieldSchema = z.looseObject({
 export const RefinerFieldSchema = z.looseObject({
   source: z.string(),
   fallback: z.string().optional(),
+  /** The model and prompt version of an LLM refiner's answer. */
+  model: z.string().optional(),
+  prompt_version: z.string().optional(),
 });
+export type RefinerField = z.output<typeof RefinerFieldSchema>;
 
 /**
  * One iteration of an experiment: wire format v1, the Python logger's

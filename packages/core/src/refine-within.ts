@@ -160,6 +160,8 @@ export function refineWithin<S extends StrategyLike>(
     return attachRefinement(strategy, {
       source: proposal.source,
       ...(fallback !== undefined && { fallback }),
+      ...(proposal.model !== undefined && { model: proposal.model }),
+      ...(proposal.promptVersion !== undefined && { promptVersion: proposal.promptVersion }),
       usage: paid,
     });
   };

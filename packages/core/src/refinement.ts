@@ -15,6 +15,9 @@ export interface Refinement {
   source: string;
   /** Why the first refiner was not used, when a fallback answered. */
   fallback?: string;
+  /** The model and prompt version of an LLM refiner's answer. */
+  model?: string;
+  promptVersion?: string;
   usage: LlmCallUsage[];
 }
 

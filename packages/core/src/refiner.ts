@@ -168,6 +168,10 @@ export interface RefinerProposal {
   usage?: LlmCallUsage[];
   /** Who proposed it, e.g. "rule", "llm:openai/gpt-4.1", "command:./refine.py"; with a fallback, the one that answered. */
   source: string;
+  /** The model that answered, for an LLM refiner (e.g. "openai/gpt-4.1"). */
+  model?: string;
+  /** The version of the prompt it was asked with, for an LLM refiner (e.g. "refine-v1"). */
+  promptVersion?: string;
 }
 
 /**
