@@ -7,6 +7,7 @@
 import { readFile } from "node:fs/promises";
 import { dirname, extname, isAbsolute, resolve } from "node:path";
 import {
+  ConvergeError,
   GateSpecSchema,
   MetricSpecsSchema,
   ParameterSpaceSchema,
@@ -139,6 +140,10 @@ export interface LoopFile extends LoopFileData {
 
 /** A loop file that cannot be used: exit 2, with every problem named. */
 export class LoopFileError extends UsageError {
+  static override readonly isInstance = ConvergeError.instanceCheck<LoopFileError>(
+    "converge.error.cli-loop-file",
+  );
+
   /** One line per problem: `field.path: what is wrong — the fix`. */
   readonly problems: readonly string[];
 
