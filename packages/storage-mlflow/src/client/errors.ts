@@ -36,3 +36,13 @@ export class MlflowError extends ConvergeError {
     this.unreachable = options.unreachable === true;
   }
 }
+
+/** Whether `error` is an `MlflowError` whose server did not answer within the retries (the spool keeps what it concerns). */
+export function isUnreachable(error: unknown): boolean {
+  return MlflowError.isInstance(error) && error.unreachable;
+}
+
+/** The first line of an error's message (its `Fix:` line and stderr-like tails left out), for notices. */
+export function errorHeadline(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split("\n")[0] ?? "";
+}

@@ -4,9 +4,9 @@
  * queue that keeps each experiment's operations in order.
  */
 import { userInfo } from "node:os";
-import type { ExperimentRecord, StoreNotice } from "@converge/core";
+import { type ExperimentRecord, type StoreNotice, truncate } from "@converge/core";
 import type { MlflowClient } from "../client/client.js";
-import { MlflowError } from "../client/errors.js";
+import { isUnreachable, MlflowError } from "../client/errors.js";
 import type { MlflowExperiment, MlflowKeyValue, MlflowMetric, MlflowRun } from "../client/types.js";
 import { quote, TAG } from "./mapping.js";
 import type { Spool } from "./spool.js";
@@ -77,6 +77,9 @@ export interface StoreContext {
   /** Records that a request went through. */
   markOnline(): void;
 }
+
+/** The experiment description's length: the smallest limit of experiment tags across MLflow 2.x/3.x. */
+const EXPERIMENT_NOTE_LIMIT = 5000;
 
 /** How long a failed probe is believed before the next one. */
 const PROBE_INTERVAL_MS = 2000;
@@ -154,7 +157,9 @@ export function createStoreContext(settings: {
       return true;
     },
     ensureExperiment(directive?: string): Promise<MlflowExperiment> {
-      const tags = directive ? [{ key: TAG.note, value: directive.slice(0, 5000) }] : [];
+      const tags = directive
+        ? [{ key: TAG.note, value: truncate(directive, EXPERIMENT_NOTE_LIMIT, "utf-16") }]
+        : [];
       experimentPromise ??= client.getOrCreateExperiment(experimentName, tags).then(checkActive);
       experimentPromise.catch(() => {
         experimentPromise = undefined;
@@ -176,7 +181,7 @@ export function createStoreContext(settings: {
         reachable = true;
       } catch (error) {
         // Only a server that does not answer is offline; any answer (a 404 behind a proxy) is one.
-        reachable = !(MlflowError.isInstance(error) && error.unreachable);
+        reachable = !isUnreachable(error);
         if (!reachable) lastProbeError = error as MlflowError;
       }
       return reachable;

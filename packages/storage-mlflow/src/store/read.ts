@@ -13,7 +13,7 @@ import {
   parseOrThrow,
   terminalSafe,
 } from "@converge/core";
-import { MlflowError } from "../client/errors.js";
+import { errorHeadline as firstLine, isUnreachable, MlflowError } from "../client/errors.js";
 import { type MlflowExperiment, type MlflowRun, tagOf } from "../client/types.js";
 import { findParent, idFilter, type StoreContext } from "./context.js";
 import { ARTIFACT, TAG } from "./mapping.js";
@@ -229,6 +229,3 @@ export async function listExperiments(ctx: StoreContext): Promise<ExperimentList
   }
   return [...metas.keys()].sort().map((id) => ({ experiment_id: id, meta: metas.get(id) ?? null }));
 }
-
-const isUnreachable = (e: unknown) => MlflowError.isInstance(e) && e.unreachable;
-const firstLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).split("\n")[0];

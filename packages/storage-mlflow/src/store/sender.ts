@@ -6,7 +6,7 @@
  * records stay in the spool) until `flush`, `sync` or `close` tries again.
  */
 import { deserializeRecord, type ExperimentRecord } from "@converge/core";
-import { MlflowError } from "../client/errors.js";
+import { errorHeadline as firstLine, isUnreachable, MlflowError } from "../client/errors.js";
 import type { StoreContext } from "./context.js";
 import { rebuildParentHistory } from "./parent-history.js";
 import { flushParent, queueParentPoints, uploadMeta, uploadRecord } from "./upload.js";
@@ -35,6 +35,8 @@ interface Lane {
    * lost (a failed send, or the spool's marker left by an earlier process).
    */
   rebuild: boolean;
+  /** Whether the spool's parent-behind marker is set (points wait in memory, or a rebuild is due). */
+  marked: boolean;
   /** Why the lane stopped: a refusal, or the server not answering. */
   error: unknown;
   offline: boolean;
@@ -53,12 +55,15 @@ export interface SenderSettings {
 /** Parent points are sent once this many wait, or after PARENT_DELAY_MS without more. */
 const PARENT_BATCH = 500;
 const PARENT_DELAY_MS = 1000;
-/** Uploaded lines leave the spool file this many at a time (and whenever the lane empties). */
+/**
+ * Uploaded lines leave the spool file once at least this many are done and
+ * they are at least half of what it holds (so a long backlog is rewritten a
+ * logarithmic number of times, not once per batch), and whenever the lane
+ * empties. Lines a crash leaves behind are found on the server and skipped.
+ */
 const DROP_EVERY = 32;
 const RETRY_BASE_MS = 1000;
 const RETRY_CAP_MS = 30_000;
-
-const isUnreachable = (error: unknown) => MlflowError.isInstance(error) && error.unreachable;
 
 export class Sender {
   private readonly lanes = new Map<string, Lane>();
@@ -91,6 +96,7 @@ export class Sender {
         metaSending: false,
         parentSending: false,
         rebuild: this.ctx.spool.parentBehind(id),
+        marked: this.ctx.spool.parentBehind(id),
         error: undefined,
         offline: false,
         failures: 0,
@@ -176,6 +182,7 @@ export class Sender {
       lane.rebuild = false;
     }
     spool.setParentBehind(id, false);
+    lane.marked = false;
   }
 
   /** Stops the timers (the store is closing); what was not sent stays in the spool. */
@@ -270,10 +277,14 @@ export class Sender {
       queueParentPoints(this.ctx, (lane.entries[lane.pointed] as Entry).record);
       lane.pointed++;
     }
-    if (lane.pointed >= DROP_EVERY || lane.pointed === lane.entries.length) this.dropDone(lane);
+    const half = lane.pointed * 2 >= lane.entries.length;
+    if ((lane.pointed >= DROP_EVERY && half) || lane.pointed === lane.entries.length)
+      this.dropDone(lane);
     // Should this process die before the points are sent, the marker has the next one rebuild them.
-    if (s.parentMetrics.length > 0 && !this.ctx.spool.parentBehind(lane.id))
+    if (s.parentMetrics.length > 0 && !lane.marked) {
       this.ctx.spool.setParentBehind(lane.id, true);
+      lane.marked = true;
+    }
     if (s.parentMetrics.length >= PARENT_BATCH) this.sendParent(lane);
     else if (s.parentMetrics.length > 0 && lane.parentTimer === undefined) {
       lane.parentTimer = setTimeout(() => {
@@ -301,8 +312,10 @@ export class Sender {
       .then(
         () => {
           const s = this.ctx.stateOf(lane.id);
-          if (s.parentMetrics.length === 0 && !lane.rebuild)
+          if (s.parentMetrics.length === 0 && !lane.rebuild) {
             this.ctx.spool.setParentBehind(lane.id, false);
+            lane.marked = false;
+          }
         },
         (error: unknown) => {
           // The points stay queued in memory, and the marker stays for a later sync.
@@ -381,6 +394,3 @@ export class Sender {
     for (const wake of waiting) wake();
   }
 }
-
-const firstLine = (error: unknown) =>
-  (error instanceof Error ? error.message : String(error)).split("\n")[0] ?? "";

@@ -4,7 +4,7 @@
  * run's trajectory where it is behind. What reached the server leaves the
  * spool.
  */
-import { MlflowError } from "../client/errors.js";
+import { isUnreachable } from "../client/errors.js";
 import type { StoreContext } from "./context.js";
 import type { Sender } from "./sender.js";
 
@@ -61,7 +61,7 @@ export async function syncSpool(
       } catch (error) {
         const message = `"${id}": ${error instanceof Error ? error.message : String(error)}`;
         result.errors.push(message);
-        if (MlflowError.isInstance(error) && error.unreachable) unreachable = true;
+        if (isUnreachable(error)) unreachable = true;
         ctx.notify({ kind: "sync-failed", experimentId: id, file: spool.recordsFile(id), message });
       }
       const was = before.get(id);

@@ -8,7 +8,7 @@ import {
   IterationConflictError,
   isBetterRecord,
 } from "@converge/core";
-import { MlflowError } from "../client/errors.js";
+import { isUnreachable } from "../client/errors.js";
 import {
   type MlflowExperiment,
   type MlflowKeyValue,
@@ -192,7 +192,7 @@ export async function uploadRecord(
     ]);
     await client.updateRun(run.info.run_id, { status: "FINISHED", endTime: payload.endTime });
   } catch (error) {
-    if (!(MlflowError.isInstance(error) && error.unreachable)) await discard(ctx, run);
+    if (!isUnreachable(error)) await discard(ctx, run);
     throw error;
   }
   return "uploaded";

@@ -3,7 +3,7 @@
  * durable in the spool, and the sender takes it to the server from there.
  */
 import { type ExperimentMeta, type ExperimentRecord, IterationConflictError } from "@converge/core";
-import { MlflowError } from "../client/errors.js";
+import { errorHeadline, isUnreachable, MlflowError } from "../client/errors.js";
 import { tagOf } from "../client/types.js";
 import type { StoreContext } from "./context.js";
 import { recordHash, TAG } from "./mapping.js";
@@ -102,7 +102,7 @@ async function iterationOnServer(
     if (child === undefined || child.info.status !== "FINISHED") return "absent";
     return tagOf(child, TAG.recordHash) === recordHash(line) ? "same" : "other";
   } catch (error) {
-    if (!(MlflowError.isInstance(error) && error.unreachable)) throw error;
+    if (!isUnreachable(error)) throw error;
     ctx.markOffline();
     return "unknown";
   }
@@ -167,7 +167,7 @@ export async function closeStore(ctx: StoreContext, sender: Sender): Promise<voi
           kind: "sync-failed",
           experimentId: id,
           file: ctx.spool.recordsFile(id),
-          message: `closing with ${waiting} record(s) of "${id}" not on MLflow at ${ctx.client.trackingUri} (${(error instanceof Error ? error.message : String(error)).split("\n")[0]}): they stay in the spool ${ctx.spool.dir}; \`converge sync\` sends them`,
+          message: `closing with ${waiting} record(s) of "${id}" not on MLflow at ${ctx.client.trackingUri} (${errorHeadline(error)}): they stay in the spool ${ctx.spool.dir}; \`converge sync\` sends them`,
         });
       }),
     ),
