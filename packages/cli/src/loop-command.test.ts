@@ -5,6 +5,7 @@
 import { spawn } from "node:child_process";
 import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { captureOutput } from "@converge/test-kit";
 import { afterAll, describe, expect, it } from "vitest";
 import { BIN, removeTempDirs, runCli, runCliAsync, tempDir } from "./test-fixtures/run-cli.js";
 
@@ -224,15 +225,8 @@ run_backtest()`,
       cwd: dir,
       stdio: ["ignore", "pipe", "pipe"],
     });
-    let stdout = "";
-    let stderr = "";
-    child.stderr.setEncoding("utf8").on("data", (d: string) => {
-      stderr += d;
-    });
-    child.stdout.setEncoding("utf8").on("data", (d: string) => {
-      stdout += d;
-    });
-    const closed = new Promise<number | null>((resolve) => child.on("close", resolve));
+    const out = captureOutput(child);
+    const closed = out.closed.then(({ code }) => code);
     // Wait until iteration 2's evaluation is running, then press Ctrl-C twice.
     const pidFile = join(dir, "stuck.pid");
     for (let i = 0; i < 200 && !existsSync(pidFile); i++) await sleep(50);
@@ -244,8 +238,8 @@ run_backtest()`,
     const code = await closed;
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(code).toBe(130);
-    expect(stderr).toContain("Stopped at once; the iterations logged so far are kept.");
-    expect(stdout).toContain("[ 1/12]");
+    expect(out.stderr).toContain("Stopped at once; the iterations logged so far are kept.");
+    expect(out.stdout).toContain("[ 1/12]");
     // The evaluation was killed, not orphaned (gone, or a zombie waiting to be reaped).
     for (let i = 0; i < 40 && alive(pid); i++) await sleep(50);
     expect(alive(pid)).toBe(false);

@@ -3,6 +3,8 @@
  * store conformance suite, scripted plugins for tests, the sample log and
  * deep equality for read-back checks. Packages take it as a devDependency.
  */
+
+export { type CapturedOutput, captureOutput } from "./captured-output.js";
 export { contractMeta, contractRecord, richRecords } from "./contract-records.js";
 export { firstDifference } from "./first-difference.js";
 export {

@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { deserializeRecord, type ExperimentRecord } from "@converge/core";
+import { captureOutput } from "@converge/test-kit";
 
 /** The repository root. */
 export const ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
@@ -94,24 +95,14 @@ export function runNode(
   args: readonly string[],
   options: { cwd: string; env?: NodeJS.ProcessEnv; timeout?: number },
 ): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...args], {
-      cwd: options.cwd,
-      env: options.env ?? cleanEnv(),
-      stdio: ["ignore", "pipe", "pipe"],
-      timeout: options.timeout ?? 60_000,
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
-      stderr += chunk;
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  const child = spawn(process.execPath, [...args], {
+    cwd: options.cwd,
+    env: options.env ?? cleanEnv(),
+    stdio: ["ignore", "pipe", "pipe"],
+    timeout: options.timeout ?? 60_000,
   });
+  const out = captureOutput(child);
+  return out.closed.then(({ code }) => ({ code, stdout: out.stdout, stderr: out.stderr }));
 }
 
 /** Runs the built demo. */

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createTracker, type LogInput, type StartOptions } from "@converge/core";
 import { jsonlStore } from "@converge/storage-jsonl";
-import { SAMPLE_LOG_PATH } from "@converge/test-kit";
+import { captureOutput, SAMPLE_LOG_PATH } from "@converge/test-kit";
 
 /** The built binary the tests spawn (build first: `pnpm -s build`). */
 export const BIN = fileURLToPath(new URL("../../dist/bin.js", import.meta.url));
@@ -71,24 +71,14 @@ export function runCliAsync(
   options: { env?: Record<string, string>; cwd?: string; timeout?: number } = {},
 ): Promise<CliResult> {
   if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run \`pnpm -s build\` first`);
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: options.cwd ?? tmpdir(),
-      env: cliEnv(options.env),
-      stdio: ["ignore", "pipe", "pipe"],
-      timeout: options.timeout ?? 30_000,
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => {
-      stdout += d;
-    });
-    child.stderr.setEncoding("utf8").on("data", (d: string) => {
-      stderr += d;
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: options.cwd ?? tmpdir(),
+    env: cliEnv(options.env),
+    stdio: ["ignore", "pipe", "pipe"],
+    timeout: options.timeout ?? 30_000,
   });
+  const out = captureOutput(child);
+  return out.closed.then(({ code }) => ({ code, stdout: out.stdout, stderr: out.stderr }));
 }
 
 const created: string[] = [];

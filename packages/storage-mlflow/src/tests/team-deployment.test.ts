@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { type ExperimentRecord, serializeRecord } from "@converge/core";
+import { captureOutput } from "@converge/test-kit";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { canonicalParamValue } from "../client/index.js";
 import { mlflowKey, mlflowStore } from "../index.js";
@@ -69,24 +70,13 @@ function runWriter(args: string[]): Promise<WriterResult> {
   const env = Object.fromEntries(
     Object.entries(process.env).filter(([key]) => !/^(MLFLOW_|AWS_)/.test(key)),
   );
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [writer, ...args], { env, stdio: "pipe" });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
-      stderr += chunk;
-    });
-    child.on("error", reject);
-    child.on("close", (code) => {
-      try {
-        resolve(JSON.parse(stdout.trim().split("\n").pop() ?? "") as WriterResult);
-      } catch {
-        reject(new Error(`team-writer exited ${code} without a result:\n${stdout}\n${stderr}`));
-      }
-    });
+  const out = captureOutput(spawn(process.execPath, [writer, ...args], { env, stdio: "pipe" }));
+  return out.closed.then(({ code }) => {
+    try {
+      return JSON.parse(out.stdout.trim().split("\n").pop() ?? "") as WriterResult;
+    } catch {
+      throw new Error(`team-writer exited ${code} without a result:\n${out.stdout}\n${out.stderr}`);
+    }
   });
 }
 
