@@ -80,6 +80,41 @@ describe("converge loop with the LLM refiner", () => {
     expect(r.server.requests).toHaveLength(1);
   });
 
+  it("with allowCode, the model's diff changes the strategy's code, and the next evaluation gets it", async () => {
+    const server = await startFakeOpenAI({
+      replies: [
+        {
+          kind: "object",
+          value: {
+            parameters: { fast: 14, slow: 20, stop_loss: 0.05 },
+            code_diff:
+              "--- a\n+++ b\n@@ -1,2 +1,2 @@\n signal = 'crossover'\n-confirm = 1\n+confirm = 2\n",
+            description: "confirm crossovers over two bars",
+          },
+          usage: { input: 900, output: 80 },
+        },
+      ],
+      apiKey: SENTINEL_KEY,
+    });
+    servers.push(server);
+    const dir = example({ kind: "llm", provider: "openai", model: "gpt-4.1", allowCode: true });
+    writeFileSync(join(dir, "strategy.py"), "signal = 'crossover'\nconfirm = 1\n");
+    const loop = JSON.parse(readFileSync(join(dir, "loop.json"), "utf8"));
+    loop.strategy.code_file = "strategy.py";
+    writeFileSync(join(dir, "loop.json"), JSON.stringify(loop));
+    const r = await runCliAsync(["loop", "loop.json", "--experiment-id", "llm_code"], {
+      cwd: dir,
+      env: { OPENAI_API_KEY: SENTINEL_KEY, OPENAI_BASE_URL: server.baseURL },
+      timeout: 60_000,
+    });
+    expect(r.stderr).toBe("");
+    const records = readRecords(dir, "llm_code");
+    expect(records[0].strategy_code).toBe("signal = 'crossover'\nconfirm = 1\n");
+    expect(records[1].strategy_code).toBe("signal = 'crossover'\nconfirm = 2\n");
+    expect(records[1].strategy_description).toBe("confirm crossovers over two bars");
+    expect(JSON.stringify(server.requests[0]?.body)).toContain("confirm = 1"); // the code was in the prompt
+  });
+
   it("falls back to the rule refiner on garbage, records why, and goes on", async () => {
     const garbage: FakeReply = { kind: "text", text: "I think fast should be bigger." };
     const r = await loopWithLlm([garbage, garbage, garbage, garbage, garbage, garbage], "llm_bad");

@@ -135,7 +135,7 @@ async function plugins(
       onWarning: warn,
     };
     const model = choice.provider === "openai" ? openai(common) : anthropic(common);
-    refiner = llmRefiner({ model, fallback: ruleRefiner() });
+    refiner = llmRefiner({ model, fallback: ruleRefiner(), allowCode: r.allowCode === true });
   }
   return { advisor, refiner };
 }

@@ -34,6 +34,17 @@ afterAll(() => {
 });
 
 describe("the loop file", () => {
+  it("refuses allowCode without a code file to change", () => {
+    const refiner = { kind: "llm", provider: "openai", allowCode: true };
+    expect(problems({ ...valid(), refiner })).toEqual([
+      expect.stringMatching(
+        /^refiner\.allowCode: true, but there is no code to change — a file holding/,
+      ),
+    ]);
+    const withCode = { ...valid(), refiner, strategy: { ...valid().strategy, code_file: "s.py" } };
+    expect(problems(withCode)).toEqual([]);
+  });
+
   it("accepts a minimal file and fills the defaults", () => {
     const file = checkLoopFile(valid());
     expect(file.advisor).toEqual({ kind: "rule" });

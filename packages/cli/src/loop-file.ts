@@ -65,6 +65,8 @@ const RefinerSchema = z.discriminatedUnion("kind", [
       kind: z.literal("llm"),
       provider: z.enum(["openai", "anthropic"]),
       model: z.string().min(1).optional(),
+      /** Let the model change the strategy's code (a unified diff against `strategy.code_file`). */
+      allowCode: z.boolean().optional(),
     })
     .strict(),
   z.object({ kind: z.literal("command"), command: argv }).strict(),
@@ -195,8 +197,14 @@ function describeIssue(issue: z.core.$ZodIssue): string {
  */
 export function checkLoopFile(data: unknown, path = "loop file"): LoopFileData {
   const result = LoopFileSchema.safeParse(data);
-  if (result.success) return result.data;
-  throw new LoopFileError(path, result.error.issues.map(describeIssue));
+  if (!result.success) throw new LoopFileError(path, result.error.issues.map(describeIssue));
+  const { refiner, strategy } = result.data;
+  if (refiner.kind === "llm" && refiner.allowCode === true && strategy.code_file === undefined) {
+    throw new LoopFileError(path, [
+      `refiner.allowCode: true, but there is no code to change — ${FIXES["strategy.code_file"]} (or drop allowCode)`,
+    ]);
+  }
+  return result.data;
 }
 
 /** Parses the text of a loop file: YAML for .yaml/.yml, else JSON. */

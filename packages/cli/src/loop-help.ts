@@ -28,7 +28,8 @@ The loop file (JSON, or YAML for .yaml / .yml; paths relative to it):
                    mlflow+$MLFLOW_TRACKING_URI, else jsonl:./experiments)
   advisor?         {"kind": "rule"} (default) | {"kind": "openai"|"anthropic", "model"?}
   refiner?         {"kind": "rule"} (default) | {"kind": "llm", "provider":
-                   "openai"|"anthropic", "model"?} | {"kind": "command", "command": [argv...]}
+                   "openai"|"anthropic", "model"?, "allowCode"?} | {"kind": "command",
+                   "command": [argv...]}; allowCode: the model may change code_file's code
   onEvaluationError?  "stop" (default) | "continue"
   allowRepeats?    evaluate the same parameters twice: false (default)
   report?          the HTML report (default: beside the JSONL log as <id>.html)
