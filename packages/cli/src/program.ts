@@ -14,6 +14,7 @@ import { redactSecrets } from "./store-uri.js";
 import { useColor } from "./style.js";
 import { registerSync } from "./sync-command.js";
 import { UsageError } from "./usage-error.js";
+import { registerWatch } from "./watch-command.js";
 
 /** Exit codes of the `converge` command. */
 export const ExitCode = {
@@ -86,6 +87,7 @@ Examples:
   registerExport(program, ctx);
   registerSync(program, ctx);
   registerLoop(program, ctx);
+  registerWatch(program, ctx);
   return program;
 }
 

@@ -2,10 +2,11 @@ import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import { type ReportExperiment, StoreError, terminalSafe } from "@converge/core";
 import { type Command, Option } from "commander";
-import { analysisOptions, analyzePrepared, foreignHelp, loadAnalyzers } from "./analyze-command.js";
+import { analysisOptions, foreignHelp } from "./analyze-command.js";
 import { type LoadOptions, loadTargets, resolveTargets } from "./analyze-command-load.js";
 import type { CommandContext } from "./context.js";
 import { mlflowExperimentOption, storeOption } from "./options.js";
+import { reportExperiments } from "./report-experiments.js";
 import { UsageError } from "./usage-error.js";
 
 interface ReportOptions extends LoadOptions {
@@ -72,15 +73,7 @@ export function registerReport(program: Command, ctx: CommandContext): Command {
           `${failed} experiment(s) could not be read (see the messages above); no report was written.`,
         );
       }
-      const { ruleAdvisor } = await loadAnalyzers();
-      const advisor = ruleAdvisor();
-      const report: ReportExperiment[] = [];
-      for (const x of experiments) {
-        const trajectory = await analyzePrepared(x);
-        const advice = await advisor.advise({ records: x.records, trajectory, meta: x.meta });
-        report.push({ meta: x.meta, records: x.records, trajectory, advice });
-      }
-      await writeReport(report, options, ctx);
+      await writeReport(await reportExperiments(experiments), options, ctx);
     });
 }
 

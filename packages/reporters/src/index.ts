@@ -5,6 +5,7 @@ export {
   type ReportWriteErrorOptions,
 } from "./errors.js";
 export { type HtmlReportOptions, renderHtmlReport, writeHtmlReport } from "./html/document.js";
+export type { LiveReportOptions, LiveState } from "./html/live.js";
 export { UnsafeSvgError } from "./html/svg.js";
 export type { MarkdownCharts } from "./markdown/charts.js";
 export {

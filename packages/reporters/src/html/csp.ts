@@ -10,6 +10,8 @@
  * vega, vega-lite and vega-embed bundles and of the embedding script; vega
  * evaluates expressions with its CSP-safe interpreter (`ast: true`), so no
  * `'unsafe-eval'` is needed.
+ * Live build (`converge watch`): the static policy plus `script-src` with the
+ * live script's hash and `connect-src 'self'`.
  */
 import { createHash } from "node:crypto";
 
@@ -26,6 +28,8 @@ export interface CspInput {
   styleAttributes?: readonly string[];
   /** Text of each inline executable `<script>` element; none means no script-src at all. */
   scripts?: readonly string[];
+  /** Adds `connect-src 'self'` (the live build's event stream and fetches to the server that served it). */
+  connectSelf?: boolean;
 }
 
 /** Builds the policy text (a meta tag's `content`). */
@@ -40,6 +44,7 @@ export function contentSecurityPolicy(input: CspInput): string {
     "base-uri 'none'",
     "form-action 'none'",
   ];
+  if (input.connectSelf) directives.push("connect-src 'self'");
   const scripts = input.scripts ?? [];
   if (scripts.length > 0)
     directives.push(`script-src ${[...new Set(scripts.map(cspHash))].join(" ")}`);

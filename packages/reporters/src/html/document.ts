@@ -18,6 +18,7 @@ import { chartFigures, type PlacedChart, renderCharts } from "./charts.js";
 import { contentSecurityPolicy } from "./csp.js";
 import { escapeHtml as esc, escapeAttr } from "./escape.js";
 import { EMBED_SCRIPT, vegaBundles } from "./interactive.js";
+import { LIVE_CSS, type LiveReportOptions, liveBanner, liveScript } from "./live.js";
 import { codeSection } from "./section-code.js";
 import { comparisonSection } from "./section-comparison.js";
 import { iterationsSection } from "./section-iterations.js";
@@ -45,6 +46,12 @@ export interface HtmlReportOptions {
    * experiment and the chart (the report shows it too). Default: nothing.
    */
   onWarning?: (message: string) => void;
+  /**
+   * The live build served by `converge watch`: a status line and a script that
+   * follows the server's events and swaps in each new version (see `live.ts`).
+   * Static charts only: cannot be combined with `interactive`.
+   */
+  live?: LiveReportOptions;
 }
 
 const SECTIONS = [
@@ -216,6 +223,12 @@ export async function renderHtmlReport(
 ): Promise<string> {
   const list = toList(experiments);
   const interactive = options.interactive === true;
+  const live = options.live;
+  if (live && interactive) {
+    throw new ReportInputError(
+      "options.live and options.interactive cannot be combined: the live report swaps static charts in place; drop interactive.",
+    );
+  }
   const engine = options.chartEngine ?? defaultChartEngine;
   const generatedAt = options.generatedAt ?? new Date();
   const views = list.map(experimentView);
@@ -239,12 +252,17 @@ export async function renderHtmlReport(
   const articles = views.map((v, i) =>
     experimentArticle(v, i, single, perExperiment[i] ?? { rendered: [] }, interactive),
   );
-  const css = reportCss(interactive) + articles.map((a) => a.css).join("");
-  const scripts = interactive ? [...(await vegaBundles()), EMBED_SCRIPT] : [];
+  const css = reportCss(interactive) + articles.map((a) => a.css).join("") + (live ? LIVE_CSS : "");
+  const scripts = interactive
+    ? [...(await vegaBundles()), EMBED_SCRIPT]
+    : live
+      ? [liveScript(live)]
+      : [];
   const csp = contentSecurityPolicy({
     styles: [css],
     styleAttributes: allCharts.flatMap((c) => c.styleAttributes),
     scripts,
+    connectSelf: live !== undefined,
   });
   const docHead = single
     ? ""
@@ -266,6 +284,7 @@ export async function renderHtmlReport(
 <style>${css}</style>
 </head>
 <body>
+${live ? liveBanner(live) : ""}
 <div class="page">
 ${docHead}${singleGenerated}
 ${tableOfContents(views)}
@@ -273,7 +292,7 @@ ${tableOfContents(views)}
 ${comparison}
 ${articles.map((a) => a.html).join("\n")}
 </main>
-<footer class="doc-foot">Generated ${esc(formatDate(generatedAt))} by Converge. This file is self-contained: it loads nothing from the network${interactive ? "; the interactive charts run from scripts inlined in it" : " and runs no script"}.</footer>
+<footer class="doc-foot">Generated ${esc(formatDate(generatedAt))} by Converge. ${live ? "Served live by converge watch on this machine: the page follows the experiment through its own server and loads nothing from anywhere else." : `This file is self-contained: it loads nothing from the network${interactive ? "; the interactive charts run from scripts inlined in it" : " and runs no script"}.`}</footer>
 </div>
 ${scriptTags}
 </body>
