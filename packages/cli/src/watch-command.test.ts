@@ -116,7 +116,7 @@ describe("converge watch on the JSONL store", () => {
     try {
       const [, url, port] = await waitForOutput(first, /Open (http:\/\/127\.0\.0\.1:(\d+)\/)/);
       const taken = runCli(["watch", "exp_1", "--port", port ?? "", "--store", dir]);
-      expect(taken.code).not.toBe(0);
+      expect(taken.code).toBe(1);
       expect(taken.stderr).toContain(`port ${port} is already in use on 127.0.0.1`);
       expect(taken.stderr).toContain("--port 0");
       // fetch() may not set Host; node:http may, as a DNS-rebinding page's request would carry it.

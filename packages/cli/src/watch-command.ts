@@ -46,11 +46,11 @@ export function registerWatch(program: Command, ctx: CommandContext): Command {
     .addOption(mlflowExperimentOption())
     .option(
       "--port <n>",
-      `the port on 127.0.0.1; 0 for any free one (default: ${DEFAULT_WATCH_PORT})`,
+      "the port on 127.0.0.1; 0 for any free one",
       port,
       DEFAULT_WATCH_PORT,
     )
-    .option("--interval <seconds>", "how often to look for new iterations (default: 1)", seconds, 1)
+    .option("--interval <seconds>", "how often to look for new iterations", seconds, 1)
     .option("--title <text>", "the report's title (default: the directive)")
     .addHelpText("after", watchHelp())
     .action(async (arg: string, options: WatchOptions) => {

@@ -1,0 +1,33 @@
+import { describe, expect, it } from "vitest";
+import { advisedExperiment } from "../test-fixtures/advised.js";
+import { cspHash } from "./csp.js";
+import { renderHtmlReport } from "./document.js";
+import { liveScript } from "./live.js";
+
+describe("the live build (converge watch)", () => {
+  it("adds the status line, its script by hash and connect-src 'self' only", async () => {
+    const html = await renderHtmlReport(advisedExperiment(), { live: { version: 7 } });
+    const attribute = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1] ?? "";
+    const policy = attribute.replaceAll("&#39;", "'");
+    expect(policy).toContain("connect-src 'self'");
+    expect(policy).toContain(`script-src ${cspHash(liveScript({ version: 7 }))}`);
+    expect(policy).toContain("default-src 'none'");
+    expect(html).toContain('id="live" role="status" aria-live="polite" data-version="7"');
+    expect(html).toContain("Served live by converge watch");
+    // The script is the same for every version, so the policy does not change as records arrive.
+    expect(liveScript({ version: 1 })).toBe(liveScript({ version: 2 }));
+  });
+
+  it("leaves the file build without any script or connection", async () => {
+    const html = await renderHtmlReport(advisedExperiment());
+    expect(html).not.toContain("connect-src");
+    expect(html).not.toContain("<script");
+    expect(html).not.toContain('id="live"');
+  });
+
+  it("refuses live with interactive, saying which to drop", async () => {
+    await expect(
+      renderHtmlReport(advisedExperiment(), { live: { version: 1 }, interactive: true }),
+    ).rejects.toThrow(/options\.live and options\.interactive cannot be combined/);
+  });
+});
