@@ -44,12 +44,7 @@ export function registerWatch(program: Command, ctx: CommandContext): Command {
     )
     .addOption(storeOption())
     .addOption(mlflowExperimentOption())
-    .option(
-      "--port <n>",
-      "the port on 127.0.0.1; 0 for any free one",
-      port,
-      DEFAULT_WATCH_PORT,
-    )
+    .option("--port <n>", "the port on 127.0.0.1; 0 for any free one", port, DEFAULT_WATCH_PORT)
     .option("--interval <seconds>", "how often to look for new iterations", seconds, 1)
     .option("--title <text>", "the report's title (default: the directive)")
     .addHelpText("after", watchHelp())

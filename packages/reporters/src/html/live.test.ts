@@ -7,7 +7,8 @@ import { liveScript } from "./live.js";
 describe("the live build (converge watch)", () => {
   it("adds the status line, its script by hash and connect-src 'self' only", async () => {
     const html = await renderHtmlReport(advisedExperiment(), { live: { version: 7 } });
-    const attribute = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1] ?? "";
+    const attribute =
+      /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1] ?? "";
     const policy = attribute.replaceAll("&#39;", "'");
     expect(policy).toContain("connect-src 'self'");
     expect(policy).toContain(`script-src ${cspHash(liveScript({ version: 7 }))}`);

@@ -105,7 +105,10 @@ try {
     };
     for (let round = 0; round < ROUNDS; round++) {
       // Interleaved rounds, best of each: the same disk weather for all of them.
-      best.floor = Math.min(best.floor, serializeAndWrite(appendRecords, (r) => JSON.stringify(r)));
+      best.floor = Math.min(
+        best.floor,
+        serializeAndWrite(appendRecords, (r) => JSON.stringify(r)),
+      );
       best.lines = Math.min(best.lines, floorAppend(lines));
       best.serialize = Math.min(best.serialize, serializeAndWrite(appendRecords, serializeRecord));
       best.none = Math.min(best.none, await storeAppend(appendRecords, "none"));
