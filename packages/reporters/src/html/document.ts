@@ -250,7 +250,7 @@ export async function renderHtmlReport(
     ? ""
     : `<header class="doc-head"><p class="eyebrow">Converge report</p><h1>${esc(title)}</h1><p class="generated">Generated ${esc(formatDate(generatedAt))}</p></header>`;
   const singleGenerated = single
-    ? `<p class="generated">Converge report · generated ${esc(formatDate(generatedAt))}</p>`
+    ? `<header><p class="generated">Converge report · generated ${esc(formatDate(generatedAt))}</p></header>`
     : "";
   const scriptTags = scripts.map((s) => `<script>${s}</script>`).join("\n");
   return `<!doctype html>
