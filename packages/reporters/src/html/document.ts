@@ -18,6 +18,7 @@ import { chartFigures, type PlacedChart, renderCharts } from "./charts.js";
 import { contentSecurityPolicy } from "./csp.js";
 import { escapeHtml as esc, escapeAttr } from "./escape.js";
 import { EMBED_SCRIPT, vegaBundles } from "./interactive.js";
+import { suffixRegionNames } from "./scroll-box.js";
 import { codeSection } from "./section-code.js";
 import { comparisonSection } from "./section-comparison.js";
 import { iterationsSection } from "./section-iterations.js";
@@ -118,7 +119,7 @@ function experimentArticle(
 ): { html: string; css: string } {
   const anchor = (s: string) => `e${index + 1}-${s}`;
   const iterations = iterationsSection(view, anchor("iterations"));
-  const html = `<article class="experiment" id="e${index + 1}">
+  const article = `<article class="experiment" id="e${index + 1}">
 <div id="${anchor("summary")}">${summaryHeader(view, single ? 1 : 2)}</div>
 ${assessmentSection(view, anchor("assessment"))}
 ${trajectorySection(view, anchor("trajectory"))}
@@ -126,6 +127,8 @@ ${chartsSection(anchor("charts"), charts.rendered, charts.error, interactive)}
 ${iterations.html}
 ${codeSection(view, anchor("code"))}
 </article>`;
+  // In a comparison, the same box ("Metric trends") is in every experiment: name each apart.
+  const html = single ? article : suffixRegionNames(article, ` · experiment ${index + 1}`);
   return { html, css: iterations.css };
 }
 

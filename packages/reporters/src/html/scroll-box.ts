@@ -20,8 +20,32 @@ export interface ScrollBoxOptions {
   short?: boolean;
 }
 
+/**
+ * The attributes of any box that scrolls (a table's, a code block's): a
+ * region named `label` (plain text, escaped here) that takes keyboard focus.
+ */
+export function regionAttributes(label: string): string {
+  return ` role="region" tabindex="0" aria-label="${escapeAttr(label)}"`;
+}
+
+const REGION_NAME = / role="region" tabindex="0" aria-label="([^"]*)"/g;
+
+/**
+ * Makes the region names of one experiment's markup distinct from another's
+ * in the same document (a comparison): each name gets `suffix`, e.g.
+ * "Metric trends" → "Metric trends · experiment 2". Names are escaped
+ * attribute values, so they hold no `"`.
+ */
+export function suffixRegionNames(html: string, suffix: string): string {
+  const tail = escapeAttr(suffix);
+  return html.replace(
+    REGION_NAME,
+    (_, name: string) => ` role="region" tabindex="0" aria-label="${name}${tail}"`,
+  );
+}
+
 /** Wraps `table` (markup) in a focusable, labelled scroll box. */
 export function scrollBox(table: string, options: ScrollBoxOptions): string {
   const classes = ["table-wrap", options.kind, ...(options.short ? ["short"] : [])].join(" ");
-  return `<div class="${classes}" role="region" tabindex="0" aria-label="${escapeAttr(options.label)}">${table}</div>`;
+  return `<div class="${classes}"${regionAttributes(options.label)}>${table}</div>`;
 }

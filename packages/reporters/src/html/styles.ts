@@ -82,7 +82,8 @@ nav.toc li { max-width: none; }
 table { border-collapse: separate; border-spacing: 0; font-size: 0.875rem; width: max-content; min-width: 100%; }
 .table-wrap.fit > table { width: 100%; min-width: 0; }
 .table-wrap.fit td.t { max-width: none; overflow-wrap: break-word; }
-.table-wrap.fit th { overflow-wrap: normal; }
+.table-wrap.fit th { overflow-wrap: normal; white-space: normal; }
+.table-wrap.fit .badge { white-space: normal; }
 details.more > summary { cursor: pointer; }
 details.more:not([open]) > summary::after { content: " …"; color: var(--muted); }
 details.more[open] > summary { margin-bottom: 0.2rem; }
@@ -94,7 +95,6 @@ td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; white-space:
 th .name { white-space: normal; display: -webkit-box; -webkit-box-orient: vertical; -webkit-line-clamp: 3; line-clamp: 3; overflow: hidden; overflow-wrap: anywhere; max-width: 12rem; }
 th .crit { display: block; font-weight: 400; color: var(--muted); font-size: 0.8rem; white-space: nowrap; }
 td.t { max-width: 22rem; overflow-wrap: anywhere; }
-table.compare td.t { max-width: 16rem; }
 td.v { max-width: 16rem; overflow-wrap: anywhere; }
 td.c { background: var(--changed-bg); color: var(--changed-fg); font-weight: 600; }
 td.f { color: var(--bad); font-weight: 600; }
