@@ -157,6 +157,20 @@ describe.each(BUILDS)("the demo's report, $build build", ({ build, interactive }
   );
 });
 
+describe("chart axes", () => {
+  it("no axis label of the static build has trailing zeros: 755, not 755.000000", async () => {
+    const p = await opened("demo-static-1280", demoExperiment(), false, 1280);
+    const labels = await p.$$eval("figure.chart svg text", (texts) =>
+      texts.map((t) => t.textContent ?? ""),
+    );
+    const numbers = labels.filter((l) => /^[−-]?[\d,]*\.?\d+(e[+−-]?\d+)?$/.test(l));
+    expect(numbers.length).toBeGreaterThan(20);
+    // The demo's constant metrics: num_observations and periods_per_year.
+    expect(numbers).toEqual(expect.arrayContaining(["755", "252"]));
+    expect(numbers.filter((l) => /\.\d*0$/.test(l))).toEqual([]);
+  });
+});
+
 describe("a comparison and an LLM-advised experiment, static build", () => {
   it.each(WIDTHS)(
     "at %i px: tables fit (1280) or the page does not scroll (390), and axe is clean",
