@@ -150,6 +150,8 @@ ul.assumptions { margin: 0; padding-left: 1.1rem; font-size: 0.88rem; color: var
 footer.doc-foot { margin-top: 3rem; padding-top: 1rem; border-top: 1px solid var(--border); color: var(--muted); font-size: 0.85rem; }
 @media (max-width: 640px) {
   .page { padding: 1rem 0.85rem 3rem; }
+  /* On a phone a text table scrolls in its box rather than squeeze its prose to a word a line. */
+  .table-wrap.fit td.t:last-child { min-width: 14rem; }
   h1 { font-size: 1.5rem; }
   .facts { grid-template-columns: 1fr; }
 }
