@@ -69,6 +69,8 @@ export interface ChartFit {
   svg: number;
   /** The live (vega-embed) chart's drawn width; 0 in the static build. */
   live: number;
+  /** The width vega laid the live chart out at, before any CSS scaling (canvas pixels / devicePixelRatio). */
+  liveLayout: number;
 }
 
 /** Every chart's drawn width against its room. */
@@ -85,6 +87,9 @@ export function chartFits(page: Page): Promise<ChartFit[]> {
         room,
         svg: width(body.querySelector(":scope > svg")),
         live: width(body.querySelector(".chart-live canvas, .chart-live svg")),
+        liveLayout:
+          ((body.querySelector(".chart-live canvas") as HTMLCanvasElement | null)?.width ?? 0) /
+          devicePixelRatio,
       };
     }),
   );
