@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { formatChanges, formatDuration, formatNumber, toJson } from "./format.js";
+import {
+  formatChanges,
+  formatDuration,
+  formatMetric,
+  formatNumber,
+  formatValue,
+  toJson,
+} from "./format.js";
 import { truncate } from "./table.js";
 
 describe("formatChanges", () => {
@@ -23,12 +30,34 @@ describe("formatChanges", () => {
 });
 
 describe("formatNumber", () => {
+  it("writes an integer-valued metric as an integer and others with 4 significant digits", () => {
+    expect(formatNumber(21)).toBe("21");
+    expect(formatNumber(755)).toBe("755");
+    expect(formatNumber(12_345)).toBe("12,345");
+    expect(formatNumber(0.000123)).toBe("0.000123");
+    expect(formatNumber(1.5e9)).toBe("1.5e9");
+    expect(formatNumber(-0.0114)).toBe("-0.0114");
+    expect(formatNumber(1.0756527349307747)).toBe("1.076");
+  });
+
+  it("on a loop's lines: n/a for what is not a finite number", () => {
+    expect(formatMetric(21)).toBe("21");
+    expect(formatMetric(0.17516965310805765)).toBe("0.1752");
+    expect(formatMetric(Number.NaN)).toBe("n/a");
+    expect(formatMetric(undefined)).toBe("n/a");
+  });
+
+  it("writes a parameter value without digit grouping", () => {
+    expect(formatValue(12_345)).toBe("12345");
+    expect(formatValue(0.15)).toBe("0.15");
+  });
+
   it("writes non-finite values as text and trims decimals", () => {
     expect(formatNumber(Number.NaN)).toBe("NaN");
     expect(formatNumber(Number.POSITIVE_INFINITY)).toBe("Infinity");
     expect(formatNumber(Number.NEGATIVE_INFINITY)).toBe("-Infinity");
     expect(formatNumber(0.2)).toBe("0.2");
-    expect(formatNumber(1.234567)).toBe("1.2346");
+    expect(formatNumber(1.234567)).toBe("1.235");
     expect(formatNumber(70)).toBe("70");
     expect(formatNumber(0.0000123)).toBe("1.23e-5");
   });

@@ -1,18 +1,20 @@
 /** Text forms of numbers, times and parameter changes shared by the commands. */
+import { formatMetricValue } from "@converge/core";
 import { jsonSafe } from "./terminal-text.js";
 
 /**
- * A metric or parameter number as people read it: "NaN", "Infinity" and
- * "-Infinity" for non-finite values; up to 4 decimals, trailing zeros dropped;
- * exponent form for very small or very large magnitudes.
+ * A metric or parameter number as people read it: core's
+ * `formatMetricValue` (`755`, `1.076`, `0.000822`, `1.5e9`; "NaN",
+ * "Infinity" and "-Infinity" for non-finite values), so the command line
+ * writes a value as the reports do.
  */
 export function formatNumber(value: number): string {
-  if (Number.isNaN(value)) return "NaN";
-  if (!Number.isFinite(value)) return value > 0 ? "Infinity" : "-Infinity";
-  if (value === 0) return "0";
-  const abs = Math.abs(value);
-  if (abs < 1e-4 || abs >= 1e9) return value.toExponential(3).replace(/\.?0+e/, "e");
-  return String(Number(value.toFixed(4)));
+  return formatMetricValue(value);
+}
+
+/** A metric value on a progress or summary line: as {@link formatNumber}, "n/a" when not a finite number (no trades: no Sharpe). */
+export function formatMetric(value: unknown): string {
+  return typeof value === "number" && Number.isFinite(value) ? formatMetricValue(value) : "n/a";
 }
 
 /** A gate score with three decimals; "-" when the iteration had no gate. */
@@ -48,9 +50,9 @@ export function formatTime(iso: string | null | undefined): string {
   return `${new Date(ms).toISOString().slice(0, 19).replace("T", " ")}Z`;
 }
 
-/** A parameter value (any JSON) in a table cell. */
+/** A parameter value (any JSON) in a table cell; numbers without digit grouping (a value to copy). */
 export function formatValue(value: unknown): string {
-  if (typeof value === "number") return formatNumber(value);
+  if (typeof value === "number") return formatMetricValue(value, { group: false });
   if (typeof value === "string") return value;
   if (value === undefined) return "-";
   return JSON.stringify(value);

@@ -15,6 +15,15 @@ export function fixed(value: unknown, digits = 2): string {
   return typeof value === "number" && Number.isFinite(value) ? value.toFixed(digits) : "n/a";
 }
 
+/**
+ * A metric in a live line's column: 3 decimals, so that successive lines
+ * line up and read against each other, but an integer as an integer (`21`,
+ * not `21.000`); "n/a" when not finite.
+ */
+export function columnValue(value: unknown): string {
+  return Number.isInteger(value) ? String(value) : fixed(value, 3);
+}
+
 /** A fraction as a percentage, "n/a" when not finite. */
 export function percent(value: unknown): string {
   return typeof value === "number" && Number.isFinite(value)
@@ -53,7 +62,7 @@ export interface MetricColumn {
   label: string;
   metric: string;
   width: number;
-  /** The value as text (default: 3 decimals, "n/a" when not finite). */
+  /** The value as text (default: {@link columnValue}). */
   format?: (value: unknown) => string;
 }
 
@@ -105,9 +114,7 @@ export function formatIterationLine(
   const fellBack = fallbackNote(record);
   const head = [
     `[${String(record.iteration).padStart(width)}/${maxIterations}]`,
-    ...columns.map(
-      (c) => `${c.label} ${(c.format ?? ((v) => fixed(v, 3)))(m[c.metric]).padStart(c.width)}`,
-    ),
+    ...columns.map((c) => `${c.label} ${(c.format ?? columnValue)(m[c.metric]).padStart(c.width)}`),
     `gate ${fixed(record.gate_score, 3)}`,
     `${verdict} → ${action}${nextText}`,
   ].join("  ");

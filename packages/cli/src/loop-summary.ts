@@ -14,6 +14,7 @@ import type {
   TrajectoryAnalysis,
 } from "@converge/core";
 import { terminalSafe } from "@converge/core";
+import { formatMetric } from "./format.js";
 import { fixed } from "./loop-progress.js";
 import type { StoreLocation } from "./store-uri.js";
 import type { Style } from "./style.js";
@@ -136,9 +137,9 @@ export function formatLoopSummary(
   return lines;
 }
 
-/** "sharpe_ratio 1.234, max_drawdown 0.150": every metric, 3 decimals. */
+/** "sharpe_ratio 1.076, max_drawdown 0.1752, trade_count 21": every metric, as the reports write it. */
 export function metricsText(metrics: Readonly<Record<string, unknown>>): string {
   return Object.entries(metrics)
-    .map(([name, value]) => `${terminalSafe(name)} ${fixed(value, 3)}`)
+    .map(([name, value]) => `${terminalSafe(name)} ${formatMetric(value)}`)
     .join(", ");
 }

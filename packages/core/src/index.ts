@@ -120,6 +120,7 @@ export {
   MetricSpecsSchema,
   metricGoal,
 } from "./metric-spec.js";
+export { formatMetricValue, type MetricValueOptions } from "./metric-value.js";
 export {
   hasName,
   type NameMapSchemaOptions,

@@ -15,7 +15,7 @@ import {
   seriesRows,
   xIteration,
 } from "./layers.js";
-import { formatNumber, POINT_MARKER_LIMIT, topLevel } from "./theme.js";
+import { formatNumber, NUMBER_AXIS, POINT_MARKER_LIMIT, topLevel } from "./theme.js";
 
 /**
  * Vega-Lite spec of the normalised distance to the goal of each gate
@@ -66,6 +66,7 @@ export function distanceToGoalSpec(
           type: "quantitative",
           title: "distance to goal (0 = passing)",
           scale: { domain: [0, 1] },
+          axis: NUMBER_AXIS,
         },
         color: { field: "criterion", type: "nominal", title: "criterion", sort: null },
         ...(showPoints

@@ -22,7 +22,7 @@ import {
   thresholdLayers,
   xIteration,
 } from "./layers.js";
-import { COLORS, formatNumber, topLevel } from "./theme.js";
+import { COLORS, formatNumber, NUMBER_AXIS, topLevel } from "./theme.js";
 
 const PROJECTION = "ETA projection";
 
@@ -96,7 +96,7 @@ function projectionLayers(p: Projection, key: Legend): { range: Layer[]; line: L
       mark: { type: "area", opacity: 0.18, clip: true },
       encoding: {
         x: xIteration(),
-        y: { field: "lo", type: "quantitative" },
+        y: { field: "lo", type: "quantitative", axis: NUMBER_AXIS },
         y2: { field: "hi" },
         color: entry.color,
       },
@@ -108,7 +108,7 @@ function projectionLayers(p: Projection, key: Legend): { range: Layer[]; line: L
     mark: { type: "line", strokeDash: [6, 4], clip: true },
     encoding: {
       x: xIteration(),
-      y: { field: "value", type: "quantitative" },
+      y: { field: "value", type: "quantitative", axis: NUMBER_AXIS },
       color: entry.color,
     },
   };

@@ -120,6 +120,23 @@ describe("metricTrajectorySpec", () => {
     expect(JSON.stringify(spec)).toContain("downsampled, extremes kept");
   });
 
+  it("labels a constant series and plain values without trailing zeros", async () => {
+    const meta = ExperimentMetaSchema.parse({ experiment_id: "constant" });
+    const records = [1, 2, 3].map((i) =>
+      parseRecord({
+        experiment_id: "constant",
+        iteration: i,
+        metrics: { num_observations: 755, periods_per_year: 252, ratio: 0.25 * i },
+      }),
+    );
+    const svg = await renderSvg(metricTrajectorySpec({ meta, records }));
+    const labels = [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1] as string);
+    expect(labels).toContain("755");
+    expect(labels).toContain("252");
+    expect(labels).toContain("0.5");
+    expect(labels.filter((l) => /^[−-]?[\d,]*\.\d*0$/.test(l))).toEqual([]);
+  });
+
   it("labels huge and tiny values in exponent form", async () => {
     const meta = ExperimentMetaSchema.parse({ experiment_id: "scales" });
     const records = [1, 2, 3].map((i) =>
@@ -133,7 +150,7 @@ describe("metricTrajectorySpec", () => {
     expect(svg).toMatch(/>\d(\.\d+)?e\+21<\/text>/);
     expect(svg).toMatch(/>\d(\.\d+)?e-7<\/text>/);
     expect(svg).not.toContain("000,000,000");
-    expect(svg).toContain(">0.20</text>");
+    expect(svg).toContain(">0.2</text>");
   });
 
   it("downsamples a best-so-far staircase that steps at every iteration", () => {

@@ -237,6 +237,7 @@ function scatterEncoding(kind: ParamKind, axisTitle: string | null) {
       type: "quantitative" as const,
       title: "gate score",
       scale: { domain: [0, 1] },
+      axis: NUMBER_AXIS,
     },
     color: { value: COLORS.value },
     tooltip: [

@@ -5,6 +5,7 @@
  * backgrounds). Text carries `fill` presentation attributes in the SVG, so a
  * page's CSS can still restyle it.
  */
+import { formatMetricValue } from "@converge/core";
 import type { Config, TopLevelSpec } from "vega-lite";
 
 /** The Vega-Lite JSON schema the specs declare. */
@@ -31,13 +32,15 @@ const GRID = "rgba(128,128,128,0.22)";
 const FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif";
 
 /**
- * Axis labels of values that are huge or tiny in exponent form (4e+21, not
- * "4,000,000,000,000,000,000"); the default labels otherwise. A fixed
- * expression: no user text enters it.
+ * Axis labels with the digits that say something: up to six significant
+ * digits with trailing zeros dropped (`755`, not `755.000000`, which is what
+ * vega's own tick format writes for a constant series; `0.3`, not `0.30`;
+ * `12,500`), and values that are huge or tiny in exponent form (4e+21, not
+ * "4,000,000,000,000,000,000"). A fixed expression: no user text enters it.
  */
 export const NUMBER_AXIS = {
   labelExpr:
-    "abs(datum.value) >= 1e6 || (datum.value != 0 && abs(datum.value) < 1e-4) ? format(datum.value, '.2~e') : datum.label",
+    "abs(datum.value) >= 1e6 || (datum.value != 0 && abs(datum.value) < 1e-4) ? format(datum.value, '.2~e') : format(datum.value, ',~g')",
 };
 
 /** Above this many points a line is drawn without a marker per point. */
@@ -94,9 +97,7 @@ export function topLevel(description: string): Pick<TopLevelSpec, "$schema" | "c
   return { $schema: VEGA_LITE_SCHEMA, description, config: CHART_CONFIG };
 }
 
-/** Short number text for titles and labels: 4 significant digits, no trailing zeros. */
+/** Short number text for titles and labels: core's `formatMetricValue` (4 significant digits, no trailing zeros). */
 export function formatNumber(v: number): string {
-  if (!Number.isFinite(v)) return String(v);
-  if (v !== 0 && (Math.abs(v) >= 1e6 || Math.abs(v) < 1e-3)) return v.toExponential(2);
-  return String(Number(v.toPrecision(4)));
+  return formatMetricValue(v);
 }

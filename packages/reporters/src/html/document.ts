@@ -19,6 +19,7 @@ import { contentSecurityPolicy } from "./csp.js";
 import { escapeHtml as esc, escapeAttr } from "./escape.js";
 import { EMBED_SCRIPT, vegaBundles } from "./interactive.js";
 import { LIVE_CSS, type LiveReportOptions, liveBanner, liveScript } from "./live.js";
+import { suffixRegionNames } from "./scroll-box.js";
 import { codeSection } from "./section-code.js";
 import { comparisonSection } from "./section-comparison.js";
 import { iterationsSection } from "./section-iterations.js";
@@ -125,7 +126,7 @@ function experimentArticle(
 ): { html: string; css: string } {
   const anchor = (s: string) => `e${index + 1}-${s}`;
   const iterations = iterationsSection(view, anchor("iterations"));
-  const html = `<article class="experiment" id="e${index + 1}">
+  const article = `<article class="experiment" id="e${index + 1}">
 <div id="${anchor("summary")}">${summaryHeader(view, single ? 1 : 2)}</div>
 ${assessmentSection(view, anchor("assessment"))}
 ${trajectorySection(view, anchor("trajectory"))}
@@ -133,6 +134,8 @@ ${chartsSection(anchor("charts"), charts.rendered, charts.error, interactive)}
 ${iterations.html}
 ${codeSection(view, anchor("code"))}
 </article>`;
+  // In a comparison, the same box ("Metric trends") is in every experiment: name each apart.
+  const html = single ? article : suffixRegionNames(article, ` · experiment ${index + 1}`);
   return { html, css: iterations.css };
 }
 
@@ -268,7 +271,7 @@ export async function renderHtmlReport(
     ? ""
     : `<header class="doc-head"><p class="eyebrow">Converge report</p><h1>${esc(title)}</h1><p class="generated">Generated ${esc(formatDate(generatedAt))}</p></header>`;
   const singleGenerated = single
-    ? `<p class="generated">Converge report · generated ${esc(formatDate(generatedAt))}</p>`
+    ? `<header><p class="generated">Converge report · generated ${esc(formatDate(generatedAt))}</p></header>`
     : "";
   const scriptTags = scripts.map((s) => `<script>${s}</script>`).join("\n");
   return `<!doctype html>

@@ -89,7 +89,10 @@ export function vegaBundles(): Promise<string[]> {
 
 /**
  * Embeds every `figure[data-spec]` chart: parses the spec from its JSON data
- * block, draws it with vega-embed (canvas renderer, no actions menu, CSP-safe
+ * block, widens or narrows a single view's plot, or the panels of a
+ * small-multiples chart (fewer columns on a phone: none narrower than about
+ * 240 px), so that the chart is laid out at the width of its box rather than
+ * stretched by CSS, draws it with vega-embed (canvas renderer, no actions menu, CSP-safe
  * expression interpreter) and hides the static SVG on success; on failure the
  * static SVG stays and the figure gets `data-embed="static"` with the error in
  * `data-embed-error`. The document element's `data-embed` becomes "done",
@@ -104,6 +107,24 @@ export const EMBED_SCRIPT = `(function () {
   var pending = figures.length;
   var failed = 0;
   if (pending === 0) { root.setAttribute("data-embed", "done"); return; }
+  function fitWidth(spec, body) {
+    var svg = body.querySelector("svg");
+    var drawn = svg ? Number(svg.getAttribute("width")) : 0;
+    var room = body.clientWidth;
+    if (!(drawn > 0) || !(room > 0)) return;
+    if (typeof spec.width === "number") {
+      spec.width = Math.max(120, Math.round(spec.width + room - drawn));
+      return;
+    }
+    var panels = spec.concat;
+    var columns = spec.columns;
+    if (!Array.isArray(panels) || typeof columns !== "number" || typeof (panels[0] || {}).width !== "number") return;
+    var around = drawn / Math.min(columns, panels.length) - panels[0].width;
+    var fit = Math.max(1, Math.min(columns, panels.length, Math.floor(room / (around + 240))));
+    var width = Math.max(120, Math.floor(room / fit - around));
+    spec.columns = fit;
+    panels.forEach(function (panel) { if (typeof panel.width === "number") panel.width = width; });
+  }
   function settle() { pending -= 1; if (pending === 0) root.setAttribute("data-embed", failed ? "partial" : "done"); }
   Array.prototype.forEach.call(figures, function (figure) {
     var body = figure.querySelector(".chart-body");
@@ -119,6 +140,7 @@ export const EMBED_SCRIPT = `(function () {
     try {
       var source = document.getElementById(figure.getAttribute("data-spec"));
       var spec = JSON.parse(source.textContent);
+      fitWidth(spec, body);
       body.appendChild(target);
       embed(target, spec, {
         mode: "vega-lite", renderer: "canvas", actions: false, ast: true,

@@ -22,7 +22,7 @@ describe("hidden characters in HTML code, diffs and names", () => {
     const diff = renderDiff("x = 1\n", TROJAN_CODE);
     expect(
       diff.html.startsWith(
-        `<p class="hidden-warning" role="note">⚠ ${WARNING}</p><pre class="diff">`,
+        `<p class="hidden-warning" role="note">⚠ ${WARNING}</p><pre class="diff" role="region" tabindex="0" aria-label="Code diff">`,
       ),
     ).toBe(true);
     expect(diff.html).toContain(
@@ -47,7 +47,7 @@ describe("hidden characters in HTML code, diffs and names", () => {
   it("the report marks the code, the diff and the metric name, and holds no raw hidden character", async () => {
     const html = await renderHtmlReport(trojanExperiment(), { chartEngine: fakeChartEngine() });
     expect(html).toContain(
-      `<p class="hidden-warning" role="note">⚠ ${WARNING}</p><pre class="diff">`,
+      `<p class="hidden-warning" role="note">⚠ ${WARNING}</p><pre class="diff" role="region" tabindex="0" aria-label="Code diff of iteration 2">`,
     );
     expect(html).toContain(`<span class="name"><bdi>profit${span("U+202E")}TIFORP</bdi></span>`);
     const body = html.slice(html.indexOf("<body>"));

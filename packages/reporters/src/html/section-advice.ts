@@ -20,7 +20,8 @@ import {
 } from "../view-model/advice.js";
 import { formatNumber, MISSING, plural } from "../view-model/format.js";
 import type { ExperimentView } from "../view-model/model.js";
-import { escapeHtml as esc, escapeAttr } from "./escape.js";
+import { escapeHtml as esc } from "./escape.js";
+import { scrollBox } from "./scroll-box.js";
 
 /** Badge tone of a next action. */
 export const ACTION_TONE: Record<string, string> = {
@@ -77,18 +78,40 @@ export function iterationNotes(record: ExperimentRecord): string {
   return `<ul class="iter-notes" aria-label="Iteration ${esc(formatNumber(record.iteration))}: advice, LLM calls and failure analysis">${items.join("")}</ul>`;
 }
 
-function historyRow(f: AdviceFacts): string {
+/** Reasoning up to this many characters shows whole; longer folds into a `<details>`. */
+const REASONING_SHOWN = 200;
+
+/** The reasoning cell: whole when short, else its start with the rest behind a disclosure. */
+function reasoningCell(reasoning: string): string {
+  if (!reasoning) return `<td>${MISSING}</td>`;
+  const text = truncate(reasoning, 4000);
+  if (text.length <= REASONING_SHOWN) return `<td class="t">${esc(text)}</td>`;
+  const cut = text.lastIndexOf(" ", REASONING_SHOWN);
+  const head = text.slice(0, cut > REASONING_SHOWN / 2 ? cut : REASONING_SHOWN);
+  return `<td class="t"><details class="more"><summary>${esc(head)}</summary>${esc(text.slice(head.length))}</details></td>`;
+}
+
+/** The optional columns of the advice history: shown when any row has a value. */
+interface HistoryColumns {
+  model: boolean;
+  prompt: boolean;
+  fallback: boolean;
+}
+
+function historyRow(f: AdviceFacts, shown: HistoryColumns): string {
   const fallback = f.fallback
     ? `${esc(f.fallback.from)} failed: ${esc(f.fallback.reason || "no reason given")}`
     : MISSING;
-  const reasoning = f.reasoning
-    ? `<td class="t" title="${escapeAttr(truncate(f.reasoning, 2000))}">${esc(truncate(f.reasoning, 240))}</td>`
-    : `<td>${MISSING}</td>`;
   const actedOn =
     f.actedOnBy === null
       ? `<td class="n" title="the loop's last advice: no iteration followed it">final</td>`
       : `<td class="n">${esc(formatNumber(f.actedOnBy))}</td>`;
-  return `<tr${f.actedOnBy === null ? ' class="final"' : ""}><td class="n">${esc(formatNumber(f.afterIteration))}</td>${actedOn}<td>${actionBadge(f.nextAction)}</td><td>${esc(f.convergence || MISSING)}</td><td class="n">${esc(formatConfidence(f.confidence))}</td><td class="t"><code>${esc(f.source || MISSING)}</code></td><td class="t">${esc(f.model ?? MISSING)}</td><td class="t">${esc(f.promptVersion ?? MISSING)}</td><td class="t${f.fallback ? " fb" : ""}">${fallback}</td>${reasoning}</tr>`;
+  const optional = [
+    shown.model ? `<td class="t">${esc(f.model ?? MISSING)}</td>` : "",
+    shown.prompt ? `<td class="t">${esc(f.promptVersion ?? MISSING)}</td>` : "",
+    shown.fallback ? `<td class="t${f.fallback ? " fb" : ""}">${fallback}</td>` : "",
+  ].join("");
+  return `<tr${f.actedOnBy === null ? ' class="final"' : ""}><td class="n">${esc(formatNumber(f.afterIteration))}</td>${actedOn}<td>${actionBadge(f.nextAction)}</td><td>${esc(f.convergence || MISSING)}</td><td class="n">${esc(formatConfidence(f.confidence))}</td><td class="t"><code>${esc(f.source || MISSING)}</code></td>${optional}${reasoningCell(f.reasoning)}</tr>`;
 }
 
 /**
@@ -113,9 +136,22 @@ export function adviceHistorySection(view: ExperimentView, id: string): string {
   const finalNote = final
     ? `<p class="final-advice">Final advice, kept in the experiment summary: ${esc(adviceLine(final))}${final.fallback ? ` <span class="fb">(${esc(fallbackLine(final))})</span>` : ""}.</p>`
     : "";
+  const shown: HistoryColumns = {
+    model: history.some((f) => f.model),
+    prompt: history.some((f) => f.promptVersion),
+    fallback: history.some((f) => f.fallback),
+  };
+  const head = [
+    '<th class="n">After iteration</th><th class="n">Acted on by</th><th>Next action</th><th>Convergence</th><th class="n">Confidence</th><th>Source</th>',
+    shown.model ? "<th>Model</th>" : "",
+    shown.prompt ? "<th>Prompt version</th>" : "",
+    shown.fallback ? "<th>Fallback reason</th>" : "",
+    "<th>Reasoning</th>",
+  ].join("");
+  const table = `<table class="advice-history"><thead><tr>${head}</tr></thead>
+<tbody>${history.map((f) => historyRow(f, shown)).join("\n")}</tbody></table>`;
   return `<h3 id="${id}">Advice history</h3>
 <p class="note">${esc(note)}</p>
-<div class="table-wrap"><table class="advice-history"><thead><tr><th class="n">After iteration</th><th class="n">Acted on by</th><th>Next action</th><th>Convergence</th><th class="n">Confidence</th><th>Source</th><th>Model</th><th>Prompt version</th><th>Fallback reason</th><th>Reasoning</th></tr></thead>
-<tbody>${history.map(historyRow).join("\n")}</tbody></table></div>
+${scrollBox(table, { label: "Advice history", kind: "fit" })}
 ${finalNote}`;
 }

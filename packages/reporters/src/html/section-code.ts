@@ -15,6 +15,7 @@ import { formatNumber, plural } from "../view-model/format.js";
 import type { ExperimentView } from "../view-model/model.js";
 import { escapeHtml as esc } from "./escape.js";
 import { codeHtml, hiddenWarningHtml, nameHtml } from "./marks.js";
+import { regionAttributes } from "./scroll-box.js";
 import { iterationNotes } from "./section-advice.js";
 
 const DIFF_CLASS: Record<string, string> = { "+": "a", "-": "d", "\\": "x" };
@@ -22,11 +23,13 @@ const DIFF_CLASS: Record<string, string> = { "+": "a", "-": "d", "\\": "x" };
 /**
  * Renders the diff from `before` to `after` as `<pre class="diff">`, with
  * line counts; `complete` when the hunks show every line of `after` (then a
- * separate full listing adds nothing).
+ * separate full listing adds nothing). The `<pre>` scrolls sideways for long
+ * lines, so it is a focusable region named `label`; so is a full listing.
  */
 export function renderDiff(
   before: string,
   after: string,
+  label = "Code diff",
 ): { html: string; added: number; removed: number; complete: boolean } {
   const patch = structuredPatch("previous", "current", before, after, "", "", { context: 3 });
   // "\ No newline at end of file" only says something when that changed.
@@ -53,15 +56,15 @@ export function renderDiff(
   }
   const total = after === "" ? 0 : after.replace(/\n$/, "").split("\n").length;
   return {
-    html: `${hiddenWarningHtml(shownText.join("\n"))}<pre class="diff">${lines.join("")}</pre>`,
+    html: `${hiddenWarningHtml(shownText.join("\n"))}<pre class="diff"${regionAttributes(label)}>${lines.join("")}</pre>`,
     added,
     removed,
     complete: shown >= total,
   };
 }
 
-function codeBlock(code: string): string {
-  return `${hiddenWarningHtml(code)}<pre class="code-text"><code>${codeHtml(code)}</code></pre>`;
+function codeBlock(code: string, label: string): string {
+  return `${hiddenWarningHtml(code)}<pre class="code-text"${regionAttributes(label)}><code>${codeHtml(code)}</code></pre>`;
 }
 
 function titleOf(record: ExperimentRecord, what: string): string {
@@ -139,13 +142,14 @@ export function codeSection(view: ExperimentView, id: string): string {
     const lineCount = code === "" ? 0 : code.split("\n").length;
     if (!previous) {
       parts.push(
-        `<details class="code"><summary>${titleOf(record, `initial code, ${plural(lineCount, "line")}`)}</summary>${describe(record)}${codeBlock(code)}</details>${notes}`,
+        `<details class="code"><summary>${titleOf(record, `initial code, ${plural(lineCount, "line")}`)}</summary>${describe(record)}${codeBlock(code, `Code of iteration ${formatNumber(record.iteration)}`)}</details>${notes}`,
       );
     } else {
-      const diff = renderDiff(previous.strategy_code, code);
+      const iteration = formatNumber(record.iteration);
+      const diff = renderDiff(previous.strategy_code, code, `Code diff of iteration ${iteration}`);
       const full = diff.complete
         ? ""
-        : `<details class="code full"><summary>Full code (${plural(lineCount, "line")})</summary>${codeBlock(code)}</details>`;
+        : `<details class="code full"><summary>Full code (${plural(lineCount, "line")})</summary>${codeBlock(code, `Full code of iteration ${iteration}`)}</details>`;
       parts.push(
         `<details class="code"><summary>${titleOf(record, `changed: +${diff.added} −${diff.removed} lines`)}</summary>${describe(record)}${diff.html}${full}</details>${notes}`,
       );

@@ -12,6 +12,7 @@ import type { ExperimentView } from "../view-model/model.js";
 import { gateState } from "../view-model/model.js";
 import { escapeHtml as esc } from "./escape.js";
 import { nameAttr, nameHtml } from "./marks.js";
+import { regionAttributes } from "./scroll-box.js";
 import { statusBadge } from "./section-summary.js";
 
 function sharedMetrics(views: readonly ExperimentView[]): string[] {
@@ -41,7 +42,7 @@ export function comparisonSection(
   const metricTable =
     metrics.length === 0
       ? ""
-      : `<h3>Metrics at each experiment's best iteration</h3><div class="table-wrap short"><table class="compare-metrics"><thead><tr><th>Experiment</th>${metrics
+      : `<h3>Metrics at each experiment's best iteration</h3><div class="table-wrap wide short"${regionAttributes("Metrics at each experiment's best iteration")}><table class="compare-metrics"><thead><tr><th>Experiment</th>${metrics
           .map(
             (m) =>
               `<th class="n" title="${nameAttr(m)}"><span class="name">${nameHtml(m)}</span><span class="crit">${views[0]?.goals[m] === "minimize" ? "↓ lower is better" : "↑ higher is better"}</span></th>`,
@@ -57,7 +58,7 @@ export function comparisonSection(
           )
           .join("")}</tbody></table></div>`;
   return `<section class="comparison"><h2 id="${id}">Side by side</h2>
-<div class="table-wrap short"><table class="compare"><thead><tr><th>Experiment</th><th>Directive</th><th>Status</th><th class="n">Iterations</th><th class="n">Best iteration (score)</th><th>Gate</th><th>Next action</th><th class="n">Compute time</th><th class="n">Cost</th></tr></thead><tbody>${rows.join("")}</tbody></table></div>
+<div class="table-wrap fit short"${regionAttributes("Side by side")}><table class="compare"><thead><tr><th>Experiment</th><th>Directive</th><th>Status</th><th class="n">Iterations</th><th class="n">Best iteration (score)</th><th>Gate</th><th>Next action</th><th class="n">Compute time</th><th class="n">Cost</th></tr></thead><tbody>${rows.join("")}</tbody></table></div>
 ${metricTable}
 ${charts}
 </section>`;

@@ -7,10 +7,17 @@
  */
 import { type ExperimentRecord, truncate } from "@converge/core";
 import { own } from "../own.js";
-import { formatCost, formatDuration, formatNumber, formatValue } from "../view-model/format.js";
+import {
+  formatCost,
+  formatDuration,
+  formatNumber,
+  formatValue,
+  plural,
+} from "../view-model/format.js";
 import { criterionText, type ExperimentView, hasGate } from "../view-model/model.js";
 import { escapeHtml as esc } from "./escape.js";
 import { nameAttr, nameHtml } from "./marks.js";
+import { scrollBox } from "./scroll-box.js";
 
 interface Column {
   header: string;
@@ -144,10 +151,13 @@ export function iterationsSection(view: ExperimentView, id: string): { html: str
   const html = `<section>${heading}
 <p class="note">${view.rows.length.toLocaleString("en-US")} iterations; scroll inside the table for more columns and rows.</p>
 ${legend}
-<div class="table-wrap"><table class="iters" id="${tableId}"><thead><tr><th class="n">#</th>${cols.map((c) => c.header).join("")}</tr></thead>
+${scrollBox(
+  `<table class="iters" id="${tableId}"><thead><tr><th class="n">#</th>${cols.map((c) => c.header).join("")}</tr></thead>
 <tbody>
 ${body.join("\n")}
-</tbody></table></div>
+</tbody></table>`,
+  { label: `Iterations: ${plural(view.rows.length, "row")}`, kind: "wide" },
+)}
 </section>`;
   return { html, css };
 }

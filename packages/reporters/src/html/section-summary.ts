@@ -10,6 +10,7 @@ import { type ExperimentView, gateState, hasGate } from "../view-model/model.js"
 import { etaText, horizonText, outlookText, probabilityText } from "../view-model/outlook.js";
 import { escapeHtml as esc } from "./escape.js";
 import { nameHtml } from "./marks.js";
+import { scrollBox } from "./scroll-box.js";
 import { ACTION_TONE, adviceHistorySection } from "./section-advice.js";
 
 const STATUS_TONE: Record<string, string> = {
@@ -155,19 +156,22 @@ export function assessmentSection(view: ExperimentView, id: string): string {
   const paramTable =
     params.length === 0
       ? ""
-      : `<h4>Parameter recommendations</h4><div class="table-wrap short"><table class="param-advice"><thead><tr><th>Parameter</th><th>Advice</th></tr></thead><tbody>${params
-          .map(
-            ([name, text]) =>
-              `<tr><td class="t">${nameHtml(name)}</td><td class="t">${esc(text)}</td></tr>`,
-          )
-          .join("")}</tbody></table></div>`;
+      : `<h3>Parameter recommendations</h3>${scrollBox(
+          `<table class="param-advice"><thead><tr><th>Parameter</th><th>Advice</th></tr></thead><tbody>${params
+            .map(
+              ([name, text]) =>
+                `<tr><td class="t">${nameHtml(name)}</td><td class="t">${esc(text)}</td></tr>`,
+            )
+            .join("")}</tbody></table>`,
+          { label: "Parameter recommendations", kind: "fit", short: true },
+        )}`;
   return `<section>${heading}${storedNote}
 <div class="callout ${own(ACTION_TONE, action) ?? ""}">
 <p class="next-action">${esc(action)} <small>${esc(own(ACTION_WORDS, action) ?? "recommended next action")}</small></p>
 <dl class="facts">${facts.join("")}</dl>
 ${a.reasoning ? `<p class="reasoning">${esc(a.reasoning)}</p>` : ""}
-${a.specific_recommendations.length > 0 ? `<h4>Recommendations</h4>${list(a.specific_recommendations)}` : ""}
-${a.key_findings.length > 0 ? `<h4>Key findings</h4>${list(a.key_findings)}` : ""}
+${a.specific_recommendations.length > 0 ? `<h3>Recommendations</h3>${list(a.specific_recommendations)}` : ""}
+${a.key_findings.length > 0 ? `<h3>Key findings</h3>${list(a.key_findings)}` : ""}
 ${paramTable}
 </div>
 ${history}

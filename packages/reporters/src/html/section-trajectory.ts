@@ -27,6 +27,7 @@ import {
 } from "../view-model/outlook.js";
 import { escapeHtml as esc } from "./escape.js";
 import { nameHtml } from "./marks.js";
+import { scrollBox } from "./scroll-box.js";
 
 const TONE: Record<string, string> = {
   CONVERGING: "ok",
@@ -53,11 +54,20 @@ function interval(low: unknown, high: unknown): string {
   return ` <small>[${esc(formatSigned(l))}, ${esc(formatSigned(h))}]</small>`;
 }
 
-function table(className: string, head: readonly string[], rows: readonly string[]): string {
+/** A text table in a labelled scroll box that fits the page width (see scroll-box.ts). */
+function table(
+  className: string,
+  label: string,
+  head: readonly string[],
+  rows: readonly string[],
+): string {
   const th = head.map(
     (h) => `<th${h.startsWith("#") ? ' class="n"' : ""}>${h.replace(/^#/, "")}</th>`,
   );
-  return `<div class="table-wrap short"><table class="${className}"><thead><tr>${th.join("")}</tr></thead><tbody>${rows.join("")}</tbody></table></div>`;
+  return scrollBox(
+    `<table class="${className}"><thead><tr>${th.join("")}</tr></thead><tbody>${rows.join("")}</tbody></table>`,
+    { label, kind: "fit", short: true },
+  );
 }
 
 /**
@@ -151,6 +161,7 @@ function criteriaTable(view: ExperimentView): string {
       : "";
   return `<h3>Gate criteria at the latest iteration</h3>${table(
     "criteria",
+    "Gate criteria at the latest iteration",
     chances ? [...head, "#Chance to pass"] : head,
     rows,
   )}${note}`;
@@ -170,6 +181,7 @@ function metricTrendTable(view: ExperimentView, trajectory: unknown): string {
   });
   return `<h3>Metric trends</h3>${table(
     "trends",
+    "Metric trends",
     ["Metric", "Goal", "Status", "#Improvement / iter.", "#Slope [95% CI]", "#p", "#n", "Why"],
     rows,
   )}<p class="note">Improvement is the robust (Theil–Sen) slope signed so that positive means better; the slope column keeps the metric's own sign.</p>`;
@@ -201,6 +213,7 @@ function parameterTable(view: ExperimentView): string {
       ? `<p class="note">No parameter changed often enough to estimate its effect.</p>`
       : table(
           "effects",
+          "Parameter effects",
           ["Parameter", "Kind", "Direction", "#Score change per unit", "#Importance", "#Changes"],
           rows,
         )

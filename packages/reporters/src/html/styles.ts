@@ -72,12 +72,21 @@ nav.toc li { max-width: none; }
 .next-action { font-size: 1.6rem; font-weight: 700; margin: 0; letter-spacing: 0.02em; }
 .next-action small { font-size: 0.95rem; font-weight: 400; }
 .callout ul { padding-left: 1.2rem; }
+.callout h3 { font-size: 1rem; margin-bottom: 0.3em; }
 .facts { display: grid; grid-template-columns: max-content 1fr; gap: 0.3rem 1.25rem; margin: 0.75rem 0; }
 .facts dt { color: var(--muted); }
 .facts dd { margin: 0; min-width: 0; overflow-wrap: anywhere; }
 .table-wrap { overflow: auto; max-width: 100%; max-height: 75vh; border: 1px solid var(--border); border-radius: 8px; margin: 0.75rem 0 1.25rem; }
 .table-wrap.short { max-height: none; }
+.table-wrap:focus-visible { outline: 2px solid var(--accent); outline-offset: 2px; }
 table { border-collapse: separate; border-spacing: 0; font-size: 0.875rem; width: max-content; min-width: 100%; }
+.table-wrap.fit > table { width: 100%; min-width: 0; }
+.table-wrap.fit td.t { max-width: none; overflow-wrap: break-word; }
+.table-wrap.fit th { overflow-wrap: normal; white-space: normal; }
+.table-wrap.fit .badge { white-space: normal; }
+details.more > summary { cursor: pointer; }
+details.more:not([open]) > summary::after { content: " …"; color: var(--muted); }
+details.more[open] > summary { margin-bottom: 0.2rem; }
 th, td { padding: 0.35rem 0.55rem; text-align: left; vertical-align: top; border-bottom: 1px solid var(--border); }
 thead th { position: sticky; top: 0; z-index: 2; background: var(--surface); font-weight: 600; vertical-align: bottom; }
 tbody tr:last-child > * { border-bottom: 0; }
@@ -86,7 +95,6 @@ td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; white-space:
 th .name { white-space: normal; display: -webkit-box; -webkit-box-orient: vertical; -webkit-line-clamp: 3; line-clamp: 3; overflow: hidden; overflow-wrap: anywhere; max-width: 12rem; }
 th .crit { display: block; font-weight: 400; color: var(--muted); font-size: 0.8rem; white-space: nowrap; }
 td.t { max-width: 22rem; overflow-wrap: anywhere; }
-table.compare td.t { max-width: 16rem; }
 td.v { max-width: 16rem; overflow-wrap: anywhere; }
 td.c { background: var(--changed-bg); color: var(--changed-fg); font-weight: 600; }
 td.f { color: var(--bad); font-weight: 600; }
@@ -103,12 +111,12 @@ tr.best > th::before { content: "★ "; color: var(--warn); }
 .sw.f { background: var(--bad); }
 .sw.p { background: var(--ok); }
 .charts { display: flex; flex-wrap: wrap; gap: 1.25rem; align-items: flex-start; }
-figure.chart { flex: 0 1 auto; max-width: 100%; margin: 0; border: 1px solid var(--border); border-radius: 8px; padding: 0.75rem 0.85rem 0.6rem; min-width: 0; break-inside: avoid; }
+figure.chart { flex: 1 1 100%; width: 100%; max-width: 100%; margin: 0; border: 1px solid var(--border); border-radius: 8px; padding: 0.75rem 0.85rem 0.6rem; min-width: 0; break-inside: avoid; }
 figure.chart figcaption { width: 0; min-width: 100%; margin-top: 0.4rem; color: var(--muted); font-size: 0.85rem; line-height: 1.45; }
-.chart-body { overflow-x: auto; }
-.chart-body svg { display: block; max-width: 100%; height: auto; }
-.chart-body .vega-embed { display: block; max-width: 100%; }
-.chart-body .vega-embed canvas { max-width: 100%; height: auto; }
+.chart-body { overflow: hidden; }
+.chart-body svg { display: block; width: 100%; max-width: 100%; height: auto; }
+.chart-body .vega-embed { display: block; width: 100%; max-width: 100%; }
+.chart-body .vega-embed canvas { width: 100% !important; max-width: 100%; height: auto !important; }
 .chart-error { color: var(--bad); font-size: 0.9rem; }
 details.code { border: 1px solid var(--border); border-radius: 8px; margin: 0.5rem 0; background: var(--bg); }
 details.code > summary { cursor: pointer; padding: 0.5rem 0.85rem; list-style-position: inside; overflow-wrap: anywhere; }
@@ -134,7 +142,6 @@ ul.iter-notes code { overflow-wrap: anywhere; }
 ul.iter-notes ul.actions { margin: 0.2rem 0 0; padding-left: 1.2rem; list-style: disc; }
 ul.iter-notes .fallback, .fb { color: var(--warn); }
 ul.iter-notes .fallback { font-weight: 600; }
-table.advice-history td.t { max-width: 18rem; overflow-wrap: anywhere; }
 table.advice-history tr.final > td { font-weight: 600; box-shadow: inset 0 1px 0 var(--border); }
 .final-advice { font-size: 0.95rem; }
 ul.assumptions { margin: 0; padding-left: 1.1rem; font-size: 0.88rem; color: var(--muted); }
@@ -143,6 +150,8 @@ ul.assumptions { margin: 0; padding-left: 1.1rem; font-size: 0.88rem; color: var
 footer.doc-foot { margin-top: 3rem; padding-top: 1rem; border-top: 1px solid var(--border); color: var(--muted); font-size: 0.85rem; }
 @media (max-width: 640px) {
   .page { padding: 1rem 0.85rem 3rem; }
+  /* On a phone a text table scrolls in its box rather than squeeze its prose to a word a line. */
+  .table-wrap.fit td.t:last-child { min-width: 14rem; }
   h1 { font-size: 1.5rem; }
   .facts { grid-template-columns: 1fr; }
 }

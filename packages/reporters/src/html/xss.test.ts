@@ -73,7 +73,7 @@ async function texts(page: Page) {
       title: document.title,
       heading: text(".directive-title"),
       reasoning: text("p.reasoning"),
-      findings: all(".callout h4 + ul li").slice(0, 4),
+      findings: all(".callout h3 + ul li").slice(0, 4),
       source: text(".callout .facts dd"),
       code: text("details.code pre.code-text code"),
       description: text("details.code p.meta"),
@@ -206,8 +206,9 @@ describe("hostile advice, LLM usage and failure analysis", () => {
           history: [...document.querySelectorAll("table.advice-history tbody tr")].map((tr) =>
             [...tr.querySelectorAll("td")].map((td) => td.textContent),
           ),
-          titles: [...document.querySelectorAll("table.advice-history td[title]")].map((td) =>
-            td.getAttribute("title"),
+          // The reasoning cell: the whole text, its tail folded in a <details> when long.
+          reasonings: [...document.querySelectorAll("table.advice-history td:last-child")].map(
+            (td) => td.textContent,
           ),
           finalAdvice: text(".final-advice"),
           saidBy: text(".callout .facts dd"),
@@ -249,7 +250,7 @@ describe("hostile advice, LLM usage and failure analysis", () => {
         advice.assessment.reasoning,
       ]);
       expect(t.history[1]?.slice(0, 2)).toEqual(["2", "final"]);
-      expect(t.titles).toContain(advice.assessment.reasoning);
+      expect(t.reasonings).toContain(advice.assessment.reasoning);
       expect(t.finalAdvice).toContain(`by ${source}`);
       expect(t.saidBy).toContain(source);
       expect(t.reasoning).toBe(advised.meta.summary?.advice?.assessment.reasoning);

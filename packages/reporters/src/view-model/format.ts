@@ -3,26 +3,23 @@
  * Every function accepts `unknown` where the value comes from analysis data
  * that may have been through JSON (NaN arrives as null) and never throws.
  */
+import { formatMetricValue } from "@converge/core";
 
 /** What a missing value shows as. */
 export const MISSING = "—";
 
 /**
- * A number for people: integers as they are (with thin grouping past 9,999),
- * others with `digits` significant digits and no trailing zeros, very large or
- * small magnitudes in exponent form; NaN as "NaN", infinities as "∞" / "−∞",
- * anything that is not a number as "—".
+ * A number for people: core's `formatMetricValue` (integers as they are,
+ * with comma grouping past 9,999; others with `digits` significant digits
+ * and no trailing zeros; very large or small magnitudes in exponent form),
+ * with NaN as "NaN", infinities as "∞" / "−∞" and anything that is not a
+ * number as "—".
  */
 export function formatNumber(value: unknown, digits = 4): string {
   if (typeof value !== "number") return MISSING;
-  if (Number.isNaN(value)) return "NaN";
-  if (!Number.isFinite(value)) return value > 0 ? "∞" : "−∞";
-  if (value === 0) return "0";
-  const abs = Math.abs(value);
-  if (Number.isInteger(value) && abs < 1e9) return abs >= 10_000 ? groupDigits(value) : `${value}`;
-  if (abs >= 1e9 || abs < 1e-4) return trimExponent(value.toExponential(Math.max(0, digits - 2)));
-  const fixed = value.toPrecision(digits);
-  return fixed.includes("e") ? trimExponent(fixed) : trimZeros(fixed);
+  if (value === Number.POSITIVE_INFINITY) return "∞";
+  if (value === Number.NEGATIVE_INFINITY) return "−∞";
+  return formatMetricValue(value, { digits });
 }
 
 function groupDigits(value: number): string {
@@ -38,11 +35,6 @@ function groupDigits(value: number): string {
 
 function trimZeros(text: string): string {
   return text.includes(".") ? text.replace(/\.?0+$/, "") : text;
-}
-
-function trimExponent(text: string): string {
-  const [mantissa, exponent] = text.split("e") as [string, string];
-  return `${trimZeros(mantissa)}e${exponent.replace("+", "")}`;
 }
 
 /** A signed number ("+0.12", "−0.3"), for slopes and effects. */
