@@ -9,6 +9,7 @@ import { join } from "node:path";
 import type { Browser, ConsoleMessage, Request } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser } from "../../reporters/src/test-fixtures/browser.js";
+import { runAxe } from "../../reporters/src/test-fixtures/layout-probe.js";
 import { removeTempDirs, runCli, tempDir } from "./test-fixtures/run-cli.js";
 import {
   followPage,
@@ -94,6 +95,11 @@ describe("converge watch on the JSONL store", () => {
       expect(errors).toEqual([]);
       const reading = await readLive(page);
       expect(reading?.marker).toBe(1);
+      // The live page, status line included, is as accessible as the file build.
+      const serious = (await runAxe(page)).filter(
+        (v) => v.impact === "serious" || v.impact === "critical",
+      );
+      expect(serious).toEqual([]);
       await page.close();
     } finally {
       await loop?.stop();

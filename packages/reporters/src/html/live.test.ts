@@ -13,7 +13,10 @@ describe("the live build (converge watch)", () => {
     expect(policy).toContain("connect-src 'self'");
     expect(policy).toContain(`script-src ${cspHash(liveScript({ version: 7 }))}`);
     expect(policy).toContain("default-src 'none'");
-    expect(html).toContain('id="live" role="status" aria-live="polite" data-version="7"');
+    expect(html).toContain(
+      '<aside class="live" id="live" aria-label="Live status" data-version="7">',
+    );
+    expect(html).toContain('<span id="live-text" role="status" aria-live="polite">');
     expect(html).toContain("Served live by converge watch");
     // The script is the same for every version, so the policy does not change as records arrive.
     expect(liveScript({ version: 1 })).toBe(liveScript({ version: 2 }));

@@ -45,9 +45,13 @@ export interface LiveState {
   message: string | null;
 }
 
-/** The status line's element, before `.page`; the script fills it from the first event. */
+/**
+ * The status line, before `.page` (so swapping the page keeps it): a labelled
+ * landmark whose text is a polite live region; the script fills it from the
+ * first event.
+ */
 export function liveBanner(options: LiveReportOptions): string {
-  return `<div class="live" id="live" role="status" aria-live="polite" data-version="${Math.trunc(options.version)}"><span class="live-dot" aria-hidden="true"></span><span id="live-text">Live: connecting to converge watch…</span></div>`;
+  return `<aside class="live" id="live" aria-label="Live status" data-version="${Math.trunc(options.version)}"><span class="live-dot" aria-hidden="true"></span><span id="live-text" role="status" aria-live="polite">Live: connecting to converge watch…</span></aside>`;
 }
 
 /** Rules for the status line (added to the hashed stylesheet). */
