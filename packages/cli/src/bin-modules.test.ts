@@ -1,14 +1,15 @@
 /**
  * Each command loads only what it needs: the built binary (the bundle users
- * get) is run under a loader hook that records every module Node resolves;
- * for a bundle chunk, the source modules it holds are read from the path
- * comments the bundler writes above each one. `list` and `show` must load
- * neither the analyzers (mathjs), the reporters (vega), the LLM SDKs nor the
- * MLflow client; the other commands load what they use, which also shows
- * that the check sees a package when it is there.
+ * get) is run under two hooks that record every module Node resolves, an ES
+ * module loader hook (--import) and a CommonJS one (--require: the bundle's
+ * chunks are CommonJS); for a bundle chunk, the source modules it holds are
+ * read from the path comments the bundler writes above each one. `list` and
+ * `show` must load neither the analyzers (mathjs), the reporters (vega), the
+ * LLM SDKs nor the MLflow client; the other commands load what they use,
+ * which also shows that the check sees a package when it is there.
  */
 import { copyFileSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { isAbsolute, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { removeTempDirs, runCli, tempDir } from "./test-fixtures/run-cli.js";
@@ -37,6 +38,7 @@ type Package = keyof typeof PACKAGES;
 
 let dir: string;
 let hook: string;
+let preload: string;
 let log: string;
 
 beforeAll(() => {
@@ -55,21 +57,35 @@ export async function resolve(specifier, context, next) {
     hook,
     `import { register } from "node:module";\nregister(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hooks)}`)});\n`,
   );
+  preload = join(dir, "record-requires.cjs");
+  writeFileSync(
+    preload,
+    `const Module = require("node:module");
+const { appendFileSync } = require("node:fs");
+const resolveFilename = Module._resolveFilename;
+Module._resolveFilename = function (...args) {
+  const file = resolveFilename.apply(this, args);
+  appendFileSync(${JSON.stringify(log)}, file + "\\n");
+  return file;
+};
+`,
+  );
 });
 
 /** Runs a command under the hook; the packages of every module it loaded. */
 function packagesLoaded(args: string[]): Set<Package> {
   writeFileSync(log, "");
   const r = runCli([...args, "--store", `jsonl:${dir}`], {
-    nodeArgs: ["--import", pathToFileURL(hook).href],
+    nodeArgs: ["--require", preload, "--import", pathToFileURL(hook).href],
     cwd: dir,
   });
   expect(r.stderr).toBe("");
   expect(r.code).toBe(0);
   const modules: string[] = [];
-  for (const url of readFileSync(log, "utf8").split("\n")) {
-    if (!url.startsWith("file:")) continue;
-    const path = fileURLToPath(url);
+  for (const line of readFileSync(log, "utf8").split("\n")) {
+    // file: URLs from the ES module hook, absolute paths from the CommonJS one.
+    const path = line.startsWith("file:") ? fileURLToPath(line) : line;
+    if (!isAbsolute(path)) continue;
     modules.push(path);
     // A chunk of the bundle: the modules in it, from the comments above each.
     if (path.startsWith(DIST)) {
