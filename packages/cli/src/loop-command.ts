@@ -1,3 +1,7 @@
+/**
+ * `converge loop <loop.json|loop.yaml>`: the command's registration; what it
+ * does (loop-action.ts) is imported when it runs.
+ */
 import { type Command, Option } from "commander";
 import type { CommandContext } from "./context.js";
 import { loopHelp } from "./loop-help.js";

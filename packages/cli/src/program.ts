@@ -86,6 +86,9 @@ Examples:
   $ converge list --store mlflow+http://127.0.0.1:5000
   $ converge loop examples/python-backtest/loop.json`,
     );
+  // Each register* adds a command's options and help only; its action imports the
+  // module that does the work (list-action.ts, ...) when that command runs, so
+  // start-up loads commander and the option definitions, not every command's code.
   registerList(program, ctx);
   registerShow(program, ctx);
   registerAnalyze(program, ctx);
