@@ -1,4 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
@@ -39,6 +41,9 @@ export default defineConfig({
     include: ["packages/*/src/**/*.test.ts", "apps/*/src/**/*.test.ts", "scripts/**/*.test.ts"],
     reporters: ["default", "./scripts/summary-reporter.ts"],
     testTimeout: 60_000,
+    // The built `converge` keeps a V8 code cache (packages/cli/src/code-cache.ts); under
+    // test it goes to the temporary directory, never to the user's ~/.cache.
+    env: { CONVERGE_CODE_CACHE: join(tmpdir(), "converge-test-code-cache") },
     hookTimeout: 60_000,
   },
 });

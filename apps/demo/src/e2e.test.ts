@@ -25,7 +25,13 @@ afterAll(() => {
 });
 
 /** No keys, no MLflow, no colour: the demo as a newcomer without an account runs it. */
-const env = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NO_COLOR: "1" };
+const env = {
+  PATH: process.env.PATH ?? "",
+  HOME: process.env.HOME ?? "",
+  NO_COLOR: "1",
+  // The built CLI's code cache goes to the temporary directory vitest.config.ts names.
+  ...(process.env.CONVERGE_CODE_CACHE && { CONVERGE_CODE_CACHE: process.env.CONVERGE_CODE_CACHE }),
+};
 
 function node(
   args: string[],

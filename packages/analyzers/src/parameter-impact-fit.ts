@@ -4,7 +4,8 @@
  * well determined and ridge (lambda by generalised cross-validation)
  * otherwise. Linear algebra is mathjs'. Internal to `parameter-impact.ts`.
  */
-import { eigs, inv, lusolve, type Matrix, matrix, multiply, transpose } from "mathjs";
+import type { Matrix } from "mathjs";
+import { math } from "./mathjs-functions.js";
 
 /** Reciprocal condition number below which the normal matrix counts as ill-conditioned. */
 export const MIN_RECIPROCAL_CONDITION = 1e-8;
@@ -88,7 +89,7 @@ const vec = (x: unknown): number[] =>
 const mat = (x: unknown): number[][] => toArray(x as Matrix) as number[][];
 
 function quad(a: number[], m: number[][], b: number[]): number {
-  return multiply(multiply(a, m) as number[], b) as unknown as number;
+  return math.multiply(math.multiply(a, m) as number[], b) as unknown as number;
 }
 
 /**
@@ -112,18 +113,18 @@ function fit(y: Float64Array, columns: Float64Array[]): Fit | null {
   const yc = centre(y);
   // Standardise: unit-norm columns and response, so the normal matrix is the
   // correlation matrix and the ridge penalty is scale-free.
-  const zt = matrix(
+  const zt = math.matrix(
     cols.map(({ c, norm }) => Array.from(c, (x) => x / norm)),
     "dense",
     "number",
   );
   const yz = yc.norm > 0 ? Array.from(yc.c, (x) => x / yc.norm) : new Array<number>(n).fill(0);
-  const raw = mat(multiply(zt, transpose(zt)));
+  const raw = mat(math.multiply(zt, math.transpose(zt)));
   const corr = raw.map((row, i) =>
     row.map((_, j) => (i === j ? 1 : ((raw[i]?.[j] ?? 0) + (raw[j]?.[i] ?? 0)) / 2)),
   );
-  const g = vec(multiply(zt, yz));
-  const eig = vec(eigs(corr, { eigenvectors: false }).values).map((d) => Math.max(0, d));
+  const g = vec(math.multiply(zt, yz));
+  const eig = vec(math.eigs(corr, { eigenvectors: false }).values).map((d) => Math.max(0, d));
   let dmax = Number.NEGATIVE_INFINITY;
   let dmin = Number.POSITIVE_INFINITY;
   for (const d of eig) {
@@ -136,8 +137,8 @@ function fit(y: Float64Array, columns: Float64Array[]): Fit | null {
   let lambda = 0;
   if (!ols) lambda = chooseLambda(corr, g, eig, dofTotal);
   const penalised = addDiagonal(corr, lambda);
-  const betaStd = vec(lusolve(penalised, g));
-  const fitted = vec(multiply(betaStd, zt));
+  const betaStd = vec(math.lusolve(penalised, g));
+  const fitted = vec(math.multiply(betaStd, zt));
   let rss = 0;
   for (let i = 0; i < n; i++) rss += ((yz[i] as number) - (fitted[i] as number)) ** 2;
   const df = eig.reduce((s, d) => s + d / (d + lambda), 0);
@@ -145,7 +146,7 @@ function fit(y: Float64Array, columns: Float64Array[]): Fit | null {
   // With ridge the covariance is the Bayesian posterior one, sigma^2 (R + lambda I)^-1:
   // wider than the frequentist sandwich, so it errs towards UNCLEAR.
   const sigma2 = dofResidual >= 1 ? rss / dofResidual : null;
-  const covStd = sigma2 === null ? null : mat(multiply(sigma2, inv(penalised)));
+  const covStd = sigma2 === null ? null : mat(math.multiply(sigma2, math.inv(penalised)));
 
   const colNorm = cols.map(({ norm }) => norm);
   const beta = betaStd.map((b, j) => (b * yc.norm) / (colNorm[j] as number));
@@ -176,9 +177,9 @@ function chooseLambda(corr: number[][], g: number[], eig: number[], m: number): 
   let bestScore = Number.POSITIVE_INFINITY;
   for (let i = LAMBDA_GRID.length - 1; i >= 0; i--) {
     const lambda = LAMBDA_GRID[i] as number;
-    const b = vec(lusolve(addDiagonal(corr, lambda), g));
+    const b = vec(math.lusolve(addDiagonal(corr, lambda), g));
     // RSS from the normal-equation quantities (the response has unit norm).
-    const rss = Math.max(0, 1 - 2 * (multiply(b, g) as unknown as number) + quad(b, corr, b));
+    const rss = Math.max(0, 1 - 2 * (math.multiply(b, g) as unknown as number) + quad(b, corr, b));
     const df = eig.reduce((s, d) => s + d / (d + lambda), 0);
     const rest = m - df;
     if (!(rest > 1e-9)) continue;

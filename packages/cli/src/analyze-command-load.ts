@@ -19,19 +19,12 @@ import {
 } from "@converge/core";
 import { InvalidArgumentError } from "commander";
 import type { CommandContext } from "./context.js";
-import {
-  type ForeignOptions,
-  type ForeignTarget,
-  foreignMode,
-  prepareForeign,
-  resolveForeignTargets,
-} from "./foreign-targets.js";
+import { type ForeignOptions, type ForeignTarget, foreignMode } from "./foreign-options.js";
 import { readGateOption } from "./gate-option.js";
 import { loadExperiment } from "./load-experiment.js";
-import { mlflowExperimentHint } from "./mlflow-experiment-hint.js";
 import { metricSpecs, type ObjectiveOptions } from "./objective.js";
 import { resolveShowTarget } from "./show-command.js";
-import { openStore, parseStoreUri, type StoreLocation, type StoreOptions } from "./store-uri.js";
+import { loadStore, parseStoreUri, type StoreLocation, type StoreOptions } from "./store-uri.js";
 import { noticeGate } from "./strict-notices.js";
 import { UsageError } from "./usage-error.js";
 
@@ -97,7 +90,11 @@ export async function resolveTargets(
   ctx: CommandContext,
 ): Promise<AnalysisTarget[]> {
   const mode = foreignMode(storeOpt);
-  if (mode !== undefined) return resolveForeignTargets(args, storeOpt, mode, ctx);
+  if (mode !== undefined) {
+    // The MLflow reader loads only for --runs / --history.
+    const { resolveForeignTargets } = await import("./foreign-targets.js");
+    return resolveForeignTargets(args, storeOpt, mode, ctx);
+  }
   const out: AnalysisTarget[] = [];
   const seen = new Set<string>();
   const add = (t: AnalysisTarget) => {
@@ -126,7 +123,7 @@ export async function resolveTargets(
 
 async function experimentsIn(dir: string): Promise<AnalysisTarget[]> {
   const location = parseStoreUri(`jsonl:${dir}`);
-  const store = openStore(location);
+  const store = await loadStore(location);
   try {
     const listings = await store.list();
     if (listings.length === 0) {
@@ -190,10 +187,11 @@ async function prepare(
 ): Promise<PreparedExperiment> {
   if (target.foreign !== undefined && target.location.kind === "mlflow") {
     const foreign = { ...target, foreign: target.foreign, location: target.location };
+    const { prepareForeign } = await import("./foreign-targets.js");
     return prepareForeign(foreign, gateOption, options, ctx);
   }
   const notices = noticeGate(ctx, options.strict);
-  const store = openStore(target.location, { onNotice: notices.onNotice });
+  const store = await loadStore(target.location, { onNotice: notices.onNotice });
   let loaded: Awaited<ReturnType<typeof loadExperiment>>;
   try {
     loaded = await loadExperiment(store, target.experimentId, {
@@ -203,6 +201,7 @@ async function prepare(
     if (!ExperimentNotFoundError.isInstance(error) || target.location.kind !== "mlflow")
       throw error;
     // The id may be the name of an MLflow experiment of ordinary runs: say how to read it.
+    const { mlflowExperimentHint } = await import("./mlflow-experiment-hint.js");
     throw await mlflowExperimentHint(error, target.experimentId, target.location, ctx);
   } finally {
     await store.close();

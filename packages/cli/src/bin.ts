@@ -1,11 +1,14 @@
 #!/usr/bin/env node
-import { main } from "./program.js";
+/**
+ * The `converge` binary: turns the code cache on (see code-cache.ts), then
+ * loads the bundled command (dist/cli.cjs, built by scripts/bundle.mjs).
+ */
+import { createRequire } from "node:module";
+import { dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { codeCacheDir, installCodeCache } from "./code-cache.js";
 
-// `converge list | head` closes the pipe early: that is not an error.
-process.stdout.on("error", (error: NodeJS.ErrnoException) => {
-  if (error.code === "EPIPE") process.exit(0);
-  throw error;
-});
-
-// exitCode rather than process.exit(), so piped output is flushed first.
-process.exitCode = await main(process.argv.slice(2));
+const here = dirname(fileURLToPath(import.meta.url));
+const cache = codeCacheDir(process.env);
+if (cache !== null) installCodeCache(here, cache);
+createRequire(import.meta.url)("./cli.cjs");

@@ -1,6 +1,5 @@
 import type { Command } from "commander";
 import type { CommandContext } from "./context.js";
-import { transfer } from "./import-command-transfer.js";
 import { mlflowExperimentOption } from "./options.js";
 import {
   DEFAULT_STORE_URI,
@@ -60,6 +59,8 @@ Examples:
         "--from",
       );
       const to = parseStoreUri(options.to, ctx.io.cwd, { mlflowExperiment, origin: "--to" });
+      // The stores and the progress bar load only when the command runs.
+      const { transfer } = await import("./import-command-transfer.js");
       await transfer(
         {
           from,

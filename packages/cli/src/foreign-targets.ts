@@ -13,9 +13,9 @@ import {
   readMlflowExperiment,
 } from "@converge/storage-mlflow";
 import { createMlflowClient, type MlflowClient } from "@converge/storage-mlflow/client";
-import { Option } from "commander";
 import type { AnalysisTarget, LoadOptions, PreparedExperiment } from "./analyze-command-load.js";
 import type { CommandContext } from "./context.js";
+import type { ForeignOptions, ForeignTarget } from "./foreign-options.js";
 import { metricSpecs } from "./objective.js";
 import {
   mlflowCredentials,
@@ -30,37 +30,8 @@ import { UsageError } from "./usage-error.js";
 /** An MLflow store location. */
 export type MlflowLocation = Extract<StoreLocation, { kind: "mlflow" }>;
 
-/** What `--runs` / `--history` add to a target: the MLflow experiment and how to read it. */
-export interface ForeignTarget {
-  experimentName: string;
-  mode: ForeignMode;
-}
-
-/** The options of the foreign mode. */
-export interface ForeignOptions {
-  runs?: boolean;
-  history?: string;
-}
-
-/** `--runs` and `--history <run>`. */
-export function foreignOptions(): Option[] {
-  return [
-    new Option(
-      "--runs",
-      "the arguments are MLflow experiments of ordinary runs (not written by Converge): each FINISHED run is an iteration, in start order",
-    ),
-    new Option(
-      "--history <run>",
-      "the argument is an MLflow experiment, and this run of it (id or name) is read: each step of its metric history is an iteration",
-    ).conflicts("runs"),
-  ];
-}
-
-/** The mode the options ask for, or undefined for Converge experiments. */
-export function foreignMode(options: ForeignOptions): ForeignMode | undefined {
-  if (options.history !== undefined) return { kind: "history", run: options.history };
-  return options.runs ? { kind: "runs" } : undefined;
-}
+export type { ForeignOptions, ForeignTarget } from "./foreign-options.js";
+export { foreignMode, foreignOptions } from "./foreign-options.js";
 
 /** Quotes a word for a shell command line shown to the user, when it needs it. */
 export function shellWord(text: string): string {

@@ -16,7 +16,9 @@ import {
 } from "@converge/core";
 import type { CommandContext } from "./context.js";
 import { startProgress } from "./progress.js";
-import { openMlflowStore, openStore, type StoreLocation } from "./store-uri.js";
+import { openStore } from "./store-open.js";
+import { openMlflowStore } from "./store-open-mlflow.js";
+import type { StoreLocation } from "./store-uri.js";
 import { redactingNotices, redactSecrets, redactUrisIn } from "./uri-redaction.js";
 import { UsageError } from "./usage-error.js";
 

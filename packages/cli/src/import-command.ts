@@ -1,6 +1,5 @@
 import type { Command } from "commander";
 import type { CommandContext } from "./context.js";
-import { transfer } from "./import-command-transfer.js";
 import { mlflowExperimentOption } from "./options.js";
 import { mlflowExperimentFrom, parseStoreUri } from "./store-uri.js";
 
@@ -48,6 +47,8 @@ Examples:
       const mlflowExperiment = mlflowExperimentFrom(options.mlflowExperiment, ctx.io.env);
       const from = parseStoreUri(fromUri, ctx.io.cwd, { mlflowExperiment, origin: "<from-store>" });
       const to = parseStoreUri(toUri, ctx.io.cwd, { mlflowExperiment, origin: "<to-store>" });
+      // The stores and the progress bar load only when the command runs.
+      const { transfer } = await import("./import-command-transfer.js");
       await transfer(
         {
           from,

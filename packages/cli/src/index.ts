@@ -38,10 +38,10 @@ export {
   summaryRow,
 } from "./loop-summary.js";
 export { createProgram, ExitCode, main } from "./program.js";
+export { openStore } from "./store-open.js";
 export {
   AVAILABLE_STORES,
   DEFAULT_STORE_URI,
-  openStore,
   parseStoreUri,
   STORE_ENV,
   type StoreLocation,

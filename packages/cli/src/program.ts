@@ -27,9 +27,18 @@ export const ExitCode = {
 } as const;
 
 function packageVersion(): string {
-  // dist/program.js and src/program.ts both sit one level below package.json.
-  const text = readFileSync(new URL("../package.json", import.meta.url), "utf8");
-  return (JSON.parse(text) as { version: string }).version;
+  // src/program.ts and the tsc build dist/program.js sit one level below package.json; in
+  // the bundled binary this code may sit in dist/ or dist/chunks/: walk up to ours.
+  for (let dir = new URL(".", import.meta.url); ; dir = new URL("..", dir)) {
+    try {
+      const text = readFileSync(new URL("package.json", dir), "utf8");
+      const manifest = JSON.parse(text) as { name?: string; version: string };
+      if (manifest.name === "@converge/cli") return manifest.version;
+    } catch {
+      // no package.json here: keep walking up
+    }
+    if (new URL("..", dir).href === dir.href) return "unknown";
+  }
 }
 
 /**
@@ -78,6 +87,9 @@ Examples:
   $ converge list --store mlflow+http://127.0.0.1:5000
   $ converge loop examples/python-backtest/loop.json`,
     );
+  // Each register* adds a command's options and help only; its action imports the
+  // module that does the work (list-action.ts, ...) when that command runs, so
+  // start-up loads commander and the option definitions, not every command's code.
   registerList(program, ctx);
   registerShow(program, ctx);
   registerAnalyze(program, ctx);

@@ -28,7 +28,7 @@ import {
 } from "@converge/reporters";
 import { afterAll, describe, expect, it } from "vitest";
 import { createContext } from "./context.js";
-import { reportRenderOptions } from "./report-command.js";
+import { reportRenderOptions } from "./report-action.js";
 import {
   removeTempDirs,
   runCli,

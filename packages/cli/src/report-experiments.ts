@@ -1,5 +1,5 @@
 import type { ReportExperiment } from "@converge/core";
-import { analyzePrepared, loadAnalyzers } from "./analyze-command.js";
+import { analyzePrepared, loadAnalyzers } from "./analyze-action.js";
 import type { PreparedExperiment } from "./analyze-command-load.js";
 
 /**

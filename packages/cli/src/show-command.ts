@@ -3,18 +3,14 @@ import { basename, dirname, resolve } from "node:path";
 import { ConvergeError, ExperimentIdSchema, terminalSafe } from "@converge/core";
 import type { Command } from "commander";
 import type { CommandContext } from "./context.js";
-import { loadExperiment } from "./load-experiment.js";
 import { mlflowExperimentOption, storeOption } from "./options.js";
-import { writeShowJson } from "./show-json.js";
-import { renderShow } from "./show-render.js";
 import {
-  openStore,
   parseStoreUri,
   resolveStoreLocation,
   type StoreLocation,
   type StoreOptions,
 } from "./store-uri.js";
-import { noticeGate, strictOption } from "./strict-notices.js";
+import { strictOption } from "./strict-notices.js";
 import { UsageError } from "./usage-error.js";
 
 /** What `converge show` reads: an experiment id in a store, or a `.jsonl` file. */
@@ -71,7 +67,7 @@ export function resolveShowTarget(
 }
 
 /** The options of `converge show`. */
-type ShowOptions = StoreOptions & { json?: boolean; lenient?: boolean; strict?: boolean };
+export type ShowOptions = StoreOptions & { json?: boolean; lenient?: boolean; strict?: boolean };
 
 /** Adds `converge show` to a program. */
 export function registerShow(program: Command, ctx: CommandContext): Command {
@@ -107,21 +103,7 @@ Examples:
   $ converge show exp_20260118_143022 --store mlflow+http://127.0.0.1:5000`,
     )
     .action(async (arg: string, options: ShowOptions) => {
-      const target = resolveShowTarget(arg, options, ctx);
-      const { location, experimentId } = target;
-      const notices = noticeGate(ctx, options.strict);
-      const store = openStore(location, { onNotice: notices.onNotice });
-      let loaded: Awaited<ReturnType<typeof loadExperiment>>;
-      try {
-        loaded = await loadExperiment(store, experimentId, { lenient: options.lenient === true });
-      } finally {
-        await store.close();
-      }
-      notices.check();
-      if (options.json) {
-        await writeShowJson(ctx, loaded);
-        return;
-      }
-      for (const line of renderShow(loaded, location, ctx.style)) ctx.out(line);
+      const { runShow } = await import("./show-action.js");
+      await runShow(arg, options, ctx);
     });
 }

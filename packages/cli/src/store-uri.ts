@@ -1,8 +1,6 @@
 import { existsSync, statSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { type Store, type StoreNotice, terminalSafe } from "@converge/core";
-import { jsonlStore } from "@converge/storage-jsonl";
-import { type MlflowStore, type MlflowStoreNotice, mlflowStore } from "@converge/storage-mlflow";
 import {
   AVAILABLE_STORES,
   MLFLOW_BACKEND_WORDS,
@@ -275,34 +273,25 @@ export function mlflowCredentials(env: NodeJS.ProcessEnv): {
   return out;
 }
 
-/** Opens an MLflow location with its spool, sync and pending (for import and sync). */
-export function openMlflowStore(
-  location: Extract<StoreLocation, { kind: "mlflow" }>,
+/**
+ * Opens the store a location names, loading only that store's package (the
+ * MLflow store brings its HTTP client): what the commands use, so that
+ * `converge list` on a JSONL directory never loads the MLflow store. The
+ * synchronous `openStore` (store-open.ts) is the library's.
+ */
+export async function loadStore(
+  location: StoreLocation,
   options: OpenStoreOptions = {},
-): MlflowStore {
-  return mlflowStore({
-    trackingUri: location.trackingUri,
-    experimentName: location.experimentName,
-    ...mlflowCredentials(options.env ?? process.env),
-    ...(options.spoolDir !== undefined && { spoolDir: options.spoolDir }),
-    // The MLflow store adds "spooled" / "synced" / "sync-failed" to core's notice kinds.
-    ...(options.onNotice && {
-      onNotice: options.onNotice as unknown as (n: MlflowStoreNotice) => void,
-    }),
-  });
-}
-
-/** Opens the store a location names. Notices (torn tail cut, skipped lines) go to `onNotice`. */
-export function openStore(location: StoreLocation, options: OpenStoreOptions = {}): Store {
-  switch (location.kind) {
-    case "jsonl":
-      // Reading needs no fsync; "none" avoids any durability work on close.
-      return jsonlStore({
-        dir: location.dir,
-        durability: "none",
-        ...(options.onNotice && { onNotice: options.onNotice }),
-      });
-    case "mlflow":
-      return openMlflowStore(location, options);
+): Promise<Store> {
+  if (location.kind === "jsonl") {
+    const { jsonlStore } = await import("@converge/storage-jsonl");
+    // Reading needs no fsync; "none" avoids any durability work on close.
+    return jsonlStore({
+      dir: location.dir,
+      durability: "none",
+      ...(options.onNotice && { onNotice: options.onNotice }),
+    });
   }
+  const { openMlflowStore } = await import("./store-open-mlflow.js");
+  return openMlflowStore(location, options);
 }

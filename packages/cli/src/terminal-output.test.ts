@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Advice } from "@converge/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { renderAdvice } from "./advise-command.js";
+import { renderAdvice } from "./advise-action.js";
 import { createContext } from "./context.js";
 import { createStyle } from "./style.js";
 import {

@@ -87,7 +87,16 @@ export interface RunResult {
  * no colour; `extra` adds what a test sets.
  */
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NO_COLOR: "1", ...extra };
+  return {
+    PATH: process.env.PATH ?? "",
+    HOME: process.env.HOME ?? "",
+    NO_COLOR: "1",
+    // Where the built CLI keeps its code cache under test (vitest.config.ts): a temporary directory.
+    ...(process.env.CONVERGE_CODE_CACHE && {
+      CONVERGE_CODE_CACHE: process.env.CONVERGE_CODE_CACHE,
+    }),
+    ...extra,
+  };
 }
 
 /** Spawns `node <args>` asynchronously and waits for it (killed after `timeout` ms). */

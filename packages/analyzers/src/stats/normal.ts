@@ -7,7 +7,7 @@
  * computed directly from Laplace's continued fraction for the Mills ratio instead. The quantile
  * is Wichura's algorithm AS 241 (PPND16), accurate to about 1 part in 10^16; mathjs has none.
  */
-import { erf } from "mathjs";
+import { math } from "../mathjs-functions.js";
 
 const SQRT1_2 = Math.SQRT1_2;
 const INV_SQRT_2PI = 0.3989422804014327; // 1/√(2π)
@@ -40,7 +40,7 @@ function upperTail(x: number): number {
 export function phi(x: number): number {
   if (x >= TAIL_START) return x === Number.POSITIVE_INFINITY ? 1 : 1 - upperTail(x);
   if (x <= -TAIL_START) return x === Number.NEGATIVE_INFINITY ? 0 : upperTail(-x);
-  return 0.5 * (1 + (erf(x * SQRT1_2) as number));
+  return 0.5 * (1 + (math.erf(x * SQRT1_2) as number));
 }
 
 /**

@@ -46,13 +46,19 @@ function cliEnv(extra: Record<string, string> | undefined): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
-/** Spawns `node dist/bin.js ...args` and waits for it. */
+/** Spawns `node [nodeArgs] dist/bin.js ...args` and waits for it. */
 export function runCli(
   args: readonly string[],
-  options: { env?: Record<string, string>; cwd?: string; timeout?: number } = {},
+  options: {
+    env?: Record<string, string>;
+    cwd?: string;
+    timeout?: number;
+    /** Node's own options, before the binary (e.g. `--import` of a loader hook). */
+    nodeArgs?: readonly string[];
+  } = {},
 ): CliResult {
   if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run \`pnpm -s build\` first`);
-  const result = spawnSync(process.execPath, [BIN, ...args], {
+  const result = spawnSync(process.execPath, [...(options.nodeArgs ?? []), BIN, ...args], {
     cwd: options.cwd ?? tmpdir(),
     env: cliEnv(options.env),
     encoding: "utf8",
