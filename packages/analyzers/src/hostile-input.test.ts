@@ -95,7 +95,7 @@ describe.each(HOSTILE)("names are data: %s", (name) => {
     const findings = plain.assessment.key_findings;
     expect(findings.some((f) => f.startsWith(`${name} (`))).toBe(false);
     expect(findings).toContainEqual(
-      expect.stringContaining(`informational metrics (no goal, not judged): ${name} 4.00 → 20.00`),
+      expect.stringContaining(`informational metrics (no goal, not judged): ${name} 4 → 20`),
     );
   });
 });

@@ -60,8 +60,9 @@ function scoreLine(f: Facts): string {
 /** An objective metric's trend: "sharpe (higher is better): +0.10 per iteration … CONVERGING". */
 function metricLine(f: Facts, name: string, m: MetricTrend): string {
   const span = metricSpan(ownValue(f.analysis.metric_history, name) ?? []);
-  if (span.constant)
-    return `${name} (${directionText(m.goal)}): ${num(span.first)} (constant), ${m.status}`;
+  if (span.constant) {
+    return `${name} (${directionText(m.goal)}): ${plain(span.first as number)} (constant), ${m.status}`;
+  }
   const sign = m.goal === "minimize" ? -1 : 1;
   const { low, high } = m.theil_sen;
   const lo = low === null || high === null ? null : sign > 0 ? low : -high;
@@ -85,8 +86,8 @@ function informationalLine(f: Facts): string | null {
     if (m.role !== "informational") continue;
     const span = metricSpan(ownValue(f.analysis.metric_history, name) ?? []);
     if (span.first === null) parts.push(`${name} (no value)`);
-    else if (span.constant) parts.push(`${name} ${num(span.first)} (constant)`);
-    else parts.push(`${name} ${num(span.first)} → ${num(span.last)}`);
+    else if (span.constant) parts.push(`${name} ${plain(span.first)} (constant)`);
+    else parts.push(`${name} ${plain(span.first)} → ${plain(span.last as number)}`);
   }
   if (parts.length === 0) return null;
   const shown = parts.slice(0, 10).join(", ");

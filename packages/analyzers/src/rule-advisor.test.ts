@@ -71,7 +71,7 @@ describe("ruleAdvisor", () => {
       expect.stringMatching(/^sharpe_ratio \(higher is better\): \+.*, CONVERGING$/),
     );
     expect(a.key_findings).toContainEqual(
-      "informational metrics (no goal, not judged): max_drawdown 0.20 (constant)",
+      "informational metrics (no goal, not judged): max_drawdown 0.2 (constant)",
     );
     expect(a.key_findings.some((f) => f.startsWith("max_drawdown ("))).toBe(false);
     // One vocabulary: the gradient is a direction, the changes are EFFECTIVE (docs/vocabulary.md).

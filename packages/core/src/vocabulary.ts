@@ -156,7 +156,7 @@ export const VOCABULARY: readonly VocabularyTerm[] = Object.freeze([
     term: "Role",
     fields: ["metric_trends.<metric>.role"],
     definition:
-      "Whether a metric is judged. A metric is an objective when a goal is stated for it: `maximize` / `minimize` (the meta's `metrics`, `--maximize` / `--minimize`), a gate criterion on it, or it is the score itself when there is no gate. Every other metric is informational.",
+      "Whether a metric is judged. A metric is an objective when a goal is stated for it: maximize or minimize (the meta's metrics, --maximize / --minimize), a gate criterion on it, or it is the score itself when there is no gate. Every other metric is informational.",
     values: [
       { value: "objective", meaning: "has a direction and a convergence verdict" },
       {
@@ -174,7 +174,7 @@ export const VOCABULARY: readonly VocabularyTerm[] = Object.freeze([
     term: "Direction",
     fields: ["metric_trends.<metric>.goal"],
     definition:
-      "Which way an objective is better. Stated beside every verdict, e.g. `sharpe_ratio (higher is better): CONVERGING`.",
+      "Which way an objective is better. Stated beside every verdict, e.g. sharpe_ratio (higher is better): CONVERGING.",
     values: [
       { value: "maximize", meaning: "higher is better" },
       { value: "minimize", meaning: "lower is better" },

@@ -23,6 +23,7 @@ import { comparisonSection } from "./section-comparison.js";
 import { iterationsSection } from "./section-iterations.js";
 import { assessmentSection, summaryHeader } from "./section-summary.js";
 import { trajectorySection } from "./section-trajectory.js";
+import { vocabularySection } from "./section-vocabulary.js";
 import { reportCss } from "./styles.js";
 
 /** Options of {@link renderHtmlReport}. */
@@ -272,6 +273,7 @@ ${tableOfContents(views)}
 <main>
 ${comparison}
 ${articles.map((a) => a.html).join("\n")}
+${vocabularySection()}
 </main>
 <footer class="doc-foot">Generated ${esc(formatDate(generatedAt))} by Converge. This file is self-contained: it loads nothing from the network${interactive ? "; the interactive charts run from scripts inlined in it" : " and runs no script"}.</footer>
 </div>
