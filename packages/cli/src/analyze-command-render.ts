@@ -172,7 +172,8 @@ function trendRows(x: PreparedExperiment, a: TrajectoryAnalysis, style: Style): 
     header.push(["Gate", `${safe(x.gate.criteria.map(formatCriterion).join(", "))}${from}`]);
   }
   header.push(
-    ["Status", styleConvergence(style, a.convergence_status), t.reason],
+    // "Convergence", as the vocabulary names it (docs/vocabulary.md).
+    ["Convergence", styleConvergence(style, a.convergence_status), t.reason],
     [
       "Gradient",
       `${a.gradient_direction}${t.slope === null ? "" : `  ${s(t.slope)} per iteration`}${

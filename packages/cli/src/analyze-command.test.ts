@@ -66,8 +66,8 @@ describe("converge analyze on the Python logger's sample log", () => {
     expect(field(stdout, "Experiment")).toBe("exp_20260118_143022");
     expect(field(stdout, "Iterations")).toBe("3");
     expect(field(stdout, "Score")).toBe("gate score (higher is better)");
-    expect(field(stdout, "Status")).toBe("CONVERGING");
-    expect(stdout).toMatch(/Status\s+CONVERGING\n\s+every step goes the same way/);
+    expect(field(stdout, "Convergence")).toBe("CONVERGING");
+    expect(stdout).toMatch(/Convergence\s+CONVERGING\n\s+every step goes the same way/);
     expect(field(stdout, "Gradient")).toBe("ASCENDING  +0.135 per iteration [0.1, 0.17]");
     // The gradient's meaning from the vocabulary (docs/vocabulary.md), then the statistics.
     expect(block(stdout, "Gradient")).toContain(
@@ -191,7 +191,7 @@ describe("converge analyze on a directory", () => {
     expect(code).toBe(0);
     expect(stdout).toMatch(/Experiment\s+exp_flat[\s\S]+Experiment\s+exp_rising/);
     expect(stdout).toMatch(/Gate\s+sharpe_ratio >= 1\.5\n/);
-    expect(stdout).toMatch(/Status\s+STAGNANT/);
+    expect(stdout).toMatch(/Convergence\s+STAGNANT/);
     expect(stdout).toMatch(/ {2}per criterion\s+sharpe_ratio 0\.\d+/);
   });
 

@@ -78,7 +78,7 @@ export const VOCABULARY: readonly VocabularyTerm[] = Object.freeze([
     computedBy:
       "`classifySeries` in packages/analyzers/src/classify.ts; the rule advisor copies the score's status into `convergence_assessment`, and an LLM advisor is asked for it with these definitions",
     appearsIn:
-      "report: Trajectory (Status, Metric trends) and the advisor's assessment (Convergence); Markdown: Key numbers (Trajectory), Metric trends, Assessment; `converge analyze` (Status, Metrics); `converge advise` (Convergence)",
+      "report: Trajectory (Convergence, Metric trends) and the advisor's assessment (Convergence); Markdown: Key numbers (Trajectory), Metric trends, Assessment; `converge analyze` (Convergence, Metrics with a goal); `converge advise` (Convergence)",
   },
   {
     id: "gradient",
@@ -167,7 +167,7 @@ export const VOCABULARY: readonly VocabularyTerm[] = Object.freeze([
     ],
     computedBy: "`metricRole` in packages/core/src/metric-role.ts",
     appearsIn:
-      "report: Metric trends (objectives) and Informational metrics; Markdown: Metric trends, Informational metrics; `converge analyze` (Metrics, Informational metrics); the rule advisor's findings (objectives only)",
+      "report: Metric trends (objectives) and Informational metrics; Markdown: Metric trends, Informational metrics; `converge analyze` (Metrics with a goal, Informational metrics); the rule advisor's findings (objectives only)",
   },
   {
     id: "direction",
@@ -183,7 +183,7 @@ export const VOCABULARY: readonly VocabularyTerm[] = Object.freeze([
     computedBy:
       "`metricRole` in packages/core/src/metric-role.ts (a spec's goal; else the gate's one-sided criteria; else guessed from the name)",
     appearsIn:
-      "report: Metric trends, the Iterations table's headers, the metric charts' titles; Markdown: Metric trends; `converge analyze` (Metrics); the rule advisor's findings",
+      "report: Metric trends, the Iterations table's headers, the metric charts' titles; Markdown: Metric trends; `converge analyze` (Score, Metrics with a goal); the rule advisor's findings",
   },
 ] satisfies VocabularyTerm[]);
 
