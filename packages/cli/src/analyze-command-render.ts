@@ -319,7 +319,7 @@ function metricTable(a: TrajectoryAnalysis, style: Style): string[] {
     { header: "MK p", align: "right" },
     // The Theil–Sen slope signed so that + is better (the direction is in its own column).
     { header: "IMPROVEMENT", align: "right" },
-    { header: "STATUS" },
+    { header: "CONVERGENCE" },
   ];
   const status = (m: TrajectoryAnalysis["metric_trends"][string]): CellInput =>
     m.status === null
