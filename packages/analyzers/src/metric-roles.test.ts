@@ -128,3 +128,18 @@ describe("the rule advisor and informational metrics", () => {
     expect(a.reasoning).not.toMatch(/Gradient (EFFECTIVE|INEFFECTIVE|MIXED)/);
   });
 });
+
+describe("docs/vocabulary.md's 'computed by'", () => {
+  it("names functions that exist where it says", async () => {
+    const { VOCABULARY } = await import("@converge/core");
+    const core = (await import("@converge/core")) as Record<string, unknown>;
+    for (const term of VOCABULARY) {
+      const [, fn, pkg, file] =
+        term.computedBy.match(/^`(\w+)` in packages\/([\w-]+)\/src\/([\w-]+)\.ts/) ?? [];
+      expect(fn, term.id).toBeDefined();
+      const module: Record<string, unknown> =
+        pkg === "analyzers" ? await import(`./${file}.js`) : pkg === "core" ? core : {};
+      expect(typeof module[fn as string], `${term.id}: ${fn} in ${pkg}/${file}`).toBe("function");
+    }
+  });
+});
