@@ -126,6 +126,10 @@ describe("the rule advisor and informational metrics", () => {
     expect(a.reasoning).toMatch(/gradient is (ASCENDING|DESCENDING|FLAT)/);
     expect(a.reasoning).toMatch(/Likelihood of success (HIGH|MEDIUM|LOW): /);
     expect(a.reasoning).not.toMatch(/Gradient (EFFECTIVE|INEFFECTIVE|MIXED)/);
+    // The score's verdict is stated with its direction.
+    expect(a.key_findings[1]).toMatch(
+      /^(CONVERGING|DIVERGING|OSCILLATING|STAGNANT|INSUFFICIENT_DATA) \(gate score, higher is better\): /,
+    );
   });
 });
 

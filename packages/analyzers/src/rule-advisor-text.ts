@@ -104,7 +104,11 @@ function failingCriteria(f: Facts): [string, number][] {
 /** The findings, most important first. */
 export function keyFindings(f: Facts): string[] {
   const a = f.analysis;
-  const out = [scoreLine(f), `${a.score_trend.status}: ${a.score_trend.reason}`];
+  // The verdict with its direction: the score is goal-signed, so higher is better ("-loss" for a minimised one).
+  const out = [
+    scoreLine(f),
+    `${a.score_trend.status} (${f.label}, higher is better): ${a.score_trend.reason}`,
+  ];
 
   const failing = failingCriteria(f);
   if (a.distance_to_goal !== null) {
