@@ -28,7 +28,10 @@ const noNonFinite = (value: unknown) =>
 
 describe("analyzeTrajectory", () => {
   it("reads the sample log right: converging, ascending, passing, signed rates", () => {
-    const t = analyzeTrajectory(seed);
+    // The sample log's meta states the directions (the original logger's metric specs).
+    const t = analyzeTrajectory(seed, {
+      metrics: { sharpe_ratio: "maximize", max_drawdown: "minimize", win_rate: "maximize" },
+    });
     expect(t.convergence_status).toBe("CONVERGING");
     expect(t.gradient_direction).toBe("ASCENDING");
     expect(t.distance_to_goal).toBe(0);
@@ -154,10 +157,22 @@ describe("analyzeTrajectory", () => {
     const t = analyzeTrajectory(constant);
     expect(t.convergence_status).toBe("STAGNANT");
     expect(t.gradient_direction).toBe("FLAT");
+    // No goal stated: both metrics are informational (no direction, no verdict); m is constant.
     expect(t.metric_trends.gone).toMatchObject({
+      role: "informational",
+      goal: null,
+      n: 0,
+      status: null,
+      ols_slope: null,
+      constant: false,
+    });
+    expect(t.metric_trends.m).toMatchObject({ role: "informational", constant: true });
+    const judged = analyzeTrajectory(constant, { metrics: { gone: "maximize" } });
+    expect(judged.metric_trends.gone).toMatchObject({
+      role: "objective",
+      goal: "maximize",
       n: 0,
       status: "INSUFFICIENT_DATA",
-      ols_slope: null,
     });
     expect(t.parameter_effects.skipped.fixed).toMatch(/never changed/);
     expect(t.overfitting).toBeNull();

@@ -12,6 +12,8 @@ import {
   MetricSpecsSchema,
   median,
   metricGoal,
+  metricRole,
+  metricSpan,
   nameMap,
   ownValue,
   parseGate,
@@ -51,19 +53,47 @@ export interface AnalyzeOptions {
   predictive?: PredictiveSettings;
 }
 
+/** The practical effect scale of a metric: its median magnitude, else its range, else 1. */
+function metricScale(values: readonly number[]): number {
+  const finite = values.filter(Number.isFinite);
+  const mid = Math.abs(median(finite));
+  const span = metricSpan(finite);
+  const range = span.n ? (span.max as number) - (span.min as number) : 0;
+  return mid > 1e-12 ? mid : range > 0 ? range : 1;
+}
+
+/**
+ * The raw statistics of an informational metric (no goal stated): the slopes
+ * and the trend test of its own series, but no goal, improvement rate or
+ * verdict, since nothing says which way is better.
+ */
+function informationalTrend(values: readonly number[], constant: boolean): MetricTrend {
+  const c = classifySeries(values, { scale: metricScale(values) });
+  const ts = c.theilSen;
+  const mk = c.mannKendall;
+  return {
+    role: "informational",
+    goal: null,
+    n: c.n,
+    ols_slope: olsSlope(values).slope,
+    theil_sen: {
+      slope: ts?.slope ?? null,
+      low: ts?.low ?? null,
+      high: ts?.high ?? null,
+      method: ts?.method ?? "exact",
+    },
+    mann_kendall: { s: mk?.s ?? 0, z: mk?.z ?? null, p: mk?.p ?? null, exact: mk?.exact ?? false },
+    improvement_rate: null,
+    status: null,
+    reason: "informational: no goal stated (not in the gate, not given maximize or minimize)",
+    constant,
+  };
+}
+
 function metricTrend(values: readonly number[], spec: MetricSpec): MetricTrend {
   const sign = spec.goal === "minimize" ? -1 : 1;
   // A metric's practical effect is 2% of its typical size (its median, else its range).
-  const mid = Math.abs(median(values.filter(Number.isFinite)));
-  const finite = values.filter(Number.isFinite);
-  let lo = Number.POSITIVE_INFINITY;
-  let hi = Number.NEGATIVE_INFINITY;
-  for (const v of finite) {
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
-  const range = finite.length ? hi - lo : 0;
-  const scale = mid > 1e-12 ? mid : range > 0 ? range : 1;
+  const scale = metricScale(values);
   // Classified on the goal-signed series; the raw statistics are its mirror image for "minimize".
   const c = classifySeries(
     values.map((v) => sign * v),
@@ -73,6 +103,7 @@ function metricTrend(values: readonly number[], spec: MetricSpec): MetricTrend {
   const mk = c.mannKendall;
   const raw = (x: number | null) => (x === null ? null : sign * x);
   return {
+    role: "objective",
     goal: spec.goal,
     n: c.n,
     ols_slope: olsSlope(values).slope,
@@ -91,6 +122,7 @@ function metricTrend(values: readonly number[], spec: MetricSpec): MetricTrend {
     improvement_rate: ts?.slope ?? null,
     status: c.status,
     reason: c.reason,
+    constant: metricSpan(values).constant,
   };
 }
 
@@ -128,8 +160,17 @@ function scoreSeries(
   };
 }
 
-/** Every metric's history, trend and OLS rate, keyed by name in order of first appearance. */
-function metricTrends(records: readonly ExperimentRecord[], specs: Record<string, MetricSpec>) {
+/**
+ * Every metric's history, trend and OLS rate, keyed by name in order of first
+ * appearance. Only objectives (`metricRole`: a spec, a gate criterion, or the
+ * score's own metric) are judged; the others get their raw statistics only.
+ */
+function metricTrends(
+  records: readonly ExperimentRecord[],
+  specs: Record<string, MetricSpec>,
+  gate: GateSpec | null,
+  scoreMetric: string | null,
+) {
   // Own keys in order of first appearance (a Set keeps insertion order).
   const names = new Set<string>();
   for (const r of records) for (const name of Object.keys(r.metrics)) names.add(name);
@@ -139,8 +180,11 @@ function metricTrends(records: readonly ExperimentRecord[], specs: Record<string
   for (const name of names) {
     const values = records.map((r) => ownValue(r.metrics, name) ?? Number.NaN);
     metric_history[name] = values;
-    const spec = ownValue(specs, name) ?? { goal: metricGoal(name, specs) };
-    const trend = metricTrend(values, spec);
+    const role = metricRole(name, { metrics: specs, gate, scoreMetric });
+    const trend =
+      role.goal === null
+        ? informationalTrend(values, metricSpan(values).constant)
+        : metricTrend(values, { ...ownValue(specs, name), goal: role.goal });
     metric_trends[name] = trend;
     improvement_rates[name] = trend.ols_slope ?? 0;
   }
@@ -219,9 +263,15 @@ export function analyzeTrajectory(
 ): TrajectoryAnalysis {
   const records = inIterationOrder(given);
   const { specs, gate, maxIterations, horizon } = parseOptions(options);
-  const { metric_history, improvement_rates, metric_trends } = metricTrends(records, specs);
-
   const { source, scores, goal } = scoreSeries(records, gate, specs);
+  const scoreMetric = source.startsWith("objective:") ? source.slice("objective:".length) : null;
+  const { metric_history, improvement_rates, metric_trends } = metricTrends(
+    records,
+    specs,
+    gate,
+    scoreMetric,
+  );
+
   const c = classifySeries(scores, goal === undefined ? {} : { goal });
   const score_trend: ScoreTrend = {
     source,
@@ -261,7 +311,7 @@ export function analyzeTrajectory(
     metric_history,
     improvement_rates,
     convergence_status: c.status,
-    gradient_direction: gradientDirection(c, scores),
+    gradient_direction: gradientDirection(c),
     distance_to_goal,
     estimated_iterations_to_success: eta.estimate,
     parameter_impact,

@@ -52,6 +52,11 @@ export interface Classification {
   /** Median absolute change between iterations. */
   typicalStep: number | null;
   minEffect: number;
+  /**
+   * The direction of a real trend: 1 up, -1 down, 0 none (the test of
+   * CONVERGING / DIVERGING; also 0 below 3 points). The gradient is this.
+   */
+  trend: 1 | -1 | 0;
   /** The full test results behind the numbers above (null below 2 points). */
   mannKendall: MannKendallResult | null;
   theilSen: TheilSenResult | null;
@@ -97,6 +102,7 @@ export function classifySeries(
     flipRate: null,
     typicalStep: null,
     minEffect,
+    trend: 0,
     mannKendall: null,
     theilSen: null,
   };
@@ -170,23 +176,25 @@ function verdict(
   const { typicalStep, flipRate } = steps;
   const slope = evidence.slope ?? 0;
   const change = Math.abs(slope) * (n - 1);
+  const p = mk?.p ?? null;
+  const monotone = steps.moving === steps.diffs.length && steps.flips === 0;
+  const significant = n <= 4 ? monotone : p !== null && p < alpha;
+  const real = significant && change >= minEffect && slope !== 0;
+  const trended: Classification = { ...evidence, trend: real ? (slope > 0 ? 1 : -1) : 0 };
   if (goal !== undefined && n >= 2 && ys.slice(-2).every((y) => y >= goal - 1e-9)) {
     return {
-      ...evidence,
+      ...trended,
       status: "CONVERGING",
       reason: `at the goal (${fmt(goal)}) for the last two iterations`,
     };
   }
-  const p = mk?.p ?? null;
-  const monotone = steps.moving === steps.diffs.length && steps.flips === 0;
-  const significant = n <= 4 ? monotone : p !== null && p < alpha;
-  if (significant && change >= minEffect) {
+  if (real) {
     const how =
       n <= 4
         ? `every step goes the same way (${n} points; too few for a significance test)`
         : `Mann–Kendall p = ${fmt(p as number)} < ${alpha}`;
     return {
-      ...evidence,
+      ...trended,
       status: slope > 0 ? "CONVERGING" : "DIVERGING",
       reason: `${how}, and the Theil–Sen change ${fmt(slope * (n - 1))} over ${n - 1} steps is at least ${fmt(minEffect)}`,
     };
@@ -196,31 +204,32 @@ function verdict(
     : `no significant trend (Mann–Kendall p = ${fmt(p ?? 1)})`;
   if (typicalStep >= minEffect && flipRate >= 0.5) {
     return {
-      ...evidence,
+      ...trended,
       status: "OSCILLATING",
       reason: `${noTrend}; steps of typically ${fmt(typicalStep)} flip direction ${Math.round(flipRate * 100)}% of the time`,
     };
   }
   return {
-    ...evidence,
+    ...trended,
     status: "STAGNANT",
     reason: `${noTrend}; typical step ${fmt(typicalStep)}${typicalStep >= minEffect ? `, without regular flips (${Math.round(flipRate * 100)}%)` : ` < ${fmt(minEffect)}`}`,
   };
 }
 
 /**
- * ASCENDING when Sen's interval for the slope lies above 0, DESCENDING when
- * below; with 3 or 4 points (where the interval cannot exclude 0) a strictly
- * monotone series counts. FLAT otherwise, including fewer than 2 points.
+ * The gradient (docs/vocabulary.md): the direction of a real trend of the
+ * goal-signed series, by the same test as the convergence status (Mann–Kendall
+ * p < alpha and a Theil–Sen change of at least the minimum effect; with 3 or
+ * 4 points, every step the same way). ASCENDING up (toward the goal),
+ * DESCENDING down, FLAT without a real trend, including below 3 points. So a
+ * CONVERGING trend is ASCENDING and a DIVERGING one DESCENDING; a series at
+ * its goal without a trend is CONVERGING and FLAT. `_values` is ignored
+ * (the classification carries the test); kept so that callers written for
+ * the earlier signature still compile.
  */
-export function gradientDirection(c: Classification, values: readonly number[]): GradientDirection {
-  if (c.slopeLow !== null && c.slopeLow > 0) return "ASCENDING";
-  if (c.slopeHigh !== null && c.slopeHigh < 0) return "DESCENDING";
-  const ys = finiteOnly(values);
-  if (ys.length >= 2 && ys.length <= 4) {
-    const diffs = ys.slice(1).map((y, i) => y - (ys[i] as number));
-    if (diffs.every((d) => d > 0)) return "ASCENDING";
-    if (diffs.every((d) => d < 0)) return "DESCENDING";
-  }
-  return "FLAT";
+export function gradientDirection(
+  c: Classification,
+  _values?: readonly number[],
+): GradientDirection {
+  return c.trend > 0 ? "ASCENDING" : c.trend < 0 ? "DESCENDING" : "FLAT";
 }

@@ -59,9 +59,13 @@ describe.each(HOSTILE)("names are data: %s", (name) => {
   it("uses a metric spec of that name and not an inherited property", () => {
     const specs = withEntries<"minimize">({}, { [name]: "minimize" });
     const a = analyzeTrajectory(records, { metrics: specs });
-    expect(ownValue(a.metric_trends, name)?.goal).toBe("minimize");
-    // A metric the specs do not name gets its goal from its name.
-    expect(ownValue(a.metric_trends, "score")?.goal).toBe("maximize");
+    expect(ownValue(a.metric_trends, name)).toMatchObject({ role: "objective", goal: "minimize" });
+    // A metric with no stated goal (no spec, no gate, not the score) is informational: no direction, no verdict.
+    expect(ownValue(a.metric_trends, "score")).toMatchObject({
+      role: "informational",
+      goal: null,
+      status: null,
+    });
   });
 
   it("is scored as a gate criterion by own value only", () => {
@@ -74,11 +78,25 @@ describe.each(HOSTILE)("names are data: %s", (name) => {
   });
 
   it("gets rule advice", async () => {
-    const meta = ExperimentMetaSchema.parse({ experiment_id: "exp_h", gate });
-    const trajectory = analyzeTrajectory(records, { gate });
+    const metrics = withEntries<{ goal: "maximize" }>({}, { [name]: { goal: "maximize" } });
+    const meta = ExperimentMetaSchema.parse({ experiment_id: "exp_h", gate, metrics });
+    const trajectory = analyzeTrajectory(records, { gate, metrics });
     const advice = await ruleAdvisor().advise({ records, trajectory, meta });
     expect(["CONTINUE", "PIVOT", "ABANDON"]).toContain(advice.assessment.next_action);
-    expect(advice.assessment.key_findings.some((f) => f.startsWith(`${name} (`))).toBe(true);
+    expect(advice.assessment.key_findings).toContainEqual(
+      expect.stringMatching(new RegExp(`^${name} \\(higher is better\\): `)),
+    );
+    // Without a stated goal the same metric is named once as informational, never judged.
+    const plain = await ruleAdvisor().advise({
+      records,
+      trajectory: analyzeTrajectory(records, { gate }),
+      meta: ExperimentMetaSchema.parse({ experiment_id: "exp_h", gate }),
+    });
+    const findings = plain.assessment.key_findings;
+    expect(findings.some((f) => f.startsWith(`${name} (`))).toBe(false);
+    expect(findings).toContainEqual(
+      expect.stringContaining(`informational metrics (no goal, not judged): ${name} 4 → 20`),
+    );
   });
 });
 

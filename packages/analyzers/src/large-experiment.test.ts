@@ -24,11 +24,16 @@ describe("an experiment of 200,000 iterations", () => {
   }
 
   it("is analysed and advised on", { timeout: 30_000 }, async () => {
-    const a = analyzeTrajectory(records, { gate, maxIterations: N + 10 });
+    // loss is given its goal: a metric without one would be informational (not judged).
+    const a = analyzeTrajectory(records, {
+      gate,
+      maxIterations: N + 10,
+      metrics: { loss: "minimize" },
+    });
     expect(a.total_iterations).toBe(N);
     expect(a.metric_history.score).toHaveLength(N);
     expect(a.score_trend.status).toBe("CONVERGING");
-    expect(a.metric_trends.loss?.goal).toBe("minimize");
+    expect(a.metric_trends.loss).toMatchObject({ role: "objective", goal: "minimize" });
     expect(a.efficiency.best_so_far).toHaveLength(N);
     expect(a.success_probability.horizon).toBe(10);
     const meta = ExperimentMetaSchema.parse({

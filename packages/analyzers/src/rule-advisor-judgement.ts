@@ -1,7 +1,14 @@
 /**
- * The rule advisor's judgements beside the next action: confidence, gradient
- * effectiveness and likelihood of success.
+ * The rule advisor's judgements beside the next action: confidence, whether
+ * the parameter changes were effective, and the likelihood of success (the
+ * terms of docs/vocabulary.md).
  */
+import {
+  LIKELIHOOD_HIGH,
+  LIKELIHOOD_MEDIUM,
+  type LikelihoodBand,
+  likelihoodBand,
+} from "@converge/core";
 import type { Facts } from "./rule-advisor-facts.js";
 import { chanceText, type Evidence, type Rule } from "./rule-advisor-rules.js";
 
@@ -25,16 +32,18 @@ export function confidenceOf(f: Facts, rule: Rule, evidence: Evidence): number {
 export type Effectiveness = "EFFECTIVE" | "INEFFECTIVE" | "MIXED";
 
 /**
- * Gradient effectiveness:
- * - INEFFECTIVE: the score's gradient is DESCENDING, or FLAT while parameters
- *   changed and the loop is not at its goal.
+ * Parameter changes (the assessment's `gradient_effectiveness`,
+ * docs/vocabulary.md): whether the changes made so far moved the score toward
+ * the goal, judged from the gradient and the parameters' estimated effects.
+ * - INEFFECTIVE: the gradient is DESCENDING, or FLAT while parameters changed
+ *   and the loop is not at its goal.
  * - EFFECTIVE: ASCENDING (or CONVERGING at the goal), and at least half of the
  *   moved parameters with a clear effect moved the helpful way (when none has
  *   a clear effect yet, the rise is credited to the changes as a whole).
  * - MIXED: otherwise (ASCENDING while most clear parameters moved the wrong
  *   way; FLAT without parameter changes; too little data).
  */
-export function gradientEffectiveness(f: Facts): { value: Effectiveness; why: string } {
+export function changeEffectiveness(f: Facts): { value: Effectiveness; why: string } {
   const g = f.analysis.gradient_direction;
   const helped = f.moves.filter((m) => m.helped).length;
   const clear = f.moves.length;
@@ -42,26 +51,26 @@ export function gradientEffectiveness(f: Facts): { value: Effectiveness; why: st
     clear === 0
       ? ""
       : `; ${helped} of ${clear} parameters with a clear effect moved the helpful way`;
-  if (g === "DESCENDING")
-    return { value: "INEFFECTIVE", why: `the ${f.label} is descending${tally}` };
+  const gradient = `the ${f.label}'s gradient is ${g}`;
+  if (g === "DESCENDING") return { value: "INEFFECTIVE", why: `${gradient}${tally}` };
   const atGoal = f.status === "CONVERGING" && f.passing;
   if (g === "ASCENDING" || atGoal) {
-    const how = atGoal && g !== "ASCENDING" ? "at the goal" : "ascending";
+    const how = atGoal && g !== "ASCENDING" ? `the ${f.label} is at the goal` : gradient;
     if (clear === 0 || helped * 2 >= clear) {
       return {
         value: "EFFECTIVE",
-        why: `the ${f.label} is ${how}${tally || "; no parameter has a clear effect yet, so the rise is credited to the changes as a whole"}`,
+        why: `${how}${tally || "; no parameter has a clear effect yet, so the rise is credited to the changes as a whole"}`,
       };
     }
     return {
       value: "MIXED",
-      why: `the ${f.label} is ${how}, but most parameters with a clear effect moved the wrong way${tally}`,
+      why: `${how}, but most parameters with a clear effect moved the wrong way${tally}`,
     };
   }
   if (f.status !== "INSUFFICIENT_DATA" && f.changedTransitions > 0) {
     return {
       value: "INEFFECTIVE",
-      why: `the ${f.label} is flat although parameters changed in ${f.changedTransitions} iteration${f.changedTransitions === 1 ? "" : "s"}`,
+      why: `${gradient} although parameters changed in ${f.changedTransitions} iteration${f.changedTransitions === 1 ? "" : "s"}`,
     };
   }
   return {
@@ -69,39 +78,29 @@ export function gradientEffectiveness(f: Facts): { value: Effectiveness; why: st
     why:
       f.status === "INSUFFICIENT_DATA"
         ? "too few iterations to tell"
-        : `the ${f.label} is flat and no parameter changed`,
+        : `${gradient} and no parameter changed`,
   };
 }
 
-export type Likelihood = "HIGH" | "MEDIUM" | "LOW";
+export type Likelihood = LikelihoodBand;
 
-/** The success probability at or above which the likelihood is HIGH, and MEDIUM. */
-export const LIKELIHOOD_HIGH = 0.7;
-export const LIKELIHOOD_MEDIUM = 0.3;
+/** The success probability at or above which the likelihood is HIGH, and MEDIUM (defined in core's vocabulary). */
+export { LIKELIHOOD_HIGH, LIKELIHOOD_MEDIUM };
 
 /**
- * Likelihood of success, from the success probability P: HIGH when P ≥ 0.7,
- * MEDIUM when P ≥ 0.3, else LOW (passing: HIGH; budget spent: LOW). Without a
- * goal there is no P: MEDIUM. A HIGH overfitting risk lowers the result one
- * step: a pass would likely not hold out of sample.
+ * Likelihood of success: the success probability P in bands
+ * (`likelihoodBand`: HIGH when P ≥ 0.7, MEDIUM when P ≥ 0.3, else LOW;
+ * passing is P = 1, a spent budget P = 0). Without a goal there is no P:
+ * MEDIUM. Nothing else moves it: a HIGH overfitting risk is its own finding
+ * and rule (R4), not folded into the likelihood.
  */
 export function likelihoodOf(f: Facts): { value: Likelihood; why: string } {
-  const down = (l: Likelihood): Likelihood => (l === "HIGH" ? "MEDIUM" : "LOW");
-  const base = baseLikelihood(f);
-  if (f.overfitHigh && base.value !== "LOW") {
-    return { value: down(base.value), why: `${base.why}; lowered for the HIGH overfitting risk` };
+  if (f.passing) return { value: "HIGH", why: "the gate passes (P = 1)" };
+  if (f.remaining !== null && f.remaining <= 0) {
+    return { value: "LOW", why: "the budget is spent (P = 0)" };
   }
-  return base;
-}
-
-function baseLikelihood(f: Facts): { value: Likelihood; why: string } {
-  if (f.passing) return { value: "HIGH", why: "the gate passes" };
-  if (f.remaining !== null && f.remaining <= 0) return { value: "LOW", why: "the budget is spent" };
   if (f.probability === null) {
     return { value: "MEDIUM", why: "no goal to estimate a probability against" };
   }
-  const p = f.probability;
-  const value: Likelihood =
-    p >= LIKELIHOOD_HIGH ? "HIGH" : p >= LIKELIHOOD_MEDIUM ? "MEDIUM" : "LOW";
-  return { value, why: chanceText(f) };
+  return { value: likelihoodBand(f.probability), why: chanceText(f) };
 }

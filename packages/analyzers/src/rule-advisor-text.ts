@@ -3,7 +3,7 @@
  * written from the numbers of the analysis.
  */
 
-import { median, nameMap, ownValue } from "@converge/core";
+import { directionText, median, metricSpan, nameMap, ownValue } from "@converge/core";
 import { outlookText } from "./outlook.js";
 import type { ParameterImpact } from "./parameter-impact.js";
 import {
@@ -57,7 +57,12 @@ function scoreLine(f: Facts): string {
   return `${f.label}${values}, ${signed(t.slope)} per iteration${interval(t.slope_low, t.slope_high)} (Theil–Sen slope, Sen's 95% interval)`;
 }
 
-function metricLine(name: string, m: MetricTrend): string {
+/** An objective metric's trend: "sharpe (higher is better): +0.10 per iteration … CONVERGING". */
+function metricLine(f: Facts, name: string, m: MetricTrend): string {
+  const span = metricSpan(ownValue(f.analysis.metric_history, name) ?? []);
+  if (span.constant) {
+    return `${name} (${directionText(m.goal)}): ${plain(span.first as number)} (constant), ${m.status}`;
+  }
   const sign = m.goal === "minimize" ? -1 : 1;
   const { low, high } = m.theil_sen;
   const lo = low === null || high === null ? null : sign > 0 ? low : -high;
@@ -67,7 +72,27 @@ function metricLine(name: string, m: MetricTrend): string {
       ? "no rate"
       : `${signed(m.improvement_rate)} per iteration${interval(lo, hi)} toward its goal`;
   const p = m.mann_kendall.p === null ? "" : `, Mann–Kendall p = ${num(m.mann_kendall.p)}`;
-  return `${name} (${m.goal}): ${rate}${p}, ${m.status}`;
+  return `${name} (${directionText(m.goal)}): ${rate}${p}, ${m.status}`;
+}
+
+/**
+ * The informational metrics (no goal stated) in one finding, named and not
+ * judged: "informational metrics (no goal, not judged): trade_count 120 → 80,
+ * periods_per_year 252 (constant)". Empty when there are none.
+ */
+function informationalLine(f: Facts): string | null {
+  const parts: string[] = [];
+  for (const [name, m] of Object.entries(f.analysis.metric_trends)) {
+    if (m.role !== "informational") continue;
+    const span = metricSpan(ownValue(f.analysis.metric_history, name) ?? []);
+    if (span.first === null) parts.push(`${name} (no value)`);
+    else if (span.constant) parts.push(`${name} ${plain(span.first)} (constant)`);
+    else parts.push(`${name} ${plain(span.first)} → ${plain(span.last as number)}`);
+  }
+  if (parts.length === 0) return null;
+  const shown = parts.slice(0, 10).join(", ");
+  const more = parts.length > 10 ? `, and ${parts.length - 10} more` : "";
+  return `informational metrics (no goal, not judged): ${shown}${more}`;
 }
 
 function failingCriteria(f: Facts): [string, number][] {
@@ -79,7 +104,11 @@ function failingCriteria(f: Facts): [string, number][] {
 /** The findings, most important first. */
 export function keyFindings(f: Facts): string[] {
   const a = f.analysis;
-  const out = [scoreLine(f), `${a.score_trend.status}: ${a.score_trend.reason}`];
+  // The verdict with its direction: the score is goal-signed, so higher is better ("-loss" for a minimised one).
+  const out = [
+    scoreLine(f),
+    `${a.score_trend.status} (${f.label}, higher is better): ${a.score_trend.reason}`,
+  ];
 
   const failing = failingCriteria(f);
   if (a.distance_to_goal !== null) {
@@ -111,9 +140,11 @@ export function keyFindings(f: Facts): string[] {
 
   out.push(parameterSummary(f));
 
-  for (const [name, m] of Object.entries(a.metric_trends).slice(0, 10)) {
-    out.push(metricLine(name, m));
-  }
+  // Only objectives are judged; informational metrics are named once, without a verdict.
+  const objectives = Object.entries(a.metric_trends).filter(([, m]) => m.role !== "informational");
+  for (const [name, m] of objectives.slice(0, 10)) out.push(metricLine(f, name, m));
+  const informational = informationalLine(f);
+  if (informational) out.push(informational);
 
   const e = a.efficiency;
   if (e.improvement_per_cost !== null && e.total_cost > 0) {

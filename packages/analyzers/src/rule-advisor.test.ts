@@ -65,7 +65,21 @@ describe("ruleAdvisor", () => {
         /^P\(pass within the next 20 iterations \(no budget known\)\) (0\.9\d|> 0\.99) · 80% range \d+(–\d+)? iterations? \(median \d+\)$/,
       ),
     );
-    expect(a.key_findings).toContainEqual(expect.stringMatching(/^sharpe_ratio \(maximize\): \+/));
+    // The direction is stated beside each verdict; max_drawdown has no stated goal here (the
+    // gate tests sharpe_ratio only), so it is named as informational and not judged.
+    expect(a.key_findings).toContainEqual(
+      expect.stringMatching(/^sharpe_ratio \(higher is better\): \+.*, CONVERGING$/),
+    );
+    expect(a.key_findings).toContainEqual(
+      "informational metrics (no goal, not judged): max_drawdown 0.2 (constant)",
+    );
+    expect(a.key_findings.some((f) => f.startsWith("max_drawdown ("))).toBe(false);
+    // One vocabulary: the gradient is a direction, the changes are EFFECTIVE (docs/vocabulary.md).
+    expect(a.reasoning).toMatch(
+      /Parameter changes EFFECTIVE: the gate score's gradient is ASCENDING/,
+    );
+    expect(a.reasoning).not.toMatch(/Gradient EFFECTIVE/);
+    expect(a.reasoning).toMatch(/Likelihood of success HIGH: P\(pass within/);
     expect(a.estimated_iterations_needed).toBeGreaterThan(0);
     expect(a.parameter_recommendations.position_size).toMatch(
       /^INCREASE - \+\d\.\d+ gate score per unit \(±/,

@@ -34,7 +34,7 @@ import {
 import { analyzeTrajectory } from "./analyze-trajectory.js";
 import { outlookText } from "./outlook.js";
 import { type Facts, gatherFacts, type RuleSettings } from "./rule-advisor-facts.js";
-import { confidenceOf, gradientEffectiveness, likelihoodOf } from "./rule-advisor-judgement.js";
+import { changeEffectiveness, confidenceOf, likelihoodOf } from "./rule-advisor-judgement.js";
 import { decide } from "./rule-advisor-rules.js";
 import {
   keyFindings,
@@ -146,7 +146,7 @@ export function assessWithRules(
   const records = inIterationOrder(given);
   const facts = gatherFacts(analysis, records, settingsFrom(options));
   const { rule, evidence } = decide(facts);
-  const gradient = gradientEffectiveness(facts);
+  const changes = changeEffectiveness(facts);
   const likelihood = likelihoodOf(facts);
   const confidence = confidenceOf(facts, rule, evidence);
   const eta = analysis.iterations_to_success.estimate;
@@ -160,13 +160,13 @@ export function assessWithRules(
     : ` Outlook: ${outlookText(analysis.success_probability, analysis.iterations_to_success)}.`;
   const reasoning = [
     `Rule ${rule.id} (${rule.when} → ${rule.action}) decided: ${situation(facts)}.${outlook}`,
-    `Gradient ${gradient.value}: ${gradient.why}.`,
-    `Likelihood ${likelihood.value}: ${likelihood.why}.`,
+    `Parameter changes ${changes.value}: ${changes.why}.`,
+    `Likelihood of success ${likelihood.value}: ${likelihood.why}.`,
     `Confidence ${confidence} from ${facts.n} scored iteration${facts.n === 1 ? "" : "s"} and ${evidence.why}.`,
   ].join(" ");
   return {
     convergence_assessment: analysis.score_trend.status,
-    gradient_effectiveness: gradient.value,
+    gradient_effectiveness: changes.value,
     likelihood_of_success: likelihood.value,
     estimated_iterations_needed: estimated,
     key_findings: keyFindings(facts),

@@ -115,8 +115,9 @@ export function renderAdvice(
       `${styleAction(style, safe(a.next_action))}  (confidence ${a.confidence.toFixed(2)}, ${safe(advice.source)} advisor)`,
     ],
     ["Convergence", styleConvergence(style, safe(a.convergence_assessment))],
-    ["Gradient", safe(a.gradient_effectiveness)],
-    ["Likelihood", safe(a.likelihood_of_success)],
+    // The vocabulary's labels (docs/vocabulary.md): gradient_effectiveness judges the parameter changes.
+    ["Parameter changes", safe(a.gradient_effectiveness)],
+    ["Likelihood of success", safe(a.likelihood_of_success)],
     [
       "Iterations needed",
       a.estimated_iterations_needed === null

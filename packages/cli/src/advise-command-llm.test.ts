@@ -79,7 +79,7 @@ describe("converge advise --provider openai", () => {
     expect(lines[2]).toMatch(/^Model\s+openai\/gpt-4\.1, prompt trajectory-v2$/);
     // gpt-4.1: $2 / $8 per million tokens: 1234 × 2e-6 + 456 × 8e-6 = 0.006116.
     expect(lines[3]).toMatch(/^Cost\s+\$0\.0061 \(1,234 in \/ 456 out tokens\)$/);
-    expect(stdout).toMatch(/Likelihood\s+MEDIUM\n/);
+    expect(stdout).toMatch(/Likelihood of success\s+MEDIUM\n/);
     // The model's own estimates, then the outlook of the analysis the command computed.
     expect(stdout).toMatch(
       /Iterations needed\s+2\nOutlook\s+P\(pass within the next 20 iterations \(no budget known\)\) 1\.00 · passing now\n/,

@@ -24,8 +24,10 @@ describe("converge advise on the Python logger's sample log", () => {
     // R1: the gate passes, so the confidence is 1.
     expect(lines[1]).toMatch(/^Next action\s+CONTINUE {2}\(confidence 1\.00, rule advisor\)$/);
     expect(stdout).toMatch(/Convergence\s+CONVERGING\n/);
-    expect(stdout).toMatch(/Gradient\s+EFFECTIVE\n/);
-    expect(stdout).toMatch(/Likelihood\s+HIGH\n/);
+    // The vocabulary's labels: the assessment's gradient_effectiveness judges the parameter changes.
+    expect(stdout).toMatch(/Parameter changes\s+EFFECTIVE\n/);
+    expect(stdout).not.toMatch(/Gradient\s+EFFECTIVE/);
+    expect(stdout).toMatch(/Likelihood of success\s+HIGH\n/);
     expect(stdout).toMatch(/Iterations needed\s+0\n/);
     // The sample log has no meta, so no budget: the default horizon, and it says so.
     expect(stdout).toMatch(
@@ -95,8 +97,9 @@ describe("converge advise on stored experiments", () => {
     expect(out.success_probability.probability).toBeLessThan(0.05);
     const outlook = outlookText(out.success_probability, out.iterations_to_success);
     expect(outlook).toMatch(/^P\(pass within the 1 iteration left\) /);
-    const unwrapped = stdout.replace(/\n {19}/g, " ");
-    expect(unwrapped).toContain(`\nOutlook            ${outlook}\n`);
+    // Labels are padded to the longest, "Likelihood of success" (21), plus two spaces.
+    const unwrapped = stdout.replace(/\n {23}/g, " ");
+    expect(unwrapped).toContain(`\nOutlook${" ".repeat(16)}${outlook}\n`);
     // The rule advisor reasoned from the same analysis: its reasoning quotes the same outlook.
     expect(stdout.replace(/\s+/g, " ")).toContain(`Outlook: ${outlook.replace(/\s+/g, " ")}.`);
     expect(stdout).toMatch(/Recommendations\n {3}1\. /);

@@ -1,6 +1,6 @@
 /** The text and JSON Lines forms of `converge analyze`. */
 import type { TrajectoryAnalysis } from "@converge/analyzers";
-import { terminalSafe } from "@converge/core";
+import { directionText, metricSpan, ownValue, terminalSafe, VOCABULARY } from "@converge/core";
 import type { PreparedExperiment } from "./analyze-command-load.js";
 import { formatCost, formatNumber } from "./format.js";
 import { formatCriterion } from "./show-render.js";
@@ -105,10 +105,17 @@ export function styleConvergence(style: Style, status: string): string {
 
 function scoreName(a: TrajectoryAnalysis): string {
   const src = a.score_trend.source;
-  if (src === "gate_score") return "gate score";
+  if (src === "gate_score") return "gate score (higher is better)";
   if (src === "none") return "none (no gate score and no metric)";
   const metric = src.replace(/^objective:/, "");
-  return `${safe(metric)} (${a.metric_trends[metric]?.goal ?? "maximize"}; no gate score in the records)`;
+  const goal = ownValue(a.metric_trends, metric)?.goal ?? "maximize";
+  return `${safe(metric)} (${directionText(goal)}; no gate score in the records)`;
+}
+
+/** What a gradient value means, in the vocabulary's words (docs/vocabulary.md). */
+function gradientMeaning(value: string): string {
+  const term = VOCABULARY.find((t) => t.id === "gradient");
+  return term?.values.find((v) => v.value === value)?.meaning ?? "";
 }
 
 /**
@@ -165,7 +172,8 @@ function trendRows(x: PreparedExperiment, a: TrajectoryAnalysis, style: Style): 
     header.push(["Gate", `${safe(x.gate.criteria.map(formatCriterion).join(", "))}${from}`]);
   }
   header.push(
-    ["Status", styleConvergence(style, a.convergence_status), t.reason],
+    // "Convergence", as the vocabulary names it (docs/vocabulary.md).
+    ["Convergence", styleConvergence(style, a.convergence_status), t.reason],
     [
       "Gradient",
       `${a.gradient_direction}${t.slope === null ? "" : `  ${s(t.slope)} per iteration`}${
@@ -173,9 +181,12 @@ function trendRows(x: PreparedExperiment, a: TrajectoryAnalysis, style: Style): 
           ? ` [${n(t.slope_low)}, ${n(t.slope_high)}]`
           : ""
       }`,
-      t.slope === null
-        ? undefined
-        : `Theil–Sen slope of the ${scoreName(a).split(" (")[0]} with Sen's 95% interval${t.p === null ? "" : `; Mann–Kendall p = ${n(t.p)}`}`,
+      // The value's meaning in the vocabulary's words, then the statistics behind the numbers.
+      `${gradientMeaning(a.gradient_direction)}${
+        t.slope === null
+          ? ""
+          : `; Theil–Sen slope of the ${scoreName(a).split(" (")[0]} with Sen's 95% interval${t.p === null ? "" : `; Mann–Kendall p = ${n(t.p)}`}`
+      }`,
     ],
   );
   return header;
@@ -277,38 +288,85 @@ export function renderAnalysis(
 
   const metrics = metricTable(a, style);
   if (metrics.length > 0) {
-    lines.push("", style.bold("Metrics"));
+    lines.push("", style.bold("Metrics with a goal"));
     append(lines, metrics);
+  }
+  const informational = informationalLines(a, style);
+  if (informational.length > 0) {
+    lines.push("", style.bold("Informational metrics (no goal: not judged)"));
+    append(lines, informational);
   }
   lines.push("");
   append(lines, parameterSection(a, style));
   return lines;
 }
 
+/** A metric's trend is judged unless the analysis says it is informational (older analyses judged every metric). */
+const isObjective = (m: { role?: string | null }) => m.role !== "informational";
+
+/**
+ * The objectives' trends, the direction beside each verdict; a constant
+ * objective is one row with its value and no statistics.
+ */
 function metricTable(a: TrajectoryAnalysis, style: Style): string[] {
-  const entries = Object.entries(a.metric_trends);
+  const entries = Object.entries(a.metric_trends).filter(([, m]) => isObjective(m));
   if (entries.length === 0) return [];
   const columns: Column[] = [
     { header: "METRIC" },
-    { header: "GOAL" },
+    { header: "DIRECTION" },
     { header: "OLS SLOPE", align: "right" },
     { header: "THEIL–SEN [LOW, HIGH]" },
     { header: "MK p", align: "right" },
-    { header: "RATE (+ = BETTER)", align: "right" },
-    { header: "STATUS" },
+    // The Theil–Sen slope signed so that + is better (the direction is in its own column).
+    { header: "IMPROVEMENT", align: "right" },
+    { header: "CONVERGENCE" },
   ];
-  const rows = entries.map(([name, m]): CellInput[] => [
-    name,
-    m.goal,
-    n(m.ols_slope),
-    m.theil_sen.slope === null
-      ? "-"
-      : `${n(m.theil_sen.slope)}${m.theil_sen.low === null || m.theil_sen.high === null ? "" : ` [${n(m.theil_sen.low)}, ${n(m.theil_sen.high)}]`}`,
-    n(m.mann_kendall.p),
-    s(m.improvement_rate),
-    { text: m.status, paint: (text) => styleConvergence(style, text) },
-  ]);
+  const status = (m: TrajectoryAnalysis["metric_trends"][string]): CellInput =>
+    m.status === null
+      ? { text: "-", paint: style.dim }
+      : { text: m.status, paint: (text) => styleConvergence(style, text) };
+  const rows = entries.map(([name, m]): CellInput[] => {
+    const span = metricSpan(ownValue(a.metric_history, name) ?? []);
+    if (span.constant) {
+      return [name, directionText(m.goal), "-", `${n(span.first)} (constant)`, "-", "-", status(m)];
+    }
+    return [
+      name,
+      directionText(m.goal),
+      n(m.ols_slope),
+      m.theil_sen.slope === null
+        ? "-"
+        : `${n(m.theil_sen.slope)}${m.theil_sen.low === null || m.theil_sen.high === null ? "" : ` [${n(m.theil_sen.low)}, ${n(m.theil_sen.high)}]`}`,
+      n(m.mann_kendall.p),
+      s(m.improvement_rate),
+      status(m),
+    ];
+  });
   return renderTable(columns, rows, style, "  ");
+}
+
+/**
+ * One line per informational metric: name, first → last with the range, or
+ * its value and "(constant)". No direction and no verdict.
+ */
+function informationalLines(a: TrajectoryAnalysis, style: Style): string[] {
+  const names = Object.entries(a.metric_trends)
+    .filter(([, m]) => !isObjective(m))
+    .map(([name]) => name);
+  if (names.length === 0) return [];
+  const nameWidth = maxOf(names.map((name) => width(safe(name))));
+  return names.map((name) => {
+    const span = metricSpan(ownValue(a.metric_history, name) ?? []);
+    const label = safe(name).padEnd(nameWidth);
+    if (span.first === null) return `  ${label}  ${style.dim("no value")}`;
+    if (span.constant) return `  ${label}  ${n(span.first)} ${style.dim("(constant)")}`;
+    const range =
+      span.min === Math.min(span.first, span.last as number) &&
+      span.max === Math.max(span.first, span.last as number)
+        ? ""
+        : `  ${style.dim(`range ${n(span.min)} to ${n(span.max)}`)}`;
+    return `  ${label}  ${n(span.first)} → ${n(span.last)}${range}`;
+  });
 }
 
 function parameterSection(a: TrajectoryAnalysis, style: Style): string[] {

@@ -59,17 +59,19 @@ function block(stdout: string, label: string): string {
 
 describe("converge analyze on the Python logger's sample log", () => {
   it("prints a readable summary: CONVERGING with its reason, tables of metrics and parameters", () => {
-    const { code, stdout, stderr } = runCli(["analyze", SAMPLE_LOG]);
+    // The log has no meta: max_drawdown's direction comes from --minimize (else it has no goal).
+    const { code, stdout, stderr } = runCli(["analyze", SAMPLE_LOG, "--minimize", "max_drawdown"]);
     expect(stderr).toBe("");
     expect(code).toBe(0);
     expect(field(stdout, "Experiment")).toBe("exp_20260118_143022");
     expect(field(stdout, "Iterations")).toBe("3");
-    expect(field(stdout, "Score")).toBe("gate score");
-    expect(field(stdout, "Status")).toBe("CONVERGING");
-    expect(stdout).toMatch(/Status\s+CONVERGING\n\s+every step goes the same way/);
+    expect(field(stdout, "Score")).toBe("gate score (higher is better)");
+    expect(field(stdout, "Convergence")).toBe("CONVERGING");
+    expect(stdout).toMatch(/Convergence\s+CONVERGING\n\s+every step goes the same way/);
     expect(field(stdout, "Gradient")).toBe("ASCENDING  +0.135 per iteration [0.1, 0.17]");
-    expect(stdout).toMatch(
-      /\n\s+Theil–Sen slope of the gate score with Sen's 95% interval; Mann–Kendall p = 0\.3333\n/,
+    // The gradient's meaning from the vocabulary (docs/vocabulary.md), then the statistics.
+    expect(block(stdout, "Gradient")).toContain(
+      "a real trend toward the goal; Theil–Sen slope of the gate score with Sen's 95% interval; Mann–Kendall p = 0.3333",
     );
     expect(field(stdout, "Distance")).toBe("0 (passing)");
     // No budget recorded (a log without a meta): the default horizon, said so; passing now.
@@ -83,12 +85,21 @@ describe("converge analyze on the Python logger's sample log", () => {
       "best sharpe_ratio 1.05 at iteration 3 after 3 trials, 252 return observations; assumed: 252",
     );
     expect(field(stdout, "Efficiency")).toBe("+0.135 per iteration; no cost recorded");
+    expect(stdout).toContain("Metrics with a goal");
     expect(stdout).toMatch(
-      /METRIC\s+GOAL\s+OLS SLOPE\s+THEIL–SEN \[LOW, HIGH\]\s+MK p\s+RATE \(\+ = BETTER\)\s+STATUS/,
+      /METRIC\s+DIRECTION\s+OLS SLOPE\s+THEIL–SEN \[LOW, HIGH\]\s+MK p\s+IMPROVEMENT\s+CONVERGENCE/,
     );
-    // max_drawdown falls: raw slopes are negative, the signed rate positive.
+    // max_drawdown falls: raw slopes are negative, the signed rate positive; its direction beside the verdict.
     expect(stdout).toMatch(
-      /max_drawdown\s+minimize\s+-0\.02\s+-0\.02 \[-0\.02, -0\.02\]\s+0\.3333\s+\+0\.02\s+CONVERGING/,
+      /max_drawdown\s+lower is better\s+-0\.02\s+-0\.02 \[-0\.02, -0\.02\]\s+0\.3333\s+\+0\.02\s+CONVERGING/,
+    );
+    // The metrics with no goal stated: one line each, first → last, no direction, no verdict.
+    const info = stdout.slice(stdout.indexOf("Informational metrics (no goal: not judged)"));
+    expect(info).toMatch(/\n {2}win_rate\s+0\.48 → 0\.52\n/);
+    expect(info.split("\n\n")[0]).not.toMatch(/CONVERGING|STAGNANT|OSCILLATING|better/);
+    const bare = runCli(["analyze", SAMPLE_LOG]).stdout;
+    expect(bare).toMatch(
+      /Informational metrics[^\n]*\n[\s\S]*\n {2}max_drawdown\s+0\.22 → 0\.18\n/,
     );
     expect(stdout).toMatch(/Parameter impact on the gate score per unit increase \(ridge/);
     expect(stdout).toMatch(/PARAMETER\s+IMPACT ± SE\s+IMPORTANCE\s+DIRECTION\s+CHANGES/);
@@ -180,7 +191,7 @@ describe("converge analyze on a directory", () => {
     expect(code).toBe(0);
     expect(stdout).toMatch(/Experiment\s+exp_flat[\s\S]+Experiment\s+exp_rising/);
     expect(stdout).toMatch(/Gate\s+sharpe_ratio >= 1\.5\n/);
-    expect(stdout).toMatch(/Status\s+STAGNANT/);
+    expect(stdout).toMatch(/Convergence\s+STAGNANT/);
     expect(stdout).toMatch(/ {2}per criterion\s+sharpe_ratio 0\.\d+/);
   });
 

@@ -107,8 +107,8 @@ describe.skipIf(gate.skip)("converge on an MLflow experiment you already have", 
       ),
     );
     expect(field(text.stdout, "Iterations")).toBe("12");
-    expect(field(text.stdout, "Score")).toMatch(/^val_acc \(maximize/);
-    expect(field(text.stdout, "Status")).toBe("CONVERGING");
+    expect(field(text.stdout, "Score")).toMatch(/^val_acc \(higher is better; no gate score/);
+    expect(field(text.stdout, "Convergence")).toBe("CONVERGING");
     expect(field(text.stdout, "Gradient")).toMatch(/^ASCENDING/);
     expect(text.stdout).toMatch(/Parameter impact on the score per unit increase/);
     expect(text.stdout).toMatch(/^\s+learning_rate\s/m);
@@ -170,7 +170,7 @@ describe.skipIf(gate.skip)("converge on an MLflow experiment you already have", 
     expect(unwrapped(byId.stdout)).toContain(
       `run "train-long" (${logged?.run_id}, FINISHED) of MLflow experiment "${trainingName}" at ${server.url}: 50 steps of its metric history\n`,
     );
-    expect(field(byId.stdout, "Status")).toBe("CONVERGING");
+    expect(field(byId.stdout, "Convergence")).toBe("CONVERGING");
   });
 
   it("advise and report, in both modes", () => {

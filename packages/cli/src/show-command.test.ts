@@ -136,6 +136,24 @@ describe("converge show <id> on a store written by the tracker", () => {
         { parameters: { position_size: 0.2 }, metrics: { sharpe_ratio: 1.2, trades: 14 } },
       ],
     );
+    await writeExperiment(dir, { experimentId: "exp_constant" }, [
+      { metrics: { loss: 0.5, periods_per_year: 252, rows: 10 } },
+      { metrics: { loss: 0.4, periods_per_year: 252, rows: 10 } },
+      { metrics: { loss: 0.3, periods_per_year: 252 } },
+    ]);
+  });
+
+  it("shows a metric with the same value in every iteration as one line, not a column", () => {
+    const { code, stdout, stderr } = runCli(["show", "exp_constant", "--store", `jsonl:${dir}`]);
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    const header = stdout.split("\n").find((l) => l.trim().startsWith("ITER")) ?? "";
+    expect(header).toMatch(/\bloss\b/);
+    expect(header).not.toContain("periods_per_year");
+    // rows is missing in iteration 3: not constant in every iteration, so it stays a column.
+    expect(header).toContain("rows");
+    expect(stdout).toContain("\n  constant in every iteration: periods_per_year 252\n");
+    expect(stdout.match(/periods_per_year/g)).toHaveLength(1);
   });
 
   it("renders non-finite metrics as NaN, the gate and from→to changes", () => {

@@ -2,6 +2,8 @@ import {
   type ExperimentRecord,
   evaluateGate,
   type GateCriterion,
+  metricSpan,
+  ownValue,
   terminalSafe,
 } from "@converge/core";
 import {
@@ -87,9 +89,22 @@ export function renderShow(x: LoadedExperiment, location: StoreLocation, style: 
   return lines;
 }
 
+/**
+ * The metrics with the same value in every iteration: shown as one line
+ * ("num_observations 755, periods_per_year 252") instead of a column.
+ */
+function constantMetrics(records: readonly ExperimentRecord[], names: readonly string[]): string[] {
+  return names.filter((name) => {
+    const values = records.map((r) => ownValue(r.metrics, name));
+    return values.every((v) => v !== undefined) && metricSpan(values).constant;
+  });
+}
+
 function iterationTable(x: LoadedExperiment, style: Style): string[] {
   const { records, meta, summary } = x;
-  const metricNames = unionKeys(records, (r) => r.metrics);
+  const allMetrics = unionKeys(records, (r) => r.metrics);
+  const constant = constantMetrics(records, allMetrics);
+  const metricNames = allMetrics.filter((name) => !constant.includes(name));
   const showFailed = records.some((r) => r.failed_criteria.length > 0);
   const columns: Column[] = [
     { header: "ITER", align: "right" },
@@ -129,7 +144,13 @@ function iterationTable(x: LoadedExperiment, style: Style): string[] {
       changes.length > 0 ? changes.join(", ") : { text: "-", paint: style.dim },
     ];
   });
-  return renderTable(columns, rows, style, "  ");
+  const table = renderTable(columns, rows, style, "  ");
+  if (constant.length === 0) return table;
+  const values = constant.map(
+    (name) =>
+      `${terminalSafe(name)} ${formatNumber(ownValue(records[0]?.metrics, name) as number)}`,
+  );
+  return [...table, `  ${style.dim("constant in every iteration:")} ${values.join(", ")}`];
 }
 
 function parameterTable(records: readonly ExperimentRecord[], style: Style): string[] {

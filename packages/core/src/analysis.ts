@@ -13,6 +13,7 @@
  * malformed part never costs it the others.
  */
 import { z } from "zod";
+import { MetricRoleSchema } from "./metric-role.js";
 import { MetricGoalSchema } from "./metric-spec.js";
 import { nameMapSchema } from "./names.js";
 import { ConvergenceStatusSchema, ExperimentTrajectorySchema } from "./trajectory.js";
@@ -34,9 +35,20 @@ function known<const T extends readonly [string, ...string[]]>(values: T) {
   return z.enum(values).optional().catch(undefined);
 }
 
-/** The trend of one metric. Numbers are null where they cannot be computed. */
+/**
+ * The trend of one metric. Numbers are null where they cannot be computed.
+ * An informational metric (`role`, docs/vocabulary.md) has the raw
+ * statistics but no goal, no improvement rate and no status.
+ */
 export const MetricTrendSchema = z.looseObject({
-  goal: MetricGoalSchema.optional().catch(undefined),
+  /**
+   * "objective" (a goal is stated: a spec, a gate criterion, or the score's
+   * metric) or "informational". Absent in older analyses, which judged every
+   * metric: read absent as "objective".
+   */
+  role: MetricRoleSchema.optional().catch(undefined),
+  /** Which way is better; null for an informational metric. */
+  goal: MetricGoalSchema.nullable().optional().catch(undefined),
   /** Finite observations used. */
   n: num.optional(),
   /** Ordinary least-squares slope per iteration (raw, not signed by goal). */
@@ -52,10 +64,13 @@ export const MetricTrendSchema = z.looseObject({
   mann_kendall: z
     .looseObject({ s: num.optional(), z: maybe, p: maybe, exact: z.boolean().optional() })
     .optional(),
-  /** Theil–Sen slope signed so that positive means better (negated for "minimize" metrics). */
+  /** Theil–Sen slope signed so that positive means better (negated for "minimize" metrics); null for an informational metric. */
   improvement_rate: maybe,
-  status: ConvergenceStatusSchema.optional().catch(undefined),
+  /** The convergence verdict (docs/vocabulary.md); null for an informational metric. */
+  status: ConvergenceStatusSchema.nullable().optional().catch(undefined),
   reason: z.string().optional(),
+  /** Two or more finite values, all equal (`metricSpan`): shown as one line. */
+  constant: z.boolean().optional(),
 });
 export type MetricTrend = z.output<typeof MetricTrendSchema>;
 

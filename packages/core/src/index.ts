@@ -110,6 +110,17 @@ export { median } from "./median.js";
 export { memoryStore } from "./memory-store.js";
 export { type ExperimentMeta, type ExperimentMetaInput, ExperimentMetaSchema } from "./meta.js";
 export {
+  directionText,
+  type GoalSource,
+  type GoalStatements,
+  type MetricRole,
+  type MetricRoleInfo,
+  MetricRoleSchema,
+  type MetricSpan,
+  metricRole,
+  metricSpan,
+} from "./metric-role.js";
+export {
   type MetricGoal,
   MetricGoalSchema,
   type MetricSpec,
@@ -205,3 +216,14 @@ export {
 export { truncate } from "./truncate.js";
 export { REDACTED, redactUri, redactUrisIn } from "./uri-redaction.js";
 export { parseOrThrow, toValidationIssues } from "./validate.js";
+export {
+  LIKELIHOOD_HIGH,
+  LIKELIHOOD_MEDIUM,
+  type LikelihoodBand,
+  likelihoodBand,
+  VOCABULARY,
+  VOCABULARY_DOC,
+  type VocabularyTerm,
+  type VocabularyValue,
+  vocabularyMarkdown,
+} from "./vocabulary.js";

@@ -76,7 +76,7 @@ function render(input: AdvisorInput): string {
   const sections: (PromptSection | null)[] = [
     contextSection(input),
     budgetSection(input.loop),
-    metricsSection(input, names),
+    metricsSection(input, names, extras),
     gateSection(input, lastGateOutcome(input)),
     scoreSection(input, extras),
     outlookSection(input, extras),

@@ -106,10 +106,20 @@ export function contextSection(input: AdvisorInput): PromptSection {
   return { title: "Experiment", entries, priority: 90, minEntries: 12 };
 }
 
-/** Each metric's direction (from its spec, else by name), target and unit. */
+/**
+ * Whether the analysis marks the metric informational (no goal stated:
+ * docs/vocabulary.md). An analysis without roles (written before them, or a
+ * plain core trajectory) is read as before: every metric with a direction.
+ */
+function informational(extras: TrajectoryExtras | undefined, name: string): boolean {
+  return ownValue(extras?.metricTrends, name)?.role === "informational";
+}
+
+/** Each metric's direction (from its spec, else by name), target and unit; an informational one says so. */
 export function metricsSection(
   input: AdvisorInput,
   names: readonly string[],
+  extras?: TrajectoryExtras,
 ): PromptSection | null {
   if (names.length === 0) return null;
   const specs = input.meta.metrics;
@@ -117,6 +127,9 @@ export function metricsSection(
     names,
     LIMITS.listItems,
     (name) => {
+      if (informational(extras, name)) {
+        return `- ${oneLine(name)}: informational (no goal stated: context, not an objective)`;
+      }
       const spec = ownValue(specs, name);
       const parts = [goalWords(metricGoal(name, specs))];
       if (!spec) parts.push("assumed from its name");
@@ -235,6 +248,9 @@ export function trendsSection(
       const values =
         ownValue(trajectory.metric_history, name) ??
         records.map((r) => ownValue(r.metrics, name) ?? Number.NaN);
+      if (informational(extras, name)) {
+        return `- ${oneLine(name)} (informational): ${lastValues(values)}; no goal, so no verdict`;
+      }
       const sign = goal === "minimize" ? -1 : 1;
       const trend = trendText(
         ownValue(extras.metricTrends, name),

@@ -51,13 +51,13 @@ describe("an experiment in progress with an outlook", () => {
   it("HTML: the verdict and the key numbers give the probability with its horizon and the ETA with its level", () => {
     expect(plain).toContain(`In progress: 10 iterations, not passing yet, converging; ${outlook}.`);
     expect(html).toContain(
-      `<div class="outlook"><dt>Chance to pass</dt><dd>${p}<small>within the next 20 iterations (no budget known)</small><small>ETA 80% range ${eta.low}–${eta.high} iterations (median ${eta.estimate})</small></dd></div>`,
+      `<div class="outlook"><dt><a class="term" href="#vocabulary-success-probability">Success probability</a></dt><dd>${p}<small>within the next 20 iterations (no budget known)</small><small>ETA 80% range ${eta.low}–${eta.high} iterations (median ${eta.estimate})</small></dd></div>`,
     );
   });
 
   it("HTML: the trajectory section states the probability, the ETA's level and horizon, and each criterion's chance", () => {
     expect(html).toContain(
-      `<dt>Chance to pass</dt><dd class="outlook">P(pass within the next 20 iterations (no budget known)) ${p}<br><small>synthetic</small></dd>`,
+      `<dt><a class="term" href="#vocabulary-success-probability">Success probability</a></dt><dd class="outlook">P(pass within the next 20 iterations (no budget known)) ${p}<br><small>synthetic</small></dd>`,
     );
     expect(html).toContain(
       `<dt>Iterations to success</dt><dd>median ${eta.estimate} iterations · 80% range ${eta.low}–${eta.high}, over the predicted futures that pass within ${eta.horizon} iterations; predictive model<br><small>synthetic</small></dd>`,
@@ -113,6 +113,10 @@ describe("an analysis written before the outlook", () => {
     expect(html).toContain(
       "<dt>Iterations to success</dt><dd>about 6 iterations (range 4–9); linear model",
     );
+    // Neither the success probability (labelled as in docs/vocabulary.md) nor a per-criterion chance.
+    expect(html).not.toContain(
+      'href="#vocabulary-success-probability">Success probability</a></dt>',
+    );
     expect(html).not.toContain("Chance to pass");
     expect(html).not.toContain("<dt>Outlook</dt>");
     const { markdown } = await renderMarkdownReport(old, { chartEngine: engine });
@@ -124,6 +128,10 @@ describe("an analysis written before the outlook", () => {
   it("the sample log's stored analysis (passing, no success probability) renders as before", async () => {
     const html = await renderHtmlReport(sampleExperiment(), { chartEngine: engine });
     expect(html).toContain("<dt>Iterations to success</dt><dd>0 <small>(passing now)</small>");
+    // Neither the success probability (labelled as in docs/vocabulary.md) nor a per-criterion chance.
+    expect(html).not.toContain(
+      'href="#vocabulary-success-probability">Success probability</a></dt>',
+    );
     expect(html).not.toContain("Chance to pass");
   });
 });

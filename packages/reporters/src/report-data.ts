@@ -88,7 +88,7 @@ export type ReportScoreTrend = Pick<
 /** The trend of one metric. */
 export type ReportMetricTrend = Pick<
   MetricTrend,
-  "goal" | "status" | "reason" | "improvement_rate" | "n"
+  "role" | "goal" | "status" | "reason" | "improvement_rate" | "n" | "constant"
 >;
 
 /** The analysis fields a report reads; each is present only when well-formed. */
@@ -251,8 +251,10 @@ function metricTrends(v: unknown): Record<string, ReportMetricTrend> | undefined
   for (const [name, t] of Object.entries(v)) {
     if (!isObj(t)) continue;
     out[name] = pick<ReportMetricTrend>(t, {
+      role: (x) => (x === "objective" || x === "informational" ? x : undefined),
       goal: (x) => (x === "maximize" || x === "minimize" ? x : undefined),
       status,
+      constant: (x) => (typeof x === "boolean" ? x : undefined),
       reason: str,
       improvement_rate: optNumOrNull,
       n: (x) => (isNum(x) ? x : undefined),

@@ -10,12 +10,12 @@ import {
   type GateResult,
   type GateSpec,
   type MetricGoal,
-  metricGoal,
   parseGate,
   type ReportExperiment,
 } from "@converge/core";
 import { own } from "../own.js";
 import { type ReportTrajectory, reportTrajectory } from "../report-data.js";
+import { metricRoles } from "../view-model/metric-roles.js";
 import { formatNumber } from "./theme.js";
 
 /** One criterion of the experiment's gate with the key it is shown under. */
@@ -41,7 +41,8 @@ export interface ChartData {
   iterations: number[];
   /** Metric names in order of first appearance. */
   metricNames: string[];
-  goal(metric: string): MetricGoal;
+  /** Which way the metric is better; null for an informational metric (no goal stated). */
+  goal(metric: string): MetricGoal | null;
   /** A metric per record, NaN where missing. */
   metric(name: string): number[];
   /** Gate score per record (NaN where missing); null when neither the records nor a gate give one. */
@@ -180,12 +181,13 @@ function buildChartData(experiment: ReportExperiment): ChartData {
     : [];
   const series = gateSeries(records, gate, criteria);
   const trajectory = reportTrajectory(experiment);
+  const roles = metricRoles(metricNamesOf(records), experiment, trajectory);
   return {
     experimentId: meta.experiment_id,
     records,
     iterations,
     metricNames: metricNamesOf(records),
-    goal: (name) => metricGoal(name, meta.metrics),
+    goal: (name) => own(roles.goals, name) ?? null,
     metric: metricReader(records),
     get gateScores() {
       return series.gateScores();
@@ -232,8 +234,9 @@ export function gateBestSoFar(data: ChartData): number[] | null {
   return bestSoFar(data.gateScores, "maximize");
 }
 
-/** "higher is better" / "lower is better". */
-export function directionText(goal: MetricGoal): string {
+/** "higher is better" / "lower is better"; "informational" without a goal. */
+export function directionText(goal: MetricGoal | null): string {
+  if (goal === null) return "informational";
   return goal === "minimize" ? "lower is better" : "higher is better";
 }
 

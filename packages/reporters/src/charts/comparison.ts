@@ -1,7 +1,7 @@
 /**
  * Several experiments on one chart: which loop converges faster, and where.
  */
-import { metricGoal, type ReportExperiment } from "@converge/core";
+import type { ReportExperiment } from "@converge/core";
 import type { TopLevelSpec } from "vega-lite";
 import { chartData, directionText } from "./chart-data.js";
 import { chartText } from "./labels.js";
@@ -108,11 +108,12 @@ export function comparisonSpec(
   const series = comparisonSeries(experiments, options);
   const { ids, sampled } = series;
   const label = metric === undefined ? "gate score" : chartText(metric);
-  // The direction from the first experiment that declares the metric, else from its name.
-  const specs = experiments.find(
-    (e) => metric !== undefined && Object.hasOwn(e.meta.metrics, metric),
-  )?.meta.metrics;
-  const direction = metric === undefined ? "" : ` (${directionText(metricGoal(metric, specs))})`;
+  // The direction from the first experiment that states a goal for the metric; none: informational.
+  const goal =
+    metric === undefined
+      ? null
+      : (experiments.map((e) => chartData(e).goal(metric)).find((g) => g !== null) ?? null);
+  const direction = metric === undefined ? "" : ` (${directionText(goal)})`;
   const layers: Layer[] = [seriesLayer(series, metric, label)];
   if (metric === undefined)
     layers.push({

@@ -172,7 +172,7 @@ describe("reports with hostile metric and parameter names", () => {
     for (const name of ["toString", "constructor", "__proto__", "hasOwnProperty"])
       expect(html).toContain(`<span class="name"><bdi>${name}</bdi></span>`);
     // The analysis' trend of "__proto__" is its own row, read as the metric's.
-    expect(html).toMatch(/<tr><td class="t"><bdi>__proto__<\/bdi><\/td><td>minimize<\/td>/);
+    expect(html).toMatch(/<tr><td class="t"><bdi>__proto__<\/bdi><\/td><td>lower is better<\/td>/);
     const firstRow = markdown.split("\n").find((l) => l.startsWith("| 1 |")) ?? "";
     expect(firstRow.split("—").length - 1).toBeGreaterThanOrEqual(4);
   });

@@ -59,10 +59,11 @@ describe("metricTrajectorySpec", () => {
     expect(svg).toContain("max_drawdown (%, lower is better)");
   });
 
-  it("takes directions from meta.metrics, else from names, and shows a target the gate does not test", () => {
+  it("takes directions from meta.metrics (and the gate); a metric without a goal is informational, with no best-so-far line", () => {
     const meta = ExperimentMetaSchema.parse({
       experiment_id: "directions",
       metrics: { loss_recovered: { goal: "maximize", threshold: 0.8 } },
+      gate: { criteria: [{ metric: "latency_ms", op: "<=", threshold: 50 }] },
     });
     const records = [1, 2, 3].map((i) =>
       parseRecord({
@@ -72,15 +73,19 @@ describe("metricTrajectorySpec", () => {
       }),
     );
     const spec = metricTrajectorySpec({ meta, records });
+    // Gated metrics first; the name "loss_recovered" does not override its spec.
     expect(panels(spec).map((p) => p.title.text)).toEqual([
-      "loss_recovered (higher is better)",
       "latency_ms (lower is better)",
-      "accuracy (higher is better)",
+      "loss_recovered (higher is better)",
+      "accuracy (informational)",
     ]);
-    expect(values(panels(spec)[0], "_threshold")).toEqual([{ y: 0.8, text: "target 0.8" }]);
-    expect(values(panels(spec)[1], "_best").map((r) => r.value)).toEqual([99, 98, 97]);
+    expect(values(panels(spec)[1], "_threshold")).toEqual([{ y: 0.8, text: "target 0.8" }]);
+    expect(values(panels(spec)[0], "_best").map((r) => r.value)).toEqual([99, 98, 97]);
+    // No goal, no "best": an informational metric's panel has its values only.
+    expect(values(panels(spec)[2], "_best")).toEqual([]);
+    expect(values(panels(spec)[2], "_value")).toHaveLength(3);
     expect(metricTrajectorySpec({ meta, records }, { metrics: ["accuracy"] })).toMatchObject({
-      concat: [{ title: { text: "accuracy (higher is better)" } }],
+      concat: [{ title: { text: "accuracy (informational)" } }],
     });
   });
 
@@ -154,7 +159,10 @@ describe("metricTrajectorySpec", () => {
   });
 
   it("downsamples a best-so-far staircase that steps at every iteration", () => {
-    const meta = ExperimentMetaSchema.parse({ experiment_id: "monotone" });
+    const meta = ExperimentMetaSchema.parse({
+      experiment_id: "monotone",
+      metrics: { accuracy: { goal: "maximize" } },
+    });
     const records = Array.from({ length: 5000 }, (_, i) =>
       parseRecord({ experiment_id: "monotone", iteration: i + 1, metrics: { accuracy: i } }),
     );

@@ -78,11 +78,12 @@ function panel(
 ): { spec: Layer; drawn: number; total: number } {
   const values = data.metric(name);
   const series = seriesRows(data.iterations, values, options.maxPoints ?? MAX_POINTS);
-  const best = stepRows(
-    data.iterations,
-    bestSoFar(values, data.goal(name)),
-    options.maxPoints ?? MAX_POINTS,
-  );
+  // "Best so far" needs a direction: an informational metric (no goal) has none.
+  const goal = data.goal(name);
+  const best =
+    goal === null
+      ? []
+      : stepRows(data.iterations, bestSoFar(values, goal), options.maxPoints ?? MAX_POINTS);
   const width = options.width ?? 300;
   const layers: Layer[] = [
     lineLayer(series.rows, {
@@ -92,13 +93,17 @@ function panel(
       yTitle: name,
       points: true,
     }),
-    lineLayer(best, {
-      name: `m${index}_best`,
-      label: "best so far",
-      legend: key,
-      yTitle: name,
-      step: true,
-    }),
+    ...(goal === null
+      ? []
+      : [
+          lineLayer(best, {
+            name: `m${index}_best`,
+            label: "best so far",
+            legend: key,
+            yTitle: name,
+            step: true,
+          }),
+        ]),
     ...thresholdLayers(
       thresholdRows(data, experiment, name),
       `m${index}_threshold`,

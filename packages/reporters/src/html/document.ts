@@ -25,6 +25,7 @@ import { comparisonSection } from "./section-comparison.js";
 import { iterationsSection } from "./section-iterations.js";
 import { assessmentSection, summaryHeader } from "./section-summary.js";
 import { trajectorySection } from "./section-trajectory.js";
+import { vocabularySection } from "./section-vocabulary.js";
 import { reportCss } from "./styles.js";
 
 /** Options of {@link renderHtmlReport}. */
@@ -294,6 +295,7 @@ ${tableOfContents(views)}
 <main>
 ${comparison}
 ${articles.map((a) => a.html).join("\n")}
+${vocabularySection()}
 </main>
 <footer class="doc-foot">Generated ${esc(formatDate(generatedAt))} by Converge. ${live ? "Served live by converge watch on this machine: the page follows the experiment through its own server and loads nothing from anywhere else." : `This file is self-contained: it loads nothing from the network${interactive ? "; the interactive charts run from scripts inlined in it" : " and runs no script"}.`}</footer>
 </div>

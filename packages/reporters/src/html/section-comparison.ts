@@ -9,7 +9,7 @@ import { own } from "../own.js";
 import { shownAdvice } from "../view-model/advice.js";
 import { formatCost, formatDuration, formatNumber, MISSING } from "../view-model/format.js";
 import type { ExperimentView } from "../view-model/model.js";
-import { gateState } from "../view-model/model.js";
+import { directionArrow, gateState } from "../view-model/model.js";
 import { escapeHtml as esc } from "./escape.js";
 import { nameAttr, nameHtml } from "./marks.js";
 import { regionAttributes } from "./scroll-box.js";
@@ -45,7 +45,7 @@ export function comparisonSection(
       : `<h3>Metrics at each experiment's best iteration</h3><div class="table-wrap wide short"${regionAttributes("Metrics at each experiment's best iteration")}><table class="compare-metrics"><thead><tr><th>Experiment</th>${metrics
           .map(
             (m) =>
-              `<th class="n" title="${nameAttr(m)}"><span class="name">${nameHtml(m)}</span><span class="crit">${views[0]?.goals[m] === "minimize" ? "↓ lower is better" : "↑ higher is better"}</span></th>`,
+              `<th class="n" title="${nameAttr(m)}"><span class="name">${nameHtml(m)}</span><span class="crit">${directionArrow(views[0] ? own(views[0].goals, m) : null)}</span></th>`,
           )
           .join("")}</tr></thead><tbody>${views
           .map(

@@ -14,7 +14,12 @@ import {
   formatValue,
   plural,
 } from "../view-model/format.js";
-import { criterionText, type ExperimentView, hasGate } from "../view-model/model.js";
+import {
+  criterionText,
+  directionArrow,
+  type ExperimentView,
+  hasGate,
+} from "../view-model/model.js";
 import { escapeHtml as esc } from "./escape.js";
 import { nameAttr, nameHtml } from "./marks.js";
 import { scrollBox } from "./scroll-box.js";
@@ -71,7 +76,8 @@ function columns(view: ExperimentView): Column[] {
     criteria.set(c.metric, criteria.has(c.metric) ? `${criteria.get(c.metric)}, ${text}` : text);
   }
   for (const name of view.metricNames) {
-    const arrow = view.goals[name] === "minimize" ? "↓ lower is better" : "↑ higher is better";
+    // The direction only where a goal is stated; an informational metric has none (docs/vocabulary.md).
+    const arrow = directionArrow(own(view.goals, name));
     const detail = criteria.has(name) ? `gate ${criteria.get(name)}` : arrow;
     cols.push({
       header: headerCell(name, detail, true),

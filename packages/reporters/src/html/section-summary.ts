@@ -12,6 +12,7 @@ import { escapeHtml as esc } from "./escape.js";
 import { nameHtml } from "./marks.js";
 import { scrollBox } from "./scroll-box.js";
 import { ACTION_TONE, adviceHistorySection } from "./section-advice.js";
+import { termLink } from "./section-vocabulary.js";
 
 const STATUS_TONE: Record<string, string> = {
   SUCCESS: "ok",
@@ -60,7 +61,7 @@ function outlookCard(view: ExperimentView): string {
     eta && !(s.probability === 1 && eta.estimate === 0)
       ? `<small>ETA ${esc(etaText(eta))}</small>`
       : "";
-  return `<div class="outlook"><dt>Chance to pass</dt><dd>${esc(probabilityText(s.probability))}<small>${esc(horizonText(s))}</small>${when}</dd></div>`;
+  return `<div class="outlook"><dt>${termLink("success-probability", "Success probability")}</dt><dd>${esc(probabilityText(s.probability))}<small>${esc(horizonText(s))}</small>${when}</dd></div>`;
 }
 
 /** The experiment's header: directive, status, verdict and key numbers. */
@@ -126,9 +127,11 @@ export function assessmentSection(view: ExperimentView, id: string): string {
   }
   facts.push(
     `<dt>Confidence</dt><dd>${esc(formatPercent(a.confidence))}</dd>`,
-    `<dt>Convergence</dt><dd>${esc(String(a.convergence_assessment))}</dd>`,
-    `<dt>Gradient</dt><dd>${esc(String(a.gradient_effectiveness))}</dd>`,
-    `<dt>Likelihood of success</dt><dd>${esc(String(a.likelihood_of_success))}</dd>`,
+    // The assessment's words under the vocabulary's labels (docs/vocabulary.md): gradient_effectiveness
+    // judges the parameter changes, not the score's gradient, so it is not labelled "Gradient".
+    `<dt>${termLink("convergence", "Convergence")}</dt><dd>${esc(String(a.convergence_assessment))}</dd>`,
+    `<dt>${termLink("parameter-changes", "Parameter changes")}</dt><dd>${esc(String(a.gradient_effectiveness))}</dd>`,
+    `<dt>${termLink("likelihood", "Likelihood of success")}</dt><dd>${esc(String(a.likelihood_of_success))}</dd>`,
     `<dt>Iterations still needed</dt><dd>${
       a.estimated_iterations_needed === null
         ? "unknown"

@@ -6,6 +6,7 @@
  * parameter effects, efficiency, change points and the overfitting guard.
  */
 
+import { directionText, VOCABULARY } from "@converge/core";
 import { own } from "../own.js";
 import type { ReportTrajectory } from "../report-data.js";
 import { finite, overfittingOf, trendStatistics } from "../view-model/analysis.js";
@@ -17,6 +18,7 @@ import {
   MISSING,
   plural,
 } from "../view-model/format.js";
+import { spanText } from "../view-model/metric-roles.js";
 import { criterionText, type ExperimentView } from "../view-model/model.js";
 import {
   horizonText,
@@ -28,6 +30,8 @@ import {
 import { escapeHtml as esc } from "./escape.js";
 import { nameHtml } from "./marks.js";
 import { scrollBox } from "./scroll-box.js";
+import { informationalSection } from "./section-informational.js";
+import { termLink } from "./section-vocabulary.js";
 
 const TONE: Record<string, string> = {
   CONVERGING: "ok",
@@ -103,17 +107,35 @@ function successFact(a: ReportTrajectory): string {
   const s = a.success_probability;
   if (!s) return "";
   const reason = s.reason ? `<br><small>${esc(s.reason)}</small>` : "";
-  return `<dt>Chance to pass</dt><dd class="outlook">${esc(successText(s))}${reason}</dd>`;
+  return `<dt>${termLink("success-probability", "Success probability")}</dt><dd class="outlook">${esc(successText(s))}${reason}</dd>`;
+}
+
+/** What a value of a vocabulary term means (docs/vocabulary.md), e.g. ASCENDING → "a real trend toward the goal". */
+export function termMeaning(id: string, value: string | undefined): string {
+  const term = VOCABULARY.find((t) => t.id === id);
+  return term?.values.find((v) => v.value === value)?.meaning ?? "";
+}
+
+/** Which way the score is better: a gate score up; an objective metric its own way. */
+function scoreDirection(view: ExperimentView): string {
+  const source = view.analysis.score_trend?.source;
+  if (source?.startsWith("objective:")) {
+    return directionText(own(view.goals, source.slice("objective:".length)) ?? "maximize");
+  }
+  return "higher is better";
 }
 
 function overviewFacts(view: ExperimentView): string {
   const a = view.analysis;
   const trend = a.score_trend;
   const status = trend?.status ?? a.convergence_status;
-  const source = trend?.source ? ` <small>of <code>${esc(trend.source)}</code></small>` : "";
+  const source = trend?.source
+    ? ` <small>of <code>${esc(trend.source)}</code> (${esc(scoreDirection(view))})</small>`
+    : "";
+  const gradient = termMeaning("gradient", a.gradient_direction);
   const facts = [
-    `<dt>Status</dt><dd>${badge(status)}${source}${trend?.reason ? `<br>${esc(trend.reason)}` : ""}</dd>`,
-    `<dt>Gradient</dt><dd>${esc(a.gradient_direction ?? MISSING)}${
+    `<dt>${termLink("convergence", "Convergence")}</dt><dd>${badge(status)}${source}${trend?.reason ? `<br>${esc(trend.reason)}` : ""}</dd>`,
+    `<dt>${termLink("gradient", "Gradient")}</dt><dd>${esc(a.gradient_direction ?? MISSING)}${gradient ? ` <small>(${esc(gradient)})</small>` : ""}${
       finite(trend?.slope) === null
         ? ""
         : ` · slope ${esc(formatSigned(trend?.slope))} per iteration${interval(trend?.slope_low, trend?.slope_high)}${
@@ -167,24 +189,47 @@ function criteriaTable(view: ExperimentView): string {
   )}${note}`;
 }
 
+/**
+ * The objectives' trends (informational metrics have their own list), each
+ * verdict beside its direction; a constant objective is one line: its value
+ * and "(constant)" in place of the statistics.
+ */
 function metricTrendTable(view: ExperimentView, trajectory: unknown): string {
   const trends = view.analysis.metric_trends;
   if (!trends || Object.keys(trends).length === 0) return "";
   const names = [
     ...view.metricNames.filter((m) => Object.hasOwn(trends, m)),
     ...Object.keys(trends).filter((m) => !view.metricNames.includes(m)),
-  ];
+  ].filter(
+    (m) => own(view.roles, m) !== "informational" && own(trends, m)?.role !== "informational",
+  );
+  if (names.length === 0) return "";
   const rows = names.map((name) => {
     const t = own(trends, name) ?? {};
+    const direction = esc(directionText(t.goal ?? own(view.goals, name)));
+    const head = `<tr><td class="t">${nameHtml(name)}</td><td>${direction}</td><td>${badge(t.status)}</td>`;
+    const span = own(view.spans, name);
+    if (span?.constant || t.constant === true) {
+      return `${head}<td class="n" colspan="4">${esc(spanText(span))}</td><td class="t">${esc(t.reason ?? "")}</td></tr>`;
+    }
     const s = trendStatistics(trajectory, name);
-    return `<tr><td class="t">${nameHtml(name)}</td><td>${esc(t.goal ?? view.goals[name] ?? MISSING)}</td><td>${badge(t.status)}</td><td class="n">${esc(formatSigned(t.improvement_rate))}</td><td class="n">${esc(formatSigned(s.slope))}${interval(s.low, s.high)}</td><td class="n">${esc(formatP(s.p))}</td><td class="n">${esc(formatNumber(t.n))}</td><td class="t">${esc(t.reason ?? "")}</td></tr>`;
+    return `${head}<td class="n">${esc(formatSigned(t.improvement_rate))}</td><td class="n">${esc(formatSigned(s.slope))}${interval(s.low, s.high)}</td><td class="n">${esc(formatP(s.p))}</td><td class="n">${esc(formatNumber(t.n))}</td><td class="t">${esc(t.reason ?? "")}</td></tr>`;
   });
   return `<h3>Metric trends</h3>${table(
     "trends",
     "Metric trends",
-    ["Metric", "Goal", "Status", "#Improvement / iter.", "#Slope [95% CI]", "#p", "#n", "Why"],
+    [
+      "Metric",
+      "Direction",
+      termLink("convergence", "Convergence"),
+      "#Improvement / iter.",
+      "#Slope [95% CI]",
+      "#p",
+      "#n",
+      "Why",
+    ],
     rows,
-  )}<p class="note">Improvement is the robust (Theil–Sen) slope signed so that positive means better; the slope column keeps the metric's own sign.</p>`;
+  )}<p class="note">Metrics with a goal (objectives). Improvement is the robust (Theil–Sen) slope signed so that positive means better; the slope column keeps the metric's own sign.</p>`;
 }
 
 function parameterTable(view: ExperimentView): string {
@@ -273,6 +318,7 @@ export function trajectorySection(view: ExperimentView, id: string): string {
 ${intro}
 ${criteriaTable(view)}
 ${empty ? "" : metricTrendTable(view, trajectory)}
+${informationalSection(view)}
 ${empty ? "" : parameterTable(view)}
 <div class="stat-grid"><div>${empty ? "" : efficiencyFacts(view)}</div><div>${overfittingFacts(trajectory)}</div></div>
 </section>`;

@@ -5,7 +5,7 @@
  * analysis, and the charts as SVG files linked beside the document. Every
  * user string is escaped for Markdown.
  */
-import type { ReportExperiment } from "@converge/core";
+import { directionText, type ReportExperiment, VOCABULARY } from "@converge/core";
 import { ReportInputError } from "../errors.js";
 import { own } from "../own.js";
 import { adviceSourceText, fallbackLine, shownAdvice } from "../view-model/advice.js";
@@ -33,6 +33,7 @@ import { adviceHistoryMarkdown, iterationNotesMarkdown } from "./advice.js";
 import { type ChartsContext, chartList, chartsMarkdown, type MarkdownCharts } from "./charts.js";
 import { codeMarkdown } from "./code.js";
 import { cell, escapeMarkdown as md } from "./escape.js";
+import { informationalMarkdown, metricTrendsMarkdown, vocabularyDetails } from "./metrics.js";
 
 /** Options of {@link renderMarkdownReport}. */
 export interface MarkdownReportOptions {
@@ -90,11 +91,23 @@ function keyNumbers(view: ExperimentView): string {
     ["Cost", formatCost(s.total_cost)],
   ];
   const status = a.score_trend?.status ?? a.convergence_status;
-  if (status)
+  if (status) {
+    // The verdict with the score's direction (docs/vocabulary.md: convergence).
+    const source = a.score_trend?.source;
+    const scored = source?.startsWith("objective:")
+      ? `${cell(source.slice("objective:".length))}, ${directionText(own(view.goals, source.slice("objective:".length)) ?? "maximize")}`
+      : "gate score, higher is better";
     rows.push([
       "Trajectory",
-      `${status}${a.score_trend?.reason ? ` — ${cell(a.score_trend.reason)}` : ""}`,
+      `${status} (${scored})${a.score_trend?.reason ? ` — ${cell(a.score_trend.reason)}` : ""}`,
     ]);
+  }
+  if (a.gradient_direction) {
+    const meaning = VOCABULARY.find((t) => t.id === "gradient")?.values.find(
+      (v) => v.value === a.gradient_direction,
+    )?.meaning;
+    rows.push(["Gradient", `${cell(a.gradient_direction)}${meaning ? ` (${meaning})` : ""}`]);
+  }
   const eta = a.iterations_to_success;
   const outlook = outlookText(a.success_probability, eta);
   if (outlook !== null) rows.push(["Outlook", cell(outlook)]);
@@ -117,7 +130,7 @@ function assessment(view: ExperimentView): string {
     advice.promptVersion ? `prompt ${md(advice.promptVersion)}` : "",
   ].filter((s) => s !== "");
   const lines = [
-    `> **Next action: ${md(String(a.next_action))}** · confidence ${formatPercent(a.confidence)} · likelihood of success ${md(String(a.likelihood_of_success))}`,
+    `> **Next action: ${md(String(a.next_action))}** · confidence ${formatPercent(a.confidence)} · likelihood of success ${md(String(a.likelihood_of_success))} · convergence ${md(String(a.convergence_assessment))} · parameter changes ${md(String(a.gradient_effectiveness))}`,
     `> Said by ${md(adviceSourceText(advice.source))} (source: ${md(advice.source)}${origin.length > 0 ? `; ${origin.join(", ")}` : ""})`,
   ];
   if (advice.fallback) {
@@ -303,6 +316,10 @@ export async function renderMarkdownReport(
       keyNumbers(view),
     );
     parts.push(`${h} Assessment`, assessment(view));
+    const trends = metricTrendsMarkdown(view);
+    if (trends) parts.push(`${h} Metric trends`, trends);
+    const informational = informationalMarkdown(view);
+    if (informational) parts.push(`${h} Informational metrics`, informational);
     const history = adviceHistoryMarkdown(view, maxRows);
     if (history) parts.push(`${h} Advice history`, history);
     const owner = `experiment ${view.id}`;
@@ -317,5 +334,6 @@ export async function renderMarkdownReport(
     const notes = iterationNotesMarkdown(view, maxRows);
     if (notes) parts.push(`${h} Advice, LLM cost and failure analysis by iteration`, notes);
   }
+  parts.push(vocabularyDetails());
   return { markdown: `${parts.join("\n\n")}\n`, files };
 }

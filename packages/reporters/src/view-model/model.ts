@@ -8,7 +8,9 @@ import {
   type ExperimentSummary,
   type GateSpec,
   type MetricGoal,
-  metricGoal,
+  type MetricRole,
+  type MetricSpan,
+  metricSpan,
   type ReportExperiment,
   summarize,
 } from "@converge/core";
@@ -16,6 +18,7 @@ import { nameRecord, own } from "../own.js";
 import { type ReportTrajectory, reportTrajectory } from "../report-data.js";
 import { finite } from "./analysis.js";
 import { formatNumber, plural } from "./format.js";
+import { metricRoles } from "./metric-roles.js";
 import { outlookText } from "./outlook.js";
 
 /** One iteration as the table shows it. */
@@ -39,7 +42,12 @@ export interface ExperimentView {
   parameterNames: string[];
   /** Metric names: the gate's first, then the meta's, then in order of appearance. */
   metricNames: string[];
-  goals: Record<string, MetricGoal>;
+  /** Which way each metric is better; null for an informational metric (no goal stated). */
+  goals: Record<string, MetricGoal | null>;
+  /** Each metric's role (docs/vocabulary.md): the analysis' when it says, else from the meta and gate. */
+  roles: Record<string, MetricRole>;
+  /** Each metric's first, last and range over the records, and whether it is constant. */
+  spans: Record<string, MetricSpan>;
   rows: IterationRow[];
   /** The first iteration that passed the gate, or null. */
   firstPass: number | null;
@@ -172,9 +180,11 @@ export function experimentView(experiment: ReportExperiment): ExperimentView {
   for (const name of Object.keys(meta.metrics)) metricOrder.add(name);
   for (const name of namesInOrder(records, (r) => r.metrics)) metricOrder.add(name);
   const metricNames = [...metricOrder];
-  // Keyed by user names: no prototype, so "__proto__" or "toString" is a metric like any other.
-  const goals = nameRecord<MetricGoal>();
-  for (const name of metricNames) goals[name] = metricGoal(name, meta.metrics);
+  const analysis = reportTrajectory(experiment);
+  const { goals, roles } = metricRoles(metricNames, experiment, analysis);
+  const spans = nameRecord<MetricSpan>();
+  for (const name of metricNames)
+    spans[name] = metricSpan(records.map((r) => own(r.metrics, name)));
   const rows = buildRows(records, gate);
   const firstPass = records.find((r) => r.gate_passed)?.iteration ?? null;
   const directive =
@@ -189,10 +199,12 @@ export function experimentView(experiment: ReportExperiment): ExperimentView {
     parameterNames,
     metricNames,
     goals,
+    roles,
+    spans,
     rows,
     firstPass,
     lastPassed: records.at(-1)?.gate_passed === true,
-    analysis: reportTrajectory(experiment),
+    analysis,
   };
   return { ...base, verdict: verdictOf(base) };
 }
@@ -217,4 +229,11 @@ export function gateState(view: ExperimentView): { text: string; tone: string } 
   if (view.lastPassed) return { text: "Passing", tone: "ok" };
   if (view.firstPass !== null) return { text: "Passed earlier", tone: "warn" };
   return { text: "Not passed", tone: "bad" };
+}
+
+/** "↑ higher is better", "↓ lower is better", or "informational" (no goal stated). */
+export function directionArrow(goal: MetricGoal | null | undefined): string {
+  if (goal === "minimize") return "↓ lower is better";
+  if (goal === "maximize") return "↑ higher is better";
+  return "informational";
 }
