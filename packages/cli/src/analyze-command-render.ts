@@ -315,7 +315,7 @@ function metricTable(a: TrajectoryAnalysis, style: Style): string[] {
     { header: "METRIC" },
     { header: "DIRECTION" },
     { header: "OLS SLOPE", align: "right" },
-    { header: "THEIL–SEN [LOW, HIGH]" },
+    { header: "THEIL–SEN [95% CI]" },
     { header: "MK p", align: "right" },
     // The Theil–Sen slope signed so that + is better (the direction is in its own column).
     { header: "IMPROVEMENT", align: "right" },

@@ -87,7 +87,7 @@ describe("converge analyze on the Python logger's sample log", () => {
     expect(field(stdout, "Efficiency")).toBe("+0.135 per iteration; no cost recorded");
     expect(stdout).toContain("Metrics with a goal");
     expect(stdout).toMatch(
-      /METRIC\s+DIRECTION\s+OLS SLOPE\s+THEIL–SEN \[LOW, HIGH\]\s+MK p\s+IMPROVEMENT\s+CONVERGENCE/,
+      /METRIC\s+DIRECTION\s+OLS SLOPE\s+THEIL–SEN \[95% CI\]\s+MK p\s+IMPROVEMENT\s+CONVERGENCE/,
     );
     // max_drawdown falls: raw slopes are negative, the signed rate positive; its direction beside the verdict.
     expect(stdout).toMatch(
