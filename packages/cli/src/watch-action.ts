@@ -12,6 +12,7 @@ import { parseStoreUri, type StoreOptions } from "./store-uri.js";
 import { UsageError } from "./usage-error.js";
 import type { WatchOptions } from "./watch-command.js";
 import {
+  emptyState,
   followExperiment,
   newestExperiment,
   type WatchTarget,
@@ -28,18 +29,9 @@ export async function runWatch(
   const watched = resolveWatchTarget(arg, options, ctx);
   const waiting = waitingMessage(watched);
   const server = await startWatchServer(options.port, {
-    state: {
-      version: 0,
-      experiment_id: watched.target.experimentId,
-      iterations: 0,
-      status: null,
-      decision: null,
-      probability: null,
-      horizon: null,
-      updated_at: null,
-      message: waiting,
-    },
+    state: emptyState(watched.target.experimentId, waiting),
   });
+
   ctx.out(
     `Watching ${terminalSafe(watched.target.experimentId || "the newest experiment")} in ${terminalSafe(watched.target.location.display)}`,
   );

@@ -158,7 +158,8 @@ function latestDecision(records: readonly ExperimentRecord[]): string | null {
   return records.at(-1)?.action_taken ?? null;
 }
 
-function emptyState(experimentId: string, message: string | null): LiveState {
+/** The state before anything was read: nothing known yet, and why (`message`). */
+export function emptyState(experimentId: string, message: string | null): LiveState {
   return {
     version: 0,
     experiment_id: experimentId,
