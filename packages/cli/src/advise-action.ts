@@ -11,7 +11,8 @@ import {
 } from "./advise-provider.js";
 import { analyzePrepared, loadAnalyzers, outlookOf } from "./analyze-action.js";
 import { loadTargets, resolveTargets } from "./analyze-command-load.js";
-import { labelled, styleConvergence, TEXT_WIDTH as WIDTH, wrap } from "./analyze-command-render.js";
+import { labelled } from "./analyze-command-render.js";
+import { styleConvergence, TEXT_WIDTH as WIDTH, wrap } from "./analyze-text.js";
 import type { CommandContext } from "./context.js";
 import { toJson } from "./format.js";
 import { redactSecrets } from "./store-uri.js";

@@ -1,7 +1,7 @@
 import { outlookText, ruleTable } from "@converge/analyzers";
 import { TrajectoryAssessmentSchema } from "@converge/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { wrap } from "./analyze-command-render.js";
+import { wrap } from "./analyze-text.js";
 import {
   removeTempDirs,
   runCli,

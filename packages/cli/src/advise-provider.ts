@@ -18,7 +18,7 @@ import {
   terminalSafe,
 } from "@converge/core";
 import { InvalidArgumentError, Option } from "commander";
-import { TEXT_WIDTH, wrap } from "./analyze-command-render.js";
+import { TEXT_WIDTH, wrap } from "./analyze-text.js";
 import { redactSecrets } from "./store-uri.js";
 import type { Style } from "./style.js";
 import { UsageError } from "./usage-error.js";
