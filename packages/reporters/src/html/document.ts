@@ -257,11 +257,7 @@ export async function renderHtmlReport(
     experimentArticle(v, i, single, perExperiment[i] ?? { rendered: [] }, interactive),
   );
   const css = reportCss(interactive) + articles.map((a) => a.css).join("") + (live ? LIVE_CSS : "");
-  const scripts = interactive
-    ? [...(await vegaBundles()), EMBED_SCRIPT]
-    : live
-      ? [liveScript(live)]
-      : [];
+  const scripts = await pageScripts(interactive, live);
   const csp = contentSecurityPolicy({
     styles: [css],
     styleAttributes: allCharts.flatMap((c) => c.styleAttributes),
@@ -297,12 +293,29 @@ ${comparison}
 ${articles.map((a) => a.html).join("\n")}
 ${vocabularySection()}
 </main>
-<footer class="doc-foot">Generated ${esc(formatDate(generatedAt))} by Converge. ${live ? "Served live by converge watch on this machine: the page follows the experiment through its own server and loads nothing from anywhere else." : `This file is self-contained: it loads nothing from the network${interactive ? "; the interactive charts run from scripts inlined in it" : " and runs no script"}.`}</footer>
+<footer class="doc-foot">Generated ${esc(formatDate(generatedAt))} by Converge. ${footerNote(interactive, live !== undefined)}</footer>
 </div>
 ${scriptTags}
 </body>
 </html>
 `;
+}
+
+/** The page's inline scripts: the vega bundles and embedding (interactive), the live script, or none. */
+async function pageScripts(
+  interactive: boolean,
+  live: LiveReportOptions | undefined,
+): Promise<string[]> {
+  if (interactive) return [...(await vegaBundles()), EMBED_SCRIPT];
+  return live ? [liveScript(live)] : [];
+}
+
+/** What the footer says about where the page's content and scripts come from. */
+function footerNote(interactive: boolean, live: boolean): string {
+  if (live) {
+    return "Served live by converge watch on this machine: the page follows the experiment through its own server and loads nothing from anywhere else.";
+  }
+  return `This file is self-contained: it loads nothing from the network${interactive ? "; the interactive charts run from scripts inlined in it" : " and runs no script"}.`;
 }
 
 /**
