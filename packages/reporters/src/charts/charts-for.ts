@@ -9,7 +9,7 @@ import { comparisonSpec } from "./comparison.js";
 import { distanceToGoalSpec } from "./distance-to-goal.js";
 import { gateScoreSpec } from "./gate-score.js";
 import type { ChartOptions } from "./layers.js";
-import { metricTrajectorySpec } from "./metric-trajectory.js";
+import { metricTrajectorySpec, plottedMetrics } from "./metric-trajectory.js";
 import {
   parameterImpactSpec,
   parameterScatterSpec,
@@ -58,7 +58,7 @@ export function chartsFor(experiment: ReportExperiment, options: ChartOptions = 
     out.push(
       entry("distance-to-goal", "Distance to goal", distanceToGoalSpec(experiment, options)),
     );
-  if (data.metricNames.length)
+  if (plottedMetrics(data).length)
     out.push(
       entry(
         "metric-trajectories",

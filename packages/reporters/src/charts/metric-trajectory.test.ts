@@ -1,6 +1,7 @@
 import { ExperimentMetaSchema, parseRecord, type ReportExperiment } from "@converge/core";
 import { describe, expect, it } from "vitest";
 import { syntheticExperiment } from "../bench/synthetic.js";
+import { chartsFor } from "./charts-for.js";
 import { metricTrajectorySpec } from "./metric-trajectory.js";
 import { renderSvg } from "./render-svg.js";
 import {
@@ -134,12 +135,40 @@ describe("metricTrajectorySpec", () => {
         metrics: { num_observations: 755, periods_per_year: 252, ratio: 0.25 * i },
       }),
     );
-    const svg = await renderSvg(metricTrajectorySpec({ meta, records }));
+    // Named, so drawn: by default a constant metric is listed, not charted (next test).
+    const metrics = ["num_observations", "periods_per_year", "ratio"];
+    const svg = await renderSvg(metricTrajectorySpec({ meta, records }, { metrics }));
     const labels = [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1] as string);
     expect(labels).toContain("755");
     expect(labels).toContain("252");
     expect(labels).toContain("0.5");
     expect(labels.filter((l) => /^[−-]?[\d,]*\.\d*0$/.test(l))).toEqual([]);
+  });
+
+  it("leaves out a constant metric no criterion tests, and says so", async () => {
+    const meta = ExperimentMetaSchema.parse({
+      experiment_id: "constant",
+      gate: { criteria: [{ metric: "fixed_gated", op: ">=", threshold: 1 }] },
+    });
+    const records = [1, 2, 3].map((i) =>
+      parseRecord({
+        experiment_id: "constant",
+        iteration: i,
+        metrics: { periods_per_year: 252, fixed_gated: 2, ratio: 0.25 * i },
+      }),
+    );
+    const spec = metricTrajectorySpec({ meta, records });
+    const titles = JSON.stringify((spec as { concat: unknown[] }).concat);
+    expect(titles).toContain("ratio");
+    expect(titles).toContain("fixed_gated"); // gated: its threshold is worth a panel
+    expect(titles).not.toContain("periods_per_year");
+    expect(spec.description).toContain(
+      "1 metric has one value in every iteration and is listed, not drawn.",
+    );
+    const onlyConstant = records.map((r) => ({ ...r, metrics: { periods_per_year: 252 } }));
+    expect(
+      chartsFor({ meta: { ...meta, gate: null }, records: onlyConstant }).map((c) => c.id),
+    ).not.toContain("metric-trajectories");
   });
 
   it("labels huge and tiny values in exponent form", async () => {

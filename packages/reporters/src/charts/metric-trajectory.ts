@@ -2,7 +2,7 @@
  * One panel per metric: the value per iteration, the best value so far
  * (goal-aware), the gate's thresholds on that metric and the change points.
  */
-import type { ReportExperiment } from "@converge/core";
+import { metricSpan, type ReportExperiment } from "@converge/core";
 import type { TopLevelSpec } from "vega-lite";
 import { own } from "../own.js";
 import {
@@ -54,13 +54,18 @@ function thresholdRows(data: ChartData, experiment: ReportExperiment, name: stri
   return rows;
 }
 
-/** Gated metrics first (in gate order), then the others in order of first appearance. */
-function defaultMetrics(data: ChartData, maxPanels: number): string[] {
+/**
+ * The metrics worth a panel: gated ones first (in gate order), then the others
+ * in order of first appearance, leaving out a metric no criterion tests that
+ * has one value in every iteration (a flat line says no more than the one-line
+ * "252 (constant)" the report gives it).
+ */
+export function plottedMetrics(data: ChartData): string[] {
   const gated = data.criteria.map((c) => c.criterion.metric);
-  const ordered = [...new Set([...gated, ...data.metricNames])].filter((m) =>
-    data.metricNames.includes(m),
+  return [...new Set([...gated, ...data.metricNames])].filter(
+    (m) =>
+      data.metricNames.includes(m) && (gated.includes(m) || !metricSpan(data.metric(m)).constant),
   );
-  return ordered.slice(0, maxPanels);
 }
 
 function panelTitle(experiment: ReportExperiment, data: ChartData, name: string): string {
@@ -143,7 +148,8 @@ export function metricTrajectorySpec(
   options: MetricTrajectoryOptions = {},
 ): TopLevelSpec {
   const data = chartData(experiment);
-  const names = options.metrics ?? defaultMetrics(data, options.maxPanels ?? 12);
+  const plotted = plottedMetrics(data);
+  const names = options.metrics ?? plotted.slice(0, options.maxPanels ?? 12);
   const hasThresholds = names.some((n) => thresholdRows(data, experiment, n).length > 0);
   const key = legend([
     ["value", COLORS.value],
@@ -154,12 +160,17 @@ export function metricTrajectorySpec(
   const panels = names.map((name, i) => panel(experiment, data, name, i, key, options));
   const sampled = panels.find((p) => p.drawn < p.total);
   const shown =
-    names.length < data.metricNames.length && options.metrics === undefined
-      ? ` Showing ${names.length} of ${data.metricNames.length} metrics.`
+    names.length < plotted.length && options.metrics === undefined
+      ? ` Showing ${names.length} of ${plotted.length} metrics.`
+      : "";
+  const constant = data.metricNames.length - plotted.length;
+  const constantNote =
+    constant > 0 && options.metrics === undefined
+      ? ` ${constant} metric${constant === 1 ? " has" : "s have"} one value in every iteration and ${constant === 1 ? "is" : "are"} listed, not drawn.`
       : "";
   const description =
     `Metric trajectories of ${data.experimentId}: ${names.length} metric${names.length === 1 ? "" : "s"} per iteration with the best value so far` +
-    `${hasThresholds ? " and the gate thresholds" : ""}.${shown}` +
+    `${hasThresholds ? " and the gate thresholds" : ""}.${shown}${constantNote}` +
     (sampled ? samplingNote(sampled.drawn, sampled.total) : "");
   return {
     ...topLevel(description),
