@@ -83,7 +83,10 @@ export interface LiveReading {
   decision: string;
   probability: string;
   text: string;
+  /** The version the page shows (after its swap). */
   version: number;
+  /** The latest version the server announced (before the swap). */
+  latest: number;
   marker: unknown;
   scrollY: number;
 }
@@ -100,6 +103,7 @@ export function readLive(page: Page): Promise<LiveReading | null> {
       probability: live.getAttribute("data-probability") ?? "",
       text: document.getElementById("live-text")?.textContent ?? "",
       version: Number(live.getAttribute("data-version") ?? "0"),
+      latest: Number(live.getAttribute("data-latest") ?? "0"),
       marker: (window as unknown as { watchMarker?: unknown }).watchMarker,
       scrollY: window.scrollY,
     };
@@ -131,7 +135,8 @@ export async function followPage(
         marked = true;
       } else {
         readings.push(r);
-        if (done(r)) return readings;
+        // Done once the status line says so and the page has swapped in that version.
+        if (done(r) && r.version === r.latest) return readings;
       }
     }
     await new Promise((resolve) => setTimeout(resolve, 100));

@@ -124,20 +124,18 @@ function experimentArticle(
   single: boolean,
   charts: { rendered: PlacedChart[]; error?: string },
   interactive: boolean,
-): { html: string; css: string } {
+): string {
   const anchor = (s: string) => `e${index + 1}-${s}`;
-  const iterations = iterationsSection(view, anchor("iterations"));
   const article = `<article class="experiment" id="e${index + 1}">
 <div id="${anchor("summary")}">${summaryHeader(view, single ? 1 : 2)}</div>
 ${assessmentSection(view, anchor("assessment"))}
 ${trajectorySection(view, anchor("trajectory"))}
 ${chartsSection(anchor("charts"), charts.rendered, charts.error, interactive)}
-${iterations.html}
+${iterationsSection(view, anchor("iterations"))}
 ${codeSection(view, anchor("code"))}
 </article>`;
   // In a comparison, the same box ("Metric trends") is in every experiment: name each apart.
-  const html = single ? article : suffixRegionNames(article, ` · experiment ${index + 1}`);
-  return { html, css: iterations.css };
+  return single ? article : suffixRegionNames(article, ` · experiment ${index + 1}`);
 }
 
 function tableOfContents(views: readonly ExperimentView[]): string {
@@ -256,7 +254,7 @@ export async function renderHtmlReport(
   const articles = views.map((v, i) =>
     experimentArticle(v, i, single, perExperiment[i] ?? { rendered: [] }, interactive),
   );
-  const css = reportCss(interactive) + articles.map((a) => a.css).join("") + (live ? LIVE_CSS : "");
+  const css = reportCss(interactive) + (live ? LIVE_CSS : "");
   const scripts = await pageScripts(interactive, live);
   const csp = contentSecurityPolicy({
     styles: [css],
@@ -290,7 +288,7 @@ ${docHead}${singleGenerated}
 ${tableOfContents(views)}
 <main>
 ${comparison}
-${articles.map((a) => a.html).join("\n")}
+${articles.join("\n")}
 ${vocabularySection()}
 </main>
 <footer class="doc-foot">Generated ${esc(formatDate(generatedAt))} by Converge. ${footerNote(interactive, live !== undefined)}</footer>

@@ -22,6 +22,19 @@ describe("the live build (converge watch)", () => {
     expect(liveScript({ version: 1 })).toBe(liveScript({ version: 2 }));
   });
 
+  it("keeps one policy as iterations and columns arrive, so the open page can swap in place", async () => {
+    const full = advisedExperiment();
+    const policyAt = async (n: number) => {
+      const records = full.records.slice(0, n);
+      const html = await renderHtmlReport({ meta: full.meta, records }, { live: { version: n } });
+      return /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1];
+    };
+    const first = await policyAt(1);
+    expect(first).toBeDefined();
+    expect(await policyAt(0)).toBe(first);
+    expect(await policyAt(full.records.length)).toBe(first);
+  });
+
   it("leaves the file build without any script or connection", async () => {
     const html = await renderHtmlReport(advisedExperiment());
     expect(html).not.toContain("connect-src");

@@ -89,6 +89,7 @@ export function liveScript(options: LiveReportOptions): string {
     banner.setAttribute("data-decision", state.decision || "");
     banner.setAttribute("data-probability", state.probability === null ? "" : String(state.probability));
     banner.setAttribute("data-iterations", String(state.iterations));
+    banner.setAttribute("data-latest", String(state.version));
   }
   function key(d, i) { var s = d.querySelector("summary"); return (d.id || "") + "|" + (s ? s.textContent : "") + "|" + i; }
   function openKeys(root) { var out = {}; root.querySelectorAll("details").forEach(function (d, i) { if (d.open) out[key(d, i)] = true; }); return out; }

@@ -26,8 +26,6 @@ import { scrollBox } from "./scroll-box.js";
 
 interface Column {
   header: string;
-  /** A text column: left-aligned by a generated rule instead of a class on every cell. */
-  text?: boolean;
   /** Cell markup for a row (the `<td>` included). */
   cell(row: ExperimentView["rows"][number]): string;
 }
@@ -37,8 +35,14 @@ function headerCell(name: string, detail: string, numeric: boolean): string {
   return `<th${numeric ? ' class="n"' : ""} title="${nameAttr(name)}"><span class="name">${nameHtml(name)}</span>${crit}</th>`;
 }
 
+/**
+ * A text cell, left-aligned by the stylesheet's `table.iters td.t`. A class
+ * per cell rather than a rule generated for the columns' positions keeps the
+ * stylesheet, and so the page's policy, the same as columns come and go (the
+ * live view swaps in new versions under the policy it loaded with).
+ */
 function textCell(value: string, max = 160): string {
-  return `<td>${esc(truncate(value, max))}`;
+  return `<td class="t">${esc(truncate(value, max))}`;
 }
 
 function failureAnalysisText(record: ExperimentRecord): string {
@@ -54,7 +58,6 @@ function columns(view: ExperimentView): Column[] {
   if (records.some((r) => r.strategy_name !== "")) {
     cols.push({
       header: "<th>Strategy</th>",
-      text: true,
       cell: (r) => textCell(r.record.strategy_name, 80),
     });
   }
@@ -95,20 +98,17 @@ function columns(view: ExperimentView): Column[] {
   }
   cols.push({
     header: "<th>Action</th>",
-    text: true,
     cell: (r) => textCell(r.record.action_taken, 80),
   });
   if (records.some((r) => r.failure_classification)) {
     cols.push({
       header: "<th>Failure class</th>",
-      text: true,
       cell: (r) => textCell(r.record.failure_classification ?? "", 80),
     });
   }
   if (records.some((r) => r.failure_analysis)) {
     cols.push({
       header: "<th>Failure analysis</th>",
-      text: true,
       cell: (r) => textCell(failureAnalysisText(r.record), 240),
     });
   }
@@ -125,19 +125,14 @@ function columns(view: ExperimentView): Column[] {
   return cols;
 }
 
-/** The iteration table section and the stylesheet rules its columns need. */
-export function iterationsSection(view: ExperimentView, id: string): { html: string; css: string } {
+/** The iteration table section. */
+export function iterationsSection(view: ExperimentView, id: string): string {
   const heading = `<h2 id="${id}">Iterations</h2>`;
   if (view.rows.length === 0) {
-    return { html: `<section>${heading}<p class="note">No iterations yet.</p></section>`, css: "" };
+    return `<section>${heading}<p class="note">No iterations yet.</p></section>`;
   }
   const cols = columns(view);
   const tableId = `${id}-table`;
-  // Cell i of a row is child i + 2 (the row's first child is its <th>).
-  const textColumns = cols.flatMap((c, i) =>
-    c.text ? [`#${tableId} td:nth-child(${i + 2})`] : [],
-  );
-  const css = textColumns.length === 0 ? "" : `\n${textColumns.join(",")}{text-align:left}`;
   const best = view.summary.best_iteration;
   const body: string[] = [];
   for (const row of view.rows) {
@@ -154,7 +149,7 @@ export function iterationsSection(view: ExperimentView, id: string): { html: str
     body.push(line);
   }
   const legend = `<p class="legend"><span><span class="sw c"></span>parameter changed since the previous iteration</span><span><span class="sw f"></span>metric failed its gate criterion (✗)</span><span><span class="sw p"></span>iteration passed the gate</span><span>★ best iteration</span></p>`;
-  const html = `<section>${heading}
+  return `<section>${heading}
 <p class="note">${view.rows.length.toLocaleString("en-US")} iterations; scroll inside the table for more columns and rows.</p>
 ${legend}
 ${scrollBox(
@@ -165,5 +160,4 @@ ${body.join("\n")}
   { label: `Iterations: ${plural(view.rows.length, "row")}`, kind: "wide" },
 )}
 </section>`;
-  return { html, css };
 }

@@ -161,6 +161,11 @@ export class Sender {
   async drain(id: string): Promise<void> {
     const lane = this.lane(id);
     const { spool } = this.ctx;
+    // Attempts started before a failure may still be on their way (retrying inside the
+    // client): let them end first, so that one of them failing late cannot fail this round.
+    while (lane.inFlight > 0 || lane.metaSending) {
+      await new Promise<void>((resolve) => lane.changed.push(resolve));
+    }
     if (lane.error !== undefined || lane.offline) this.resume(lane);
     this.pump(lane);
     while (!this.idle(lane) && lane.error === undefined && !lane.offline) {
@@ -211,7 +216,10 @@ export class Sender {
   }
 
   private pump(lane: Lane): void {
-    if (this.stopped || lane.error !== undefined || lane.offline) return;
+    if (this.stopped || lane.error !== undefined || lane.offline) {
+      this.signal(lane); // a drain may be waiting for the last attempt in flight to end
+      return;
+    }
     for (const entry of lane.entries) {
       if (lane.inFlight >= this.settings.inFlight) break;
       if (entry.state === "queued") this.send(lane, entry);
