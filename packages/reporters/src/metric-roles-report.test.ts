@@ -203,10 +203,15 @@ describe("metric roles in the HTML report", () => {
   it("without an analysis, the roles come from the gate and the meta", async () => {
     const html = await renderHtmlReport(experiment(null), { chartEngine: engine });
     expect(html).toContain("<h3>Informational metrics</h3>");
-    expect(html).toContain(
-      '<bdi>periods_per_year</bdi></span><span class="crit">informational</span>',
-    );
+    expect(html).toContain('<bdi>trade_count</bdi></span><span class="crit">informational</span>');
     expect(html).toContain('<bdi>sharpe</bdi></span><span class="crit">gate ≥ 1</span>');
+    // Constant and untested: one line above the table, not a column of 252s. win_rate is
+    // constant too, but gated: its column shows each iteration against the criterion.
+    expect(html).not.toContain('<bdi>periods_per_year</bdi></span><span class="crit">');
+    expect(html).toMatch(
+      /The same in every iteration: <code>(<[^>]+>)*periods_per_year(<[^>]+>)*<\/code> 252\./,
+    );
+    expect(html).toContain('<bdi>win_rate</bdi></span><span class="crit">gate');
   });
 });
 
@@ -226,6 +231,7 @@ describe("metric roles and the vocabulary in the Markdown report", () => {
       "- sharpe (higher is better): **CONVERGING**, +0.1 per iteration toward its goal",
     );
     expect(md).toContain("- drawdown (lower is better): **CONVERGING**");
+    expect(md).toContain("The same in every iteration: periods_per_year 252");
     expect(md).toContain("- win_rate (higher is better): **STAGNANT**, 0.5 (constant)");
     const at = md.indexOf("## Informational metrics");
     const info = md.slice(at, md.indexOf("\n## ", at + 1));

@@ -14,6 +14,7 @@ import {
   formatValue,
   plural,
 } from "../view-model/format.js";
+import { constantMetrics, tableMetrics } from "../view-model/metric-roles.js";
 import {
   criterionText,
   directionArrow,
@@ -78,7 +79,7 @@ function columns(view: ExperimentView): Column[] {
     const text = criterionText(c.op, c.threshold);
     criteria.set(c.metric, criteria.has(c.metric) ? `${criteria.get(c.metric)}, ${text}` : text);
   }
-  for (const name of view.metricNames) {
+  for (const name of tableMetrics(view)) {
     // The direction only where a goal is stated; an informational metric has none (docs/vocabulary.md).
     const arrow = directionArrow(own(view.goals, name));
     const detail = criteria.has(name) ? `gate ${criteria.get(name)}` : arrow;
@@ -125,6 +126,16 @@ function columns(view: ExperimentView): Column[] {
   return cols;
 }
 
+/** One line for the metrics with the same value in every iteration (not repeated as columns). */
+function constantLine(view: ExperimentView): string {
+  const names = constantMetrics(view);
+  if (names.length === 0) return "";
+  const items = names.map(
+    (name) => `<code>${nameHtml(name)}</code> ${esc(formatNumber(own(view.spans, name)?.first))}`,
+  );
+  return `\n<p class="note">The same in every iteration: ${items.join(", ")}.</p>`;
+}
+
 /** The iteration table section. */
 export function iterationsSection(view: ExperimentView, id: string): string {
   const heading = `<h2 id="${id}">Iterations</h2>`;
@@ -150,7 +161,7 @@ export function iterationsSection(view: ExperimentView, id: string): string {
   }
   const legend = `<p class="legend"><span><span class="sw c"></span>parameter changed since the previous iteration</span><span><span class="sw f"></span>metric failed its gate criterion (✗)</span><span><span class="sw p"></span>iteration passed the gate</span><span>★ best iteration</span></p>`;
   return `<section>${heading}
-<p class="note">${view.rows.length.toLocaleString("en-US")} iterations; scroll inside the table for more columns and rows.</p>
+<p class="note">${view.rows.length.toLocaleString("en-US")} iterations; scroll inside the table for more columns and rows.</p>${constantLine(view)}
 ${legend}
 ${scrollBox(
   `<table class="iters" id="${tableId}"><thead><tr><th class="n">#</th>${cols.map((c) => c.header).join("")}</tr></thead>

@@ -21,6 +21,7 @@ import {
   MISSING,
   plural,
 } from "../view-model/format.js";
+import { constantMetrics, tableMetrics } from "../view-model/metric-roles.js";
 import {
   criterionText,
   type ExperimentView,
@@ -189,13 +190,14 @@ function iterationTable(view: ExperimentView, maxRows: number): string {
     0,
     MAX_PARAMETERS,
   );
+  const metrics = tableMetrics(view);
   const criteria = new Map(
     view.gate?.criteria.map((c) => [c.metric, criterionText(c.op, c.threshold)]),
   );
   const head = [
     "#",
     ...params.map((p) => cell(p)),
-    ...view.metricNames.map((m) => `${cell(m)}${criteria.has(m) ? ` (${criteria.get(m)})` : ""}`),
+    ...metrics.map((m) => `${cell(m)}${criteria.has(m) ? ` (${criteria.get(m)})` : ""}`),
     "Gate score",
     "Action",
     "Cost",
@@ -203,7 +205,7 @@ function iterationTable(view: ExperimentView, maxRows: number): string {
   const align = [
     "--:",
     ...params.map(() => "--:"),
-    ...view.metricNames.map(() => "--:"),
+    ...metrics.map(() => "--:"),
     "--:",
     "---",
     "--:",
@@ -222,9 +224,7 @@ function iterationTable(view: ExperimentView, maxRows: number): string {
         const text = Object.hasOwn(r.parameters, p) ? cell(formatValue(r.parameters[p])) : MISSING;
         return row.changed.has(p) ? `**${text}**` : text;
       }),
-      ...view.metricNames.map(
-        (m) => `${formatNumber(own(r.metrics, m))}${row.failed.has(m) ? " ✗" : ""}`,
-      ),
+      ...metrics.map((m) => `${formatNumber(own(r.metrics, m))}${row.failed.has(m) ? " ✗" : ""}`),
       formatNumber(r.gate_score, 3),
       cell(r.action_taken),
       formatCost(r.cost),
@@ -239,6 +239,10 @@ function iterationTable(view: ExperimentView, maxRows: number): string {
       `Showing ${params.length} of ${view.parameterNames.length} parameters (those that changed); the HTML report has them all.`,
     );
   }
+  const constant = constantMetrics(view).map(
+    (m) => `${md(m)} ${formatNumber(own(view.spans, m)?.first)}`,
+  );
+  if (constant.length > 0) note.push(`The same in every iteration: ${constant.join(", ")}`);
   return `${lines.join("\n")}\n\n_${note.join(". ")}_`;
 }
 

@@ -28,6 +28,25 @@ export function spanText(span: MetricSpan | undefined): string {
   return `${formatNumber(span.first)} → ${formatNumber(span.last)}${range}`;
 }
 
+/**
+ * The metrics with one and the same finite value in every iteration that no
+ * gate criterion tests: the iteration tables give them one line instead of a
+ * column of identical cells.
+ */
+export function constantMetrics(view: ExperimentView): string[] {
+  const gated = new Set(view.gate?.criteria.map((c) => c.metric) ?? []);
+  return view.metricNames.filter((m) => {
+    const span = own(view.spans, m);
+    return !gated.has(m) && span !== undefined && span.constant && span.n === view.rows.length;
+  });
+}
+
+/** The metrics the iteration tables give a column: all but the constant ones, in order. */
+export function tableMetrics(view: ExperimentView): string[] {
+  const constant = new Set(constantMetrics(view));
+  return view.metricNames.filter((m) => !constant.has(m));
+}
+
 /** The names of the view's informational metrics, in the report's metric order. */
 export function informationalMetrics(view: ExperimentView): string[] {
   return view.metricNames.filter((m) => own(view.roles, m) === "informational");
