@@ -22,17 +22,6 @@ export function formatNumber(value: unknown, digits = 4): string {
   return formatMetricValue(value, { digits });
 }
 
-function groupDigits(value: number): string {
-  const sign = value < 0 ? "-" : "";
-  const text = `${Math.abs(value)}`;
-  let out = "";
-  for (let i = 0; i < text.length; i++) {
-    if (i > 0 && (text.length - i) % 3 === 0) out += ",";
-    out += text[i];
-  }
-  return sign + out;
-}
-
 function trimZeros(text: string): string {
   return text.includes(".") ? text.replace(/\.?0+$/, "") : text;
 }
@@ -75,7 +64,7 @@ export function formatCost(usd: unknown): string {
   if (usd === 0) return "$0";
   if (Math.abs(usd) < 1) return `$${trimZeros(usd.toFixed(4))}`;
   const [whole, cents] = usd.toFixed(2).split(".") as [string, string];
-  return `$${groupDigits(Number(whole))}.${cents}`;
+  return `$${Number(whole).toLocaleString("en-US")}.${cents}`;
 }
 
 /** A time as "2026-01-18 14:30 UTC". */
