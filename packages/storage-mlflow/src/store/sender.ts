@@ -5,47 +5,12 @@
  * again with a growing pause; a refusal stops the experiment's lane (its
  * records stay in the spool) until `flush`, `sync` or `close` tries again.
  */
-import { deserializeRecord, type ExperimentRecord } from "@converge/core";
+import type { ExperimentRecord } from "@converge/core";
 import { errorHeadline as firstLine, isUnreachable, MlflowError } from "../client/errors.js";
 import type { StoreContext } from "./context.js";
+import { type Entry, type Lane, laneIdle, nextChange, openLane, wake } from "./lane.js";
 import { rebuildParentHistory } from "./parent-history.js";
 import { flushParent, queueParentPoints, uploadMeta, uploadRecord } from "./upload.js";
-
-interface Entry {
-  line: string;
-  record: ExperimentRecord;
-  state: "queued" | "sending" | "done";
-  /** Look for the run an earlier attempt may have made before creating one. */
-  search: boolean;
-}
-
-interface Lane {
-  readonly id: string;
-  /** The spool's lines not yet dropped, in order: `entries[i]` is `spool.lines(id)[i]`. */
-  entries: Entry[];
-  /** How many leading entries had their parent points queued. */
-  pointed: number;
-  inFlight: number;
-  /** Entries before the spooled meta (the meta goes after them). */
-  metaAfter: number | undefined;
-  metaSending: boolean;
-  parentSending: boolean;
-  /**
-   * The parent's trajectory must be rebuilt from the records: points were
-   * lost (a failed send, or the spool's marker left by an earlier process).
-   */
-  rebuild: boolean;
-  /** Whether the spool's parent-behind marker is set (points wait in memory, or a rebuild is due). */
-  marked: boolean;
-  /** Why the lane stopped: a refusal, or the server not answering. */
-  error: unknown;
-  offline: boolean;
-  failures: number;
-  retryTimer: NodeJS.Timeout | undefined;
-  parentTimer: NodeJS.Timeout | undefined;
-  counts: { uploaded: number; skipped: number };
-  changed: Array<() => void>;
-}
 
 export interface SenderSettings {
   /** Iterations uploaded at once (each is up to 2 requests in flight). */
@@ -78,33 +43,7 @@ export class Sender {
   lane(id: string): Lane {
     let lane = this.lanes.get(id);
     if (!lane) {
-      const entries = this.ctx.spool.lines(id).map(
-        (line): Entry => ({
-          line,
-          record: deserializeRecord(line),
-          state: "queued",
-          search: true,
-        }),
-      );
-      const spooledMeta = this.ctx.spool.readMeta(id) !== null;
-      lane = {
-        id,
-        entries,
-        pointed: 0,
-        inFlight: 0,
-        metaAfter: spooledMeta ? entries.length : undefined,
-        metaSending: false,
-        parentSending: false,
-        rebuild: this.ctx.spool.parentBehind(id),
-        marked: this.ctx.spool.parentBehind(id),
-        error: undefined,
-        offline: false,
-        failures: 0,
-        retryTimer: undefined,
-        parentTimer: undefined,
-        counts: { uploaded: 0, skipped: 0 },
-        changed: [],
-      };
+      lane = openLane(this.ctx.spool, id);
       this.lanes.set(id, lane);
     }
     return lane;
@@ -164,12 +103,12 @@ export class Sender {
     // Attempts started before a failure may still be on their way (retrying inside the
     // client): let them end first, so that one of them failing late cannot fail this round.
     while (lane.inFlight > 0 || lane.metaSending) {
-      await new Promise<void>((resolve) => lane.changed.push(resolve));
+      await nextChange(lane);
     }
     if (lane.error !== undefined || lane.offline) this.resume(lane);
     this.pump(lane);
-    while (!this.idle(lane) && lane.error === undefined && !lane.offline) {
-      await new Promise<void>((resolve) => lane.changed.push(resolve));
+    while (!laneIdle(lane) && lane.error === undefined && !lane.offline) {
+      await nextChange(lane);
     }
     if (lane.error !== undefined) throw lane.error;
     if (lane.offline) throw this.offlineError(lane);
@@ -199,15 +138,6 @@ export class Sender {
     }
   }
 
-  private idle(lane: Lane): boolean {
-    return (
-      lane.inFlight === 0 &&
-      !lane.metaSending &&
-      lane.metaAfter === undefined &&
-      lane.entries.every((e) => e.state === "done")
-    );
-  }
-
   private resume(lane: Lane): void {
     clearTimeout(lane.retryTimer);
     lane.retryTimer = undefined;
@@ -217,7 +147,7 @@ export class Sender {
 
   private pump(lane: Lane): void {
     if (this.stopped || lane.error !== undefined || lane.offline) {
-      this.signal(lane); // a drain may be waiting for the last attempt in flight to end
+      wake(lane); // a drain may be waiting for the last attempt in flight to end
       return;
     }
     for (const entry of lane.entries) {
@@ -229,7 +159,7 @@ export class Sender {
       !lane.metaSending &&
       lane.entries.slice(0, lane.metaAfter).every((e) => e.state === "done");
     if (metaDue) this.sendMeta(lane);
-    this.signal(lane);
+    wake(lane);
   }
 
   private send(lane: Lane, entry: Entry): void {
@@ -382,7 +312,7 @@ export class Sender {
         message: `MLflow at ${ctx.client.trackingUri} refused ${what} of "${lane.id}": ${firstLine(error)}; it and the records after it stay in the spool ${ctx.spool.recordsFile(lane.id)}`,
       });
     }
-    this.signal(lane);
+    wake(lane);
   }
 
   private offlineError(lane: Lane): MlflowError {
@@ -394,11 +324,5 @@ export class Sender {
         hint: "nothing is lost: they are sent when the server answers (`converge sync`, or `store.sync()`)",
       },
     );
-  }
-
-  private signal(lane: Lane): void {
-    const waiting = lane.changed;
-    lane.changed = [];
-    for (const wake of waiting) wake();
   }
 }
